@@ -1,0 +1,37 @@
+# Virtual fitting room: `make demo` and `make test` install what is missing, then run.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_PACKAGES := libegl1 libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3
+export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
+
+.PHONY: demo test install system-deps bench-stages addon clean
+
+demo: $(STAMP)
+	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+install: $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
+
+$(STAMP): pyproject.toml | system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+bench-stages: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_stages.py
+
+addon: $(STAMP)
+	$(BIN)/python build.py
+
+clean:
+	rm -rf out dist

@@ -1,0 +1,132 @@
+"""Anny, the differentiable parametric body, behind a small interface.
+
+Frame: Z-up, metres, the body faces -Y and the wearer's left is +X; the origin is near the
+pelvis. Pose parameters are rotation vectors (radians) per bone in Anny's ``local-ref``
+parameterisation, whose axes are the world axes of the rest (A-) pose.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+PHENOTYPES = ("gender", "age", "muscle", "weight", "height", "proportions")
+# Anny local changes (MakeHuman targets, each in [-1, 1]) that let a fit follow a silhouette.
+LOCAL_CHANGES = (
+    "torso-scale-horiz-incr", "torso-scale-depth-incr", "hip-scale-horiz-incr",
+    "hip-scale-depth-incr", "measure-shoulder-dist-incr", "stomach-pregnant-incr",
+    "measure-bust-circ-incr", "measure-waist-circ-incr", "measure-hips-circ-incr",
+    "buttocks-volume-incr", "neck-scale-horiz-incr", "measure-thigh-circ-incr",
+    "l-upperarm-fat-incr", "r-upperarm-fat-incr", "l-lowerarm-fat-incr", "r-lowerarm-fat-incr",
+    "l-upperleg-fat-incr", "r-upperleg-fat-incr", "l-lowerleg-fat-incr", "r-lowerleg-fat-incr",
+)
+# Bones whose rotation the photo fit may change; all others keep Anny's rest (A-) pose.
+POSED_BONES = (
+    "spine03",
+    "neck01",
+    "upperarm01.L",
+    "upperarm01.R",
+    "lowerarm01.L",
+    "lowerarm01.R",
+    "upperleg01.L",
+    "upperleg01.R",
+    "lowerleg01.L",
+    "lowerleg01.R",
+)
+
+
+@dataclass
+class BodyParameters:
+    """Shape and pose of one body: phenotypes in [0, 1], pose rotation vectors in radians."""
+
+    phenotypes: dict[str, float] = field(default_factory=lambda: {k: 0.5 for k in PHENOTYPES})
+    local_changes: dict[str, float] = field(default_factory=dict)
+    pose: dict[str, list[float]] = field(default_factory=dict)
+    scale: float = 1.0  # uniform scale applied after Anny, so that stature matches the user's
+
+
+def anny_version() -> str:
+    """Installed Anny version string."""
+    import anny
+
+    return anny.__version__
+
+
+@functools.lru_cache(maxsize=4)
+def load_anny(device: str = "cpu"):
+    """The Anny model (float32) on ``device``; the first call builds Anny's cache (~1 min)."""
+    import anny
+    import torch
+
+    model = anny.Anny(local_changes=list(LOCAL_CHANGES)).to(dtype=torch.float32, device=device)
+    model.requires_grad_(False)
+    return model
+
+
+@functools.lru_cache(maxsize=4)
+def load_keypoint_regressor(device: str = "cpu"):
+    """Anny's regressor from mesh vertices to the 23 COCO-WholeBody body keypoints."""
+    import anny
+
+    return anny.KeypointsRegressor.coco(load_anny(device))
+
+
+def pose_matrices(rotvecs, bone_indices: list[int], bone_count: int):
+    """(1, bone_count, 4, 4) local-ref transforms with the given rotation vectors on some bones."""
+    import roma
+    import torch
+
+    device, dtype = rotvecs.device, rotvecs.dtype
+    rotations = torch.eye(3, device=device, dtype=dtype).repeat(1, bone_count, 1, 1)
+    rotations = rotations.index_copy(1, torch.tensor(bone_indices, device=device),
+                                     roma.rotvec_to_rotmat(rotvecs)[None])
+    transforms = torch.zeros(1, bone_count, 4, 4, device=device, dtype=dtype)
+    transforms[..., :3, :3] = rotations
+    transforms[..., 3, 3] = 1.0
+    return transforms
+
+
+def body_forward(model, phenotypes, local_changes=None, rotvecs=None,
+                 bones: tuple[str, ...] = POSED_BONES):
+    """Run Anny: ``phenotypes`` (1, 6), ``local_changes`` (1, len(LOCAL_CHANGES)) or None,
+    ``rotvecs`` (len(bones), 3) or None for the rest pose.
+
+    Returns Anny's output dict (``vertices`` posed, ``rest_vertices`` in A-pose; metres).
+    """
+    pose = None
+    if rotvecs is not None:
+        indices = [model.bone_labels.index(name) for name in bones]
+        pose = pose_matrices(rotvecs, indices, len(model.bone_labels))
+    return model(pose_parameters=pose, phenotype_kwargs=phenotypes,
+                 local_changes_kwargs=local_changes)
+
+
+def rest_mesh(params: BodyParameters, device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
+    """The body in Anny's rest A-pose, scaled: vertices (V, 3) metres Z-up, faces (F, 3).
+
+    The soles rest on z = 0; x = 0 is the body's plane of symmetry.
+    """
+    vertices = posed_vertices(params, device, posed=False)
+    faces = load_anny(device).get_triangular_faces().cpu().numpy().astype(np.int64)
+    return vertices, faces
+
+
+def posed_vertices(params: BodyParameters, device: str = "cpu", posed: bool = True) -> np.ndarray:
+    """Vertices (V, 3) of the body in its fitted pose (or rest pose), scaled, feet on z = 0."""
+    import torch
+
+    model = load_anny(device)
+    phenotypes = torch.tensor([[params.phenotypes[k] for k in PHENOTYPES]], device=device)
+    local = torch.tensor([[params.local_changes.get(k, 0.0) for k in LOCAL_CHANGES]],
+                         device=device)
+    rotvecs = None
+    if posed and params.pose:
+        bones = tuple(params.pose)
+        rotvecs = torch.tensor([params.pose[b] for b in bones], device=device, dtype=torch.float32)
+    with torch.no_grad():
+        out = body_forward(model, phenotypes, local, rotvecs, tuple(params.pose) or POSED_BONES)
+    vertices = out["vertices" if posed else "rest_vertices"][0].double().cpu().numpy()
+    vertices = vertices * params.scale
+    vertices[:, 2] -= vertices[:, 2].min()
+    return vertices

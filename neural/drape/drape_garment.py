@@ -1,0 +1,82 @@
+"""The drape stage: avatar + garment files in, draped.glb + fit.json out."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from neural.body.anny_body import BodyParameters, load_anny, load_keypoint_regressor, rest_mesh
+from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
+from neural.drape.fit_metrics import fit_report
+from neural.drape.placement import body_landmarks, place_panels
+from neural.files import write_bytes_atomic, write_json_atomic
+from neural.fitting.avatar_file import read_avatar
+from neural.garments.garment_file import read_garment
+from neural.garments.meshing import GarmentMesh
+from neural.garments.pattern import Pattern
+from neural.mesh_io import glb_bytes
+
+
+def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
+          out_dir: str | os.PathLike, device: str = "cpu",
+          settings: ClothSettings | None = None,
+          progress: Callable[[int, int], None] | None = None) -> dict:
+    """Place, sew and settle the garment on the avatar; write draped.glb and fit.json."""
+    started = time.perf_counter()
+    avatar, body = read_avatar(avatar_path)
+    garment, rest_uv, faces, seam_pairs = read_garment(garment_path)
+    body_vertices, body_faces = rest_mesh(body)
+    pattern = Pattern.from_dict(garment["pattern"], garment["size_chart_row"])
+    mesh = GarmentMesh(rest_uv, faces, [p["name"] for p in garment["mesh"]["panels"]],
+                       [(p["first_vertex"], p["first_vertex"] + p["vertex_count"])
+                        for p in garment["mesh"]["panels"]], seam_pairs,
+                       np.zeros(len(seam_pairs), dtype=np.int64), {})
+    landmarks = body_landmarks(body_vertices, _rest_keypoints(body))
+    start_positions = place_panels(pattern, mesh, landmarks)
+    fab = garment["fabric"]
+    fabric = Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"], fab["friction"])
+    from neural.device import warp_device
+
+    positions, steps = simulate_cloth(start_positions, faces, rest_uv, seam_pairs, body_vertices,
+                                      body_faces, fabric, warp_device(device), settings, progress)
+    report = fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces)
+    document = {
+        "schema": "tryon.fit",
+        "schema_version": 1,
+        "avatar_sha": avatar["source_photos"][0]["sha256"] if avatar.get("source_photos") else None,
+        "garment": garment["garment"],
+        "size": garment["size"],
+        "fabric": fab["name"],
+        **report,
+        "simulated_steps": steps,
+        "wall_time_s": round(time.perf_counter() - started, 2),
+        "device": device,
+    }
+    out_dir = Path(out_dir)
+    write_bytes_atomic(out_dir / "draped.glb", glb_bytes({
+        "body": (body_vertices, body_faces, None),
+        "garment": (positions, faces, rest_uv),
+    }))
+    write_json_atomic(out_dir / "fit.json", document)
+    return document
+
+
+def _rest_keypoints(body: BodyParameters) -> dict[str, np.ndarray]:
+    """COCO keypoints of the rest-pose body, in the same frame as ``rest_mesh`` (feet on z=0)."""
+    import torch
+
+    from neural.body.anny_body import PHENOTYPES, LOCAL_CHANGES, body_forward
+
+    model, regressor = load_anny(), load_keypoint_regressor()
+    phen = torch.tensor([[body.phenotypes[k] for k in PHENOTYPES]])
+    local = torch.tensor([[body.local_changes.get(k, 0.0) for k in LOCAL_CHANGES]])
+    with torch.no_grad():
+        out = body_forward(model, phen, local)
+        out["vertices"] = out["rest_vertices"]
+        points = regressor(out)[0].double().numpy() * body.scale
+        floor = (out["rest_vertices"][0, :, 2].min().item()) * body.scale
+    points[:, 2] -= floor
+    return dict(zip(regressor.labels, points))

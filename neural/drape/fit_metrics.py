@@ -1,0 +1,54 @@
+"""How well a draped garment fits: strain, penetration, seam gaps, and pass/fail gates.
+
+Inputs in metres; reported lengths in mm, strain as a fraction (0.05 = 5 %).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+GATES = {  # name -> (threshold, comparison)
+    "max_penetration_mm": (5.0, "<="),
+    "strain_p95": (0.10, "<="),
+    "seam_gap_max_mm": (3.0, "<="),
+}
+
+
+def edge_strain(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """|l / l_rest - 1| for every unique triangle edge (rest lengths from the flat pattern)."""
+    edges = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), 1)
+    edges = np.unique(edges, axis=0)
+    rest = np.linalg.norm(rest_uv[edges[:, 0]] - rest_uv[edges[:, 1]], axis=1)
+    now = np.linalg.norm(positions[edges[:, 0]] - positions[edges[:, 1]], axis=1)
+    return np.abs(now / rest - 1.0)
+
+
+def penetration_depths(points: np.ndarray, body_vertices: np.ndarray,
+                       body_faces: np.ndarray) -> np.ndarray:
+    """Depth (m) of each point inside the body surface; 0 for points outside."""
+    import trimesh
+
+    body = trimesh.Trimesh(body_vertices, body_faces, process=False)
+    closest, distance, triangle = trimesh.proximity.closest_point(body, points)
+    side = np.einsum("ij,ij->i", points - closest, body.face_normals[triangle])
+    return np.where(side < 0.0, distance, 0.0)
+
+
+def fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces) -> dict:
+    """The numbers and gates that go into fit.json."""
+    strain = edge_strain(positions, rest_uv, faces)
+    depth = penetration_depths(positions, body_vertices, body_faces)
+    gaps = np.linalg.norm(positions[seam_pairs[:, 0]] - positions[seam_pairs[:, 1]], axis=1)
+    values = {
+        "strain_p50": round(float(np.percentile(strain, 50)), 4),
+        "strain_p95": round(float(np.percentile(strain, 95)), 4),
+        "strain_max": round(float(strain.max()), 4),
+        "vertices_inside_body": int((depth > 0).sum()),
+        "max_penetration_mm": round(float(depth.max() * 1000), 2),
+        "seam_gap_max_mm": round(float(gaps.max() * 1000), 2),
+    }
+    gates = {}
+    for name, (threshold, op) in GATES.items():
+        value = values[name]
+        gates[name] = {"threshold": threshold, "value": value,
+                       "pass": bool(value <= threshold if op == "<=" else value >= threshold)}
+    return values | {"gates": gates}

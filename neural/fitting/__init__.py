@@ -1,0 +1,1 @@
+"""Fitting an Anny body to a photo: keypoints, silhouette, height, priors."""

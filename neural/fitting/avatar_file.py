@@ -1,0 +1,89 @@
+"""avatar.json + avatar.glb: the fit stage's output contract.
+
+avatar.json holds parameters and measurements, never the photo (only its SHA-256).
+avatar.glb holds the body in its rest A-pose, in glTF's frame (Y-up, metres, facing +Z).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from neural.body.anny_body import BodyParameters, anny_version, rest_mesh
+from neural.body.measurements import DEFINITIONS, measure_body
+from neural.errors import InputError
+from neural.files import write_bytes_atomic, write_json_atomic
+from neural.fitting.fit_body import FitResult
+from neural.mesh_io import glb_bytes
+
+SCHEMA = "tryon.avatar"
+SCHEMA_VERSION = 1
+
+
+def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
+                 photo_sha256: str, photo_size: tuple[int, int]) -> dict:
+    """Write avatar.json and avatar.glb into ``out_dir``; return the JSON document."""
+    vertices, faces = rest_mesh(fit.body, fit.device)
+    document = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "body_model": {"name": "anny", "version": anny_version(), "rest_pose": "A-pose",
+                       "frame": "Z-up, metres, facing -Y, wearer's left +X"},
+        "height_cm": height_cm,
+        "shape": {"phenotypes": fit.body.phenotypes, "local_changes": fit.body.local_changes,
+                  "scale": fit.body.scale},
+        "pose": {"parameterization": "anny local-ref rotation vectors, radians",
+                 "bones": fit.body.pose},
+        "measurements": measure_body(vertices, faces),
+        "measurement_definitions": DEFINITIONS,
+        "diagnostics": {
+            "silhouette_iou": fit.silhouette_iou,
+            "keypoint_error_px": fit.keypoint_error_px,
+            "confidence": fit.confidence,
+            "iterations": fit.iterations,
+            "seconds": fit.seconds,
+            "device": fit.device,
+        },
+        "source_photos": [{"view": "front", "sha256": photo_sha256,
+                           "width": photo_size[0], "height": photo_size[1]}],
+    }
+    out_dir = Path(out_dir)
+    write_bytes_atomic(out_dir / "avatar.glb", glb_bytes({"body": (vertices, faces, None)}))
+    write_json_atomic(out_dir / "avatar.json", document)
+    return document
+
+
+def read_avatar(path: str | os.PathLike) -> tuple[dict, BodyParameters]:
+    """Load avatar.json (or the folder holding it); refuse unknown or newer schemas."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "avatar.json"
+    if not path.is_file():
+        raise InputError(f"avatar not found: {path}")
+    try:
+        document = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"avatar file is not valid JSON: {path}") from error
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        raise InputError(f"not a tryon avatar file: {path}")
+    version = document.get("schema_version")
+    if not isinstance(version, int) or version > SCHEMA_VERSION:
+        raise InputError(
+            f"avatar schema version {version} is newer than this program reads ({SCHEMA_VERSION}): "
+            f"{path}; update tryon"
+        )
+    shape = document["shape"]
+    body = BodyParameters(
+        phenotypes=dict(shape["phenotypes"]),
+        local_changes=dict(shape.get("local_changes", {})),
+        pose={k: list(v) for k, v in document["pose"]["bones"].items()},
+        scale=float(shape["scale"]),
+    )
+    return document, body
+
+
+def avatar_rest_mesh(body: BodyParameters, device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
+    """The avatar's rest-pose mesh (Z-up metres, feet on z = 0) for draping."""
+    return rest_mesh(body, device)

@@ -1,0 +1,77 @@
+"""Silhouette terms: a distance-field loss for fitting and a rasterised IoU for diagnostics.
+
+All in image pixels of the fitting resolution (origin top-left, v down).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def outside_distance_field(mask: np.ndarray) -> np.ndarray:
+    """Per pixel, the distance (px) to the nearest person pixel; 0 inside the person."""
+    import cv2
+
+    outside = (mask < 0.5).astype(np.uint8)
+    return cv2.distanceTransform(outside, cv2.DIST_L2, 5).astype(np.float32)
+
+
+def contour_points(mask: np.ndarray, count: int, seed: int = 0) -> np.ndarray:
+    """Up to ``count`` (u, v) pixel points on the outline of the binary person mask."""
+    import cv2
+
+    binary = (mask >= 0.5).astype(np.uint8)
+    contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    contour = np.concatenate([c[:, 0, :] for c in contours]).astype(np.float32)
+    rng = np.random.default_rng(seed)
+    return contour[rng.choice(len(contour), min(count, len(contour)), replace=False)]
+
+
+def contour_distance_field(mask: np.ndarray) -> np.ndarray:
+    """Per pixel, the distance (px) to the outline of the binary person mask."""
+    import cv2
+
+    binary = (mask >= 0.5).astype(np.uint8)
+    edge = binary - cv2.erode(binary, np.ones((3, 3), np.uint8))
+    return cv2.distanceTransform((edge == 0).astype(np.uint8), cv2.DIST_L2, 5).astype(np.float32)
+
+
+def boundary_vertices(points_uv: np.ndarray, faces: np.ndarray, width: int, height: int,
+                      tolerance_px: float = 1.5) -> np.ndarray:
+    """Indices of projected vertices lying on the outline of the mesh's own silhouette."""
+    field = contour_distance_field(rasterize(points_uv, faces, width, height).astype(np.float32))
+    u = np.clip(np.round(points_uv[:, 0]).astype(int), 0, width - 1)
+    v = np.clip(np.round(points_uv[:, 1]).astype(int), 0, height - 1)
+    return np.flatnonzero(field[v, u] <= tolerance_px)
+
+
+def sample_field(field, points_uv):
+    """Bilinearly sample a (H, W) torch field at (N, 2) pixel points; differentiable in points."""
+    import torch
+
+    height, width = field.shape
+    grid = torch.stack(
+        [points_uv[:, 0] / (width - 1) * 2 - 1, points_uv[:, 1] / (height - 1) * 2 - 1], dim=-1
+    )
+    sampled = torch.nn.functional.grid_sample(
+        field[None, None], grid[None, None], mode="bilinear", padding_mode="border",
+        align_corners=True,
+    )
+    return sampled[0, 0, 0]
+
+
+def rasterize(points_uv: np.ndarray, faces: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Binary (H, W) image of the projected triangles (points in pixels)."""
+    import cv2
+
+    image = np.zeros((height, width), dtype=np.uint8)
+    shift = 4
+    triangles = np.round(points_uv[faces] * (1 << shift)).astype(np.int32)
+    for triangle in triangles:
+        cv2.fillConvexPoly(image, triangle, 1, lineType=cv2.LINE_8, shift=shift)
+    return image.astype(bool)
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two boolean images."""
+    union = np.logical_or(a, b).sum()
+    return float(np.logical_and(a, b).sum() / union) if union else 0.0

@@ -1,0 +1,1 @@
+"""Sewing patterns (2D panels and seams, in cm), grading from size charts, and meshing."""

@@ -1,0 +1,98 @@
+"""garment.json + garment.glb: the garment stage's output contract.
+
+garment.glb holds every panel flat, side by side in the XZ plane (glTF frame on disk); its UVs
+are the pattern coordinates in metres, so a fabric texture keeps its real-world scale.
+garment.json holds the pattern (cm), size-chart row, fabric and the mesh's seam vertex pairs.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from neural.errors import InputError
+from neural.files import write_bytes_atomic, write_json_atomic
+from neural.garments.fabrics import fabric
+from neural.garments.meshing import GarmentMesh, mesh_pattern
+from neural.garments.pattern import Pattern
+from neural.garments.tshirt import tshirt_pattern
+from neural.mesh_io import glb_bytes, read_glb
+
+SCHEMA = "tryon.garment"
+SCHEMA_VERSION = 1
+GARMENTS = {"tshirt": tshirt_pattern}
+
+
+def build_garment(kind: str, size: str, fabric_name: str, spacing_cm: float = 2.5
+                  ) -> tuple[Pattern, GarmentMesh, dict]:
+    """Pattern, mesh and fabric for one garment kind and size."""
+    if kind not in GARMENTS:
+        raise InputError(f"unknown garment {kind!r}: choose one of {', '.join(GARMENTS)}")
+    params = fabric(fabric_name)
+    pattern = GARMENTS[kind](size)
+    return pattern, mesh_pattern(pattern, spacing_cm), params
+
+
+def write_garment(out_dir: str | os.PathLike, kind: str, size: str, fabric_name: str,
+                  spacing_cm: float = 2.5) -> dict:
+    """Write garment.json and garment.glb; return the JSON document."""
+    pattern, mesh, params = build_garment(kind, size, fabric_name, spacing_cm)
+    document = {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "garment": kind,
+        "size": size,
+        "size_chart_row": pattern.measurements,
+        "fabric": {"name": fabric_name, **params},
+        "pattern": pattern.to_dict(),
+        "mesh": {
+            "spacing_cm": spacing_cm,
+            "vertex_count": int(len(mesh.uv)),
+            "face_count": int(len(mesh.faces)),
+            "panels": [{"name": n, "first_vertex": int(a), "vertex_count": int(b - a)}
+                       for n, (a, b) in zip(mesh.panel_names, mesh.ranges)],
+            "seam_pairs": mesh.seam_pairs.tolist(),
+        },
+    }
+    out_dir = Path(out_dir)
+    write_bytes_atomic(out_dir / "garment.glb",
+                       glb_bytes({"garment": (_flat_layout(mesh), mesh.faces, mesh.uv)}))
+    write_json_atomic(out_dir / "garment.json", document)
+    return document
+
+
+def read_garment(path: str | os.PathLike) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+    """garment.json (or its folder) -> document, rest UVs (V, 2) m, faces (F, 3), seam pairs."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "garment.json"
+    if not path.is_file():
+        raise InputError(f"garment not found: {path}")
+    try:
+        document = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"garment file is not valid JSON: {path}") from error
+    if not isinstance(document, dict) or document.get("schema") != SCHEMA:
+        raise InputError(f"not a tryon garment file: {path}")
+    if not isinstance(document.get("schema_version"), int) or document["schema_version"] > SCHEMA_VERSION:
+        raise InputError(f"garment schema version {document.get('schema_version')} is newer than "
+                         f"this program reads ({SCHEMA_VERSION}): {path}")
+    glb = path.with_name("garment.glb")
+    if not glb.is_file():
+        raise InputError(f"garment mesh missing beside {path}: {glb}")
+    _, faces, uv = read_glb(glb)["garment"]
+    return document, uv, faces, np.asarray(document["mesh"]["seam_pairs"], dtype=np.int64)
+
+
+def _flat_layout(mesh: GarmentMesh) -> np.ndarray:
+    """Panels flat in the XZ plane (Z-up metres), side by side with 10 cm between them."""
+    positions = np.zeros((len(mesh.uv), 3))
+    cursor = 0.0
+    for start, end in mesh.ranges:
+        uv = mesh.uv[start:end]
+        positions[start:end, 0] = uv[:, 0] - uv[:, 0].min() + cursor
+        positions[start:end, 2] = uv[:, 1] - uv[:, 1].min()
+        cursor = positions[start:end, 0].max() + 0.1
+    return positions

@@ -1,0 +1,105 @@
+"""A sewing pattern: flat panels (polylines in cm) and the seams that join their edges.
+
+Panel frame: 2D, cm, as seen from outside the garment, x to the viewer's right, y up.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Edge:
+    """A named stretch of a panel outline; ``points`` (k, 2) cm, from start to end."""
+
+    name: str
+    points: np.ndarray
+
+    @property
+    def length(self) -> float:
+        return float(np.linalg.norm(np.diff(self.points, axis=0), axis=1).sum())
+
+
+@dataclass
+class Panel:
+    """A flat piece of fabric: edges in order around the outline (each ends where the next starts).
+
+    ``placement`` tells draping where the panel goes: front, back, sleeve.L, sleeve.R.
+    ``grain`` is the warp direction in the panel frame.
+    """
+
+    name: str
+    placement: str
+    edges: list[Edge]
+    grain: tuple[float, float] = (0.0, 1.0)
+
+    def edge(self, name: str) -> Edge:
+        return next(e for e in self.edges if e.name == name)
+
+    def outline(self) -> np.ndarray:
+        """Closed outline (n, 2) cm without the repeated first point."""
+        return np.concatenate([e.points[:-1] for e in self.edges])
+
+
+@dataclass(frozen=True)
+class Seam:
+    """Joins edge ``a`` of one panel to edge ``b`` of another: (panel name, edge name) each."""
+
+    a: tuple[str, str]
+    b: tuple[str, str]
+
+
+@dataclass
+class Pattern:
+    """Panels and seams of one garment in one size."""
+
+    garment: str
+    size: str
+    panels: list[Panel]
+    seams: list[Seam]
+    measurements: dict[str, float] = field(default_factory=dict)  # size-chart row, cm
+
+    def panel(self, name: str) -> Panel:
+        return next(p for p in self.panels if p.name == name)
+
+    def seam_edges(self, seam: Seam) -> tuple[Edge, Edge]:
+        return self.panel(seam.a[0]).edge(seam.a[1]), self.panel(seam.b[0]).edge(seam.b[1])
+
+    def to_dict(self) -> dict:
+        """JSON form: units cm."""
+        return {
+            "garment": self.garment,
+            "size": self.size,
+            "units": "cm",
+            "panels": [
+                {"name": p.name, "placement": p.placement, "grain": list(p.grain),
+                 "edges": [{"name": e.name, "points": np.round(e.points, 4).tolist()}
+                           for e in p.edges]}
+                for p in self.panels
+            ],
+            "seams": [
+                {"a": list(s.a), "b": list(s.b),
+                 "length_cm": round(self.seam_edges(s)[0].length, 3)}
+                for s in self.seams
+            ],
+        }
+
+    @staticmethod
+    def from_dict(data: dict, measurements: dict[str, float] | None = None) -> "Pattern":
+        panels = [
+            Panel(p["name"], p["placement"],
+                  [Edge(e["name"], np.asarray(e["points"], dtype=float)) for e in p["edges"]],
+                  tuple(p.get("grain", (0.0, 1.0))))
+            for p in data["panels"]
+        ]
+        seams = [Seam(tuple(s["a"]), tuple(s["b"])) for s in data["seams"]]
+        return Pattern(data["garment"], data["size"], panels, seams, measurements or {})
+
+
+def resample_polyline(points: np.ndarray, count: int) -> np.ndarray:
+    """``count + 1`` points evenly spaced by arc length along a polyline, ends kept."""
+    steps = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    arc = np.concatenate([[0.0], np.cumsum(steps)])
+    targets = np.linspace(0.0, arc[-1], count + 1)
+    return np.stack([np.interp(targets, arc, points[:, i]) for i in range(points.shape[1])], -1)

@@ -1,0 +1,89 @@
+"""A drop-shoulder T-shirt: front, back and two sleeves, graded from a size chart.
+
+The armhole is a straight vertical edge on the body panels and the sleeve cap a straight
+edge of twice its length, so every seam pairs two edges of equal length by construction.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from neural.errors import InputError
+from neural.garments.pattern import Edge, Panel, Pattern, Seam
+
+SIZE_CHART = Path(__file__).parent / "data" / "tshirt_sizes.yaml"
+
+
+@lru_cache(maxsize=1)
+def size_chart() -> dict[str, dict[str, float]]:
+    """Size name -> garment measurements (cm), from the chart kept as data in the repo."""
+    data = yaml.safe_load(SIZE_CHART.read_text())
+    return {size: dict(zip(data["columns"], map(float, row))) for size, row in data["sizes"].items()}
+
+
+def tshirt_pattern(size: str) -> Pattern:
+    """The pattern for one size (XS..XXL)."""
+    chart = size_chart()
+    if size not in chart:
+        raise InputError(f"unknown size {size!r} for tshirt: choose one of {', '.join(chart)}")
+    m = chart[size]
+    front = _body_panel("front", "front", m, m["front_drop"], left_side_positive=True)
+    back = _body_panel("back", "back", m, m["back_drop"], left_side_positive=False)
+    sleeves = [_sleeve(side, m) for side in ("L", "R")]
+    seams = [
+        Seam(("front", "side.L"), ("back", "side.L")),
+        Seam(("front", "side.R"), ("back", "side.R")),
+        Seam(("front", "shoulder.L"), ("back", "shoulder.L")),
+        Seam(("front", "shoulder.R"), ("back", "shoulder.R")),
+    ]
+    for side in ("L", "R"):
+        sleeve = f"sleeve.{side}"
+        seams += [
+            Seam((sleeve, "cap_front"), ("front", f"armhole.{side}")),
+            Seam((sleeve, "cap_back"), ("back", f"armhole.{side}")),
+            Seam((sleeve, "underarm_front"), (sleeve, "underarm_back")),
+        ]
+    return Pattern("tshirt", size, [front, back, *sleeves], seams, m)
+
+
+def _body_panel(name: str, placement: str, m: dict, neck_drop: float,
+                left_side_positive: bool) -> Panel:
+    """Front or back: seen from outside, the wearer's left is +x on the front, -x on the back."""
+    half = m["width"] / 2
+    neck = m["neck_width"] / 2
+    top = m["length"]
+    shoulder_z = top - m["shoulder_slope"]
+    underarm_z = shoulder_z - m["armhole"]
+    angles = np.linspace(0.0, np.pi, 13)
+    neckline = np.stack([neck * np.cos(angles), top - neck_drop * np.sin(angles)], -1)
+    pos, neg = ("L", "R") if left_side_positive else ("R", "L")
+    edges = [
+        Edge("hem", np.array([[-half, 0.0], [half, 0.0]])),
+        Edge(f"side.{pos}", np.array([[half, 0.0], [half, underarm_z]])),
+        Edge(f"armhole.{pos}", np.array([[half, underarm_z], [half, shoulder_z]])),
+        Edge(f"shoulder.{pos}", np.array([[half, shoulder_z], [neck, top]])),
+        Edge("neckline", neckline),
+        Edge(f"shoulder.{neg}", np.array([[-neck, top], [-half, shoulder_z]])),
+        Edge(f"armhole.{neg}", np.array([[-half, shoulder_z], [-half, underarm_z]])),
+        Edge(f"side.{neg}", np.array([[-half, underarm_z], [-half, 0.0]])),
+    ]
+    return Panel(name, placement, edges)
+
+
+def _sleeve(side: str, m: dict) -> Panel:
+    """A sleeve seen from outside with the cap on top; its back half faces +x on the left arm."""
+    cap = m["armhole"]
+    hem = m["sleeve_hem"] / 2
+    length = m["sleeve_length"]
+    pos, neg = ("back", "front") if side == "L" else ("front", "back")
+    edges = [
+        Edge("hem", np.array([[-hem, 0.0], [hem, 0.0]])),
+        Edge(f"underarm_{pos}", np.array([[hem, 0.0], [cap, length]])),
+        Edge(f"cap_{pos}", np.array([[cap, length], [0.0, length]])),
+        Edge(f"cap_{neg}", np.array([[0.0, length], [-cap, length]])),
+        Edge(f"underarm_{neg}", np.array([[-cap, length], [-hem, 0.0]])),
+    ]
+    return Panel(f"sleeve.{side}", f"sleeve.{side}", edges)

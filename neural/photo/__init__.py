@@ -1,0 +1,1 @@
+"""Photo front-end: load a photo safely and detect the person (keypoints + mask) with mediapipe."""
