@@ -1,0 +1,1 @@
+"""bpy scene code shared by the add-on and the farm's render tasks (Blender frame: Z-up, metres)."""

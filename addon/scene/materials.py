@@ -1,0 +1,29 @@
+"""Principled-BSDF materials for skin and fabric."""
+from __future__ import annotations
+
+
+def skin_material():
+    """A warm skin tone with subsurface scattering."""
+    import bpy
+
+    material = bpy.data.materials.new("skin")
+    material.use_nodes = True
+    bsdf = material.node_tree.nodes["Principled BSDF"]
+    bsdf.inputs["Base Color"].default_value = (0.80, 0.60, 0.50, 1.0)
+    bsdf.inputs["Roughness"].default_value = 0.5
+    bsdf.inputs["Subsurface Weight"].default_value = 0.15
+    return material
+
+
+def fabric_material(color: tuple[float, float, float]):
+    """A matte fabric with sheen (cloth fibres catching grazing light)."""
+    import bpy
+
+    material = bpy.data.materials.new("fabric")
+    material.use_nodes = True
+    bsdf = material.node_tree.nodes["Principled BSDF"]
+    bsdf.inputs["Base Color"].default_value = (*color, 1.0)
+    bsdf.inputs["Roughness"].default_value = 0.85
+    bsdf.inputs["Sheen Weight"].default_value = 0.5
+    material.use_backface_culling = False
+    return material

@@ -1,0 +1,1 @@
+"""Studio scene templates defined in code; ``build.py`` writes them out as .blend files."""

@@ -1,0 +1,1 @@
+"""Jobs: job files, planning into fit -> garment -> drape -> render tasks, and runners."""

@@ -1,0 +1,126 @@
+"""The ``tryon`` command: fit, garment, drape, render, and run (a whole job locally)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tqdm import tqdm
+
+from neural.errors import InputError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; bad input prints one line on stderr and exits 2."""
+    args = _parser().parse_args(argv)
+    try:
+        result = args.handler(args)
+    except InputError as error:
+        print(f"tryon: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("tryon: interrupted; finished outputs are kept and a re-run resumes", file=sys.stderr)
+        return 130
+    print(result)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tryon", description=__doc__)
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    devices = ("auto", "cpu", "cuda")
+
+    fit = sub.add_parser("fit", help="photo + height -> avatar.json, avatar.glb")
+    fit.add_argument("photo")
+    fit.add_argument("--height", type=float, required=True, help="stature in cm (100-230)")
+    fit.add_argument("--out", default="out/avatar")
+    fit.add_argument("--device", choices=devices, default="auto")
+    fit.set_defaults(handler=_fit)
+
+    garment = sub.add_parser("garment", help="pattern -> garment.json, garment.glb")
+    garment.add_argument("kind")
+    garment.add_argument("--size", default="M")
+    garment.add_argument("--fabric", default="cotton")
+    garment.add_argument("--out", default="out/garment")
+    garment.set_defaults(handler=_garment)
+
+    drape = sub.add_parser("drape", help="avatar + garment -> draped.glb, fit.json")
+    drape.add_argument("avatar")
+    drape.add_argument("garment")
+    drape.add_argument("--out", default="out/drape")
+    drape.add_argument("--device", choices=devices, default="auto")
+    drape.set_defaults(handler=_drape)
+
+    render = sub.add_parser("render", help="draped.glb -> PNG per view, render.json")
+    render.add_argument("draped")
+    render.add_argument("--template", default="studio")
+    render.add_argument("--views", default="front")
+    render.add_argument("--samples", type=int, default=32)
+    render.add_argument("--resolution", default="512x768", help="WxH in pixels")
+    render.add_argument("--out", default="out/render")
+    render.add_argument("--device", choices=devices, default="auto")
+    render.set_defaults(handler=_render)
+
+    run = sub.add_parser("run", help="run a job file locally (resumable)")
+    run.add_argument("job")
+    run.add_argument("--out", default="out/job")
+    run.add_argument("--device", choices=devices, default="auto")
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def _bar(desc: str):
+    bar = tqdm(desc=desc, unit="step", leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return update
+
+
+def _fit(args) -> str:
+    from render_farm.stages import fit_stage
+
+    doc = fit_stage(args.photo, args.height, args.out, args.device, _bar("fitting"))
+    return f"avatar written to {args.out}: " + json.dumps(doc["measurements"])
+
+
+def _garment(args) -> str:
+    from render_farm.stages import garment_stage
+
+    doc = garment_stage(args.kind, args.size, args.fabric, args.out)
+    return f"garment {doc['garment']} {doc['size']} written to {args.out}"
+
+
+def _drape(args) -> str:
+    from render_farm.stages import drape_stage
+
+    doc = drape_stage(args.avatar, args.garment, args.out, args.device, _bar("draping"))
+    gates = ", ".join(f"{k} {'pass' if v['pass'] else 'FAIL'}" for k, v in doc["gates"].items())
+    return f"draped in {doc['wall_time_s']} s, written to {args.out} ({gates})"
+
+
+def _render(args) -> str:
+    from render_farm.stages import render_stage
+
+    try:
+        width, height = (int(x) for x in args.resolution.lower().split("x"))
+    except ValueError as error:
+        raise InputError(f"resolution must be WxH, e.g. 512x768: {args.resolution}") from error
+    doc = render_stage(args.draped, args.out, args.views.split(","), args.samples,
+                       (width, height), args.template, args.device)
+    return f"rendered {', '.join(doc['images'])} into {args.out} on {doc['device']}"
+
+
+def _run(args) -> str:
+    from render_farm.local_runner import run_job
+
+    result = run_job(args.job, args.out, args.device)
+    lines = [f"{result['ran']} stages run, {result['skipped']} already done; images:"]
+    return "\n".join(lines + [f"  {p}" for p in result["images"]])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

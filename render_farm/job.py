@@ -1,0 +1,76 @@
+"""Job files (YAML) and their plan: every avatar x garment size, keyed by the inputs.
+
+Each task's output folder is named by a hash of everything that determines it, so a finished
+task is found again and never redone, and an interrupted job resumes where it stopped.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from neural.errors import InputError
+from neural.files import sha256_file
+
+
+@dataclass(frozen=True)
+class Task:
+    """One try-on: avatar (photo + height) x garment (kind, size, fabric) x render settings."""
+
+    photo: Path
+    height_cm: float
+    kind: str
+    size: str
+    fabric: str
+    views: tuple[str, ...]
+    samples: int
+    resolution: tuple[int, int]
+    template: str
+
+    def keys(self) -> dict[str, str]:
+        """Content keys of the four stage outputs (each includes its inputs' keys)."""
+        avatar = _key("avatar", sha256_file(self.photo), self.height_cm)
+        garment = _key("garment", self.kind, self.size, self.fabric)
+        drape = _key("drape", avatar, garment)
+        render = _key("render", drape, self.views, self.samples, self.resolution, self.template)
+        return {"avatar": avatar, "garment": garment, "drape": drape, "render": render}
+
+
+def load_job(path: str | os.PathLike) -> list[Task]:
+    """Read a job file and expand it into tasks; photo paths are relative to the job file."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"job file not found: {path}")
+    try:
+        job = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise InputError(f"job file is not valid YAML: {path}") from error
+    if not isinstance(job, dict) or not job.get("avatars") or not job.get("garments"):
+        raise InputError(f"job file needs 'avatars' and 'garments' lists: {path}")
+    render = job.get("render", {})
+    tasks = []
+    for avatar in job["avatars"]:
+        photo = (path.parent / avatar["photo"]).resolve()
+        if not photo.is_file():
+            raise InputError(f"photo not found: {photo}")
+        for garment in job["garments"]:
+            for size in garment.get("sizes", [garment.get("size", "M")]):
+                tasks.append(Task(
+                    photo=photo, height_cm=float(avatar["height_cm"]),
+                    kind=garment.get("kind", "tshirt"), size=str(size),
+                    fabric=garment.get("fabric", "cotton"),
+                    views=tuple(render.get("views", ["front"])),
+                    samples=int(render.get("samples", 32)),
+                    resolution=tuple(render.get("resolution", [512, 768])),
+                    template=render.get("template", "studio"),
+                ))
+    return tasks
+
+
+def _key(*parts) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,84 @@
+"""One function per pipeline stage; each writes its files into a folder all at once or not at all."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from neural.errors import InputError
+from neural.files import staged_output_dir, write_json_atomic
+
+Progress = Callable[[int, int], None] | None
+MIN_HEIGHT_CM, MAX_HEIGHT_CM = 100.0, 230.0
+
+
+def fit_stage(photo: str | os.PathLike, height_cm: float, out_dir: str | os.PathLike,
+              device: str = "auto", progress: Progress = None) -> dict:
+    """Photo + height -> avatar.json, avatar.glb."""
+    from neural.device import resolve_device
+    from neural.fitting.avatar_file import write_avatar
+    from neural.fitting.fit_body import fit_body
+    from neural.photo.person_detector import detect_person
+
+    if not MIN_HEIGHT_CM <= height_cm <= MAX_HEIGHT_CM:
+        raise InputError(f"height {height_cm:g} cm is outside {MIN_HEIGHT_CM:g}-{MAX_HEIGHT_CM:g} cm")
+    device = resolve_device(device)
+    person = detect_person(photo)
+    result = fit_body(person, height_cm, device, progress=progress)
+    with staged_output_dir(out_dir) as stage:
+        return write_avatar(stage, result, height_cm, person.photo_sha256,
+                            (person.width, person.height))
+
+
+def garment_stage(kind: str, size: str, fabric: str, out_dir: str | os.PathLike) -> dict:
+    """Garment kind + size + fabric -> garment.json, garment.glb."""
+    from neural.garments.garment_file import build_garment, write_garment
+
+    build_garment(kind, size, fabric)  # validates before anything is written
+    with staged_output_dir(out_dir) as stage:
+        return write_garment(stage, kind, size, fabric)
+
+
+def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,
+                out_dir: str | os.PathLike, device: str = "auto", progress: Progress = None) -> dict:
+    """avatar + garment -> draped.glb, fit.json."""
+    from neural.device import resolve_device
+    from neural.drape.drape_garment import drape
+
+    device = resolve_device(device)
+    with staged_output_dir(out_dir) as stage:
+        return drape(avatar, garment, stage, device, progress=progress)
+
+
+def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
+                 samples: int, resolution: tuple[int, int], template: str = "studio",
+                 device: str = "auto") -> dict:
+    """draped.glb -> one PNG per view + render.json."""
+    import json
+
+    from addon.scene.render_tryon import TEMPLATES, render_draped
+    from blend_templates.studio import VIEWS
+
+    draped = Path(draped)
+    if draped.is_dir():
+        draped = draped / "draped.glb"
+    if not draped.is_file():
+        raise InputError(f"draped file not found: {draped}")
+    if template not in TEMPLATES:
+        raise InputError(f"unknown template {template!r}: choose one of {', '.join(TEMPLATES)}")
+    unknown = [v for v in views if v not in VIEWS]
+    if unknown or not views:
+        raise InputError(f"unknown view(s) {unknown}: choose from {', '.join(VIEWS)}")
+    if samples < 1 or min(resolution) < 16 or max(resolution) > 8192:
+        raise InputError("samples must be >= 1 and resolution between 16 and 8192 px")
+    color = (0.85, 0.25, 0.2)
+    fit_json = draped.with_name("fit.json")
+    if fit_json.is_file():
+        from neural.garments.fabrics import fabric
+
+        color = tuple(fabric(json.loads(fit_json.read_text())["fabric"])["color"])
+    with staged_output_dir(out_dir) as stage:
+        document = render_draped(draped, stage, views, samples, resolution, template, color,
+                                 device)
+        write_json_atomic(stage / "render.json", document)
+        return document
