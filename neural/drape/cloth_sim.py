@@ -20,9 +20,9 @@ class ClothSettings:
     sew_frames: int = 30  # frames without gravity while the seams close
     settle_frames: int = 60  # frames with gravity afterwards
     seam_stiffness: float = 1.0e4  # N/m
-    contact_stiffness: float = 1.0e3  # N/m
+    contact_stiffness: float = 1.0e4  # N/m
     contact_gap: float = 0.01  # m, how far ahead contacts are looked for
-    particle_radius: float = 0.004  # m, cloth thickness against the body
+    particle_radius: float = 0.006  # m, cloth thickness against the body
 
 
 @dataclass

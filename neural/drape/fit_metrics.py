@@ -14,12 +14,15 @@ GATES = {  # name -> (threshold, comparison)
 
 
 def edge_strain(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """|l / l_rest - 1| for every unique triangle edge (rest lengths from the flat pattern)."""
+    """Tensile strain max(0, l / l_rest - 1) of every unique triangle edge (rest: flat pattern).
+
+    Compression is left out: cloth buckles into folds instead of compressing.
+    """
     edges = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), 1)
     edges = np.unique(edges, axis=0)
     rest = np.linalg.norm(rest_uv[edges[:, 0]] - rest_uv[edges[:, 1]], axis=1)
     now = np.linalg.norm(positions[edges[:, 0]] - positions[edges[:, 1]], axis=1)
-    return np.abs(now / rest - 1.0)
+    return np.maximum(now / rest - 1.0, 0.0)
 
 
 def penetration_depths(points: np.ndarray, body_vertices: np.ndarray,
