@@ -70,12 +70,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _bar(desc: str):
-    bar = tqdm(desc=desc, unit="step", leave=False)
+    """A progress callback whose bar appears with the first step (so errors print alone)."""
+    bars: list[tqdm] = []
 
     def update(done: int, total: int) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
+        if not bars:
+            bars.append(tqdm(desc=desc, total=total, unit="step", leave=False))
+        bars[0].n = done
+        bars[0].refresh()
 
     return update
 
