@@ -28,13 +28,11 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tryon", description=__doc__)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
-    devices = ("auto", "cpu", "cuda")
 
     fit = sub.add_parser("fit", help="photo + height -> avatar.json, avatar.glb")
     fit.add_argument("photo")
     fit.add_argument("--height", type=float, required=True, help="stature in cm (100-230)")
-    fit.add_argument("--out", default="out/avatar")
-    fit.add_argument("--device", choices=devices, default="auto")
+    _add_out_and_device(fit, "out/avatar")
     fit.set_defaults(handler=_fit)
 
     garment = sub.add_parser("garment", help="pattern -> garment.json, garment.glb")
@@ -47,8 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     drape = sub.add_parser("drape", help="avatar + garment -> draped.glb, fit.json")
     drape.add_argument("avatar")
     drape.add_argument("garment")
-    drape.add_argument("--out", default="out/drape")
-    drape.add_argument("--device", choices=devices, default="auto")
+    _add_out_and_device(drape, "out/drape")
     drape.set_defaults(handler=_drape)
 
     render = sub.add_parser("render", help="draped.glb -> PNG per view, render.json")
@@ -57,16 +54,21 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--views", default="front")
     render.add_argument("--samples", type=int, default=32)
     render.add_argument("--resolution", default="512x768", help="WxH in pixels")
-    render.add_argument("--out", default="out/render")
-    render.add_argument("--device", choices=devices, default="auto")
+    _add_out_and_device(render, "out/render")
     render.set_defaults(handler=_render)
 
     run = sub.add_parser("run", help="run a job file locally (resumable)")
     run.add_argument("job")
-    run.add_argument("--out", default="out/job")
-    run.add_argument("--device", choices=devices, default="auto")
+    _add_out_and_device(run, "out/job")
     run.set_defaults(handler=_run)
     return parser
+
+
+def _add_out_and_device(parser: argparse.ArgumentParser, default_out: str) -> None:
+    from neural.device import DEVICE_CHOICES
+
+    parser.add_argument("--out", default=default_out)
+    parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
 
 
 def _bar(desc: str):

@@ -35,8 +35,9 @@ def measure_body(vertices: np.ndarray, faces: np.ndarray) -> dict[str, float]:
     armpit_z = _armpit_height(vertices, faces, stature)
     waist_levels = np.linspace(0.52, 0.68, 17) * stature
     waist_levels = waist_levels[waist_levels < armpit_z - 0.05]
-    waist = min(_torso_girth(vertices, faces, z) for z in waist_levels)
-    waist_z = waist_levels[int(np.argmin([_torso_girth(vertices, faces, z) for z in waist_levels]))]
+    waist_girths = [_torso_girth(vertices, faces, z) for z in waist_levels]
+    waist = min(waist_girths)
+    waist_z = waist_levels[int(np.argmin(waist_girths))]
     chest_levels = np.linspace(armpit_z - 0.7 * (armpit_z - waist_z), armpit_z - 0.01, 12)
     chest = max(_torso_girth(vertices, faces, z) for z in chest_levels)
     hip_levels = np.linspace(crotch_z + 0.03, 0.55 * stature, 14)

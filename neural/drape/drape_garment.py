@@ -11,6 +11,7 @@ import numpy as np
 from neural.body.anny_body import BodyParameters, load_anny, load_keypoint_regressor, rest_mesh
 from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
 from neural.drape.fit_metrics import fit_report
+from neural.device import warp_device
 from neural.drape.placement import body_landmarks, place_panels
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.avatar_file import read_avatar
@@ -38,15 +39,13 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     start_positions = place_panels(pattern, mesh, landmarks)
     fab = garment["fabric"]
     fabric = Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"], fab["friction"])
-    from neural.device import warp_device
-
     positions, steps = simulate_cloth(start_positions, faces, rest_uv, seam_pairs, body_vertices,
                                       body_faces, fabric, warp_device(device), settings, progress)
     report = fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces)
     document = {
         "schema": "tryon.fit",
         "schema_version": 1,
-        "avatar_sha": avatar["source_photos"][0]["sha256"] if avatar.get("source_photos") else None,
+        "avatar_photo_sha256": (avatar.get("source_photos") or [{}])[0].get("sha256"),
         "garment": garment["garment"],
         "size": garment["size"],
         "fabric": fab["name"],
