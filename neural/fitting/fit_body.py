@@ -49,11 +49,12 @@ class FitSettings:
 
     iterations: int = 160
     camera_iterations: int = 40
+    pose_iterations: int = 60  # pose to keypoints only, before shape and silhouette join in
     learning_rate: float = 0.04
-    keypoint_weight: float = 1.0
+    keypoint_weight: float = 3.0
     outside_weight: float = 2.0
     contour_weight: float = 20.0
-    pose_prior_weight: float = 2e-3
+    pose_prior_weight: float = 2e-5
     shape_prior_weight: float = 1e-3
     local_prior_weight: float = 2e-3
     local_change_range: float = 3.0  # MakeHuman targets are mild; allow extrapolating them
@@ -75,6 +76,7 @@ class FitResult:
     seconds: float
     device: str
     silhouette: np.ndarray  # (H, W) bool, the fitted body's silhouette at the fitting resolution
+    keypoints_px: np.ndarray  # (len(KEYPOINT_PAIRS), 2) fitted keypoints projected, photo pixels
 
 
 def fit_body(
@@ -154,14 +156,20 @@ def fit_body(
             }
         return terms
 
-    total_steps = settings.camera_iterations + settings.iterations
-    optimiser = torch.optim.Adam([camera, global_rot], lr=settings.learning_rate)
+    phases = (  # (first step, parameters optimised, silhouette and shape terms on)
+        (0, [camera, global_rot], False),
+        (settings.camera_iterations, [camera, global_rot, rotvecs], False),
+        (settings.camera_iterations + settings.pose_iterations,
+         [camera, global_rot, rotvecs, shape_logits, local_raw], True),
+    )
+    total_steps = phases[-1][0] + settings.iterations
+    full = False
     for step in range(total_steps):
-        if step == settings.camera_iterations:
-            optimiser = torch.optim.Adam(
-                [camera, global_rot, rotvecs, shape_logits, local_raw], lr=settings.learning_rate
-            )
-        terms = losses(step >= settings.camera_iterations, step)
+        for first, parameters, uses_silhouette in phases:
+            if step == first:
+                optimiser = torch.optim.Adam(parameters, lr=settings.learning_rate)
+                full = uses_silhouette
+        terms = losses(full, step)
         optimiser.zero_grad()
         sum(terms.values()).backward()
         optimiser.step()
@@ -194,6 +202,7 @@ def fit_body(
         seconds=round(time.perf_counter() - started, 2),
         device=device,
         silhouette=silhouette,
+        keypoints_px=kp_uv / ratio,
     )
 
 
