@@ -98,7 +98,7 @@ def _sleeve_positions(placement: str, uv: np.ndarray, pattern: Pattern, body: Bo
     if lateral[1] * side < 0:
         lateral = -lateral
     m = pattern.measurements
-    cap_half, hem_half, length = m["armhole"] / 100, m["sleeve_hem"] / 200, m["sleeve_length"] / 100
+    cap_half, hem_half, length = m["armhole"] / 100, m["sleeve_hem"] / 100, m["sleeve_length"] / 100
     along = (length - uv[:, 1])  # distance from the cap
     half_width = cap_half + (hem_half - cap_half) * (1 - uv[:, 1] / length)
     radius = 2 * half_width / (2 * np.pi) + 0.02

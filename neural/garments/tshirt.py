@@ -76,7 +76,7 @@ def _body_panel(name: str, placement: str, m: dict, neck_drop: float,
 def _sleeve(side: str, m: dict) -> Panel:
     """A sleeve seen from outside with the cap on top; its back half faces +x on the left arm."""
     cap = m["armhole"]
-    hem = m["sleeve_hem"] / 2
+    hem = m["sleeve_hem"]  # half the panel width = half the hem circumference
     length = m["sleeve_length"]
     pos, neg = ("back", "front") if side == "L" else ("front", "back")
     edges = [
