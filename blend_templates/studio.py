@@ -15,7 +15,7 @@ def build_studio(bpy, subject_height: float, views: list[str]) -> dict[str, obje
     world = bpy.data.worlds.new("studio_world")
     world.use_nodes = True
     world.node_tree.nodes["Background"].inputs[0].default_value = (0.8, 0.8, 0.82, 1.0)
-    world.node_tree.nodes["Background"].inputs[1].default_value = 0.3
+    world.node_tree.nodes["Background"].inputs[1].default_value = 0.15
     scene.world = world
 
     bpy.ops.mesh.primitive_plane_add(size=12.0, location=(0.0, 0.0, 0.0))
@@ -27,9 +27,9 @@ def build_studio(bpy, subject_height: float, views: list[str]) -> dict[str, obje
     floor.data.materials.append(backdrop)
 
     for name, energy, (x, y, z), size in (
-        ("key", 450.0, (-2.0, -3.0, 2.8), 2.0),
-        ("fill", 150.0, (2.5, -2.5, 1.8), 3.0),
-        ("rim", 300.0, (0.5, 3.0, 3.0), 1.5),
+        ("key", 160.0, (-2.0, -3.0, 2.8), 2.0),
+        ("fill", 50.0, (2.5, -2.5, 1.8), 3.0),
+        ("rim", 120.0, (0.5, 3.0, 3.0), 1.5),
     ):
         light_data = bpy.data.lights.new(name, type="AREA")
         light_data.energy = energy

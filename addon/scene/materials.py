@@ -24,6 +24,6 @@ def fabric_material(color: tuple[float, float, float]):
     bsdf = material.node_tree.nodes["Principled BSDF"]
     bsdf.inputs["Base Color"].default_value = (*color, 1.0)
     bsdf.inputs["Roughness"].default_value = 0.85
-    bsdf.inputs["Sheen Weight"].default_value = 0.5
+    bsdf.inputs["Sheen Weight"].default_value = 0.25
     material.use_backface_culling = False
     return material
