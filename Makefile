@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := libegl1 libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test install system-deps bench-stages addon clean
+.PHONY: demo test install system-deps bench-stages bench-fit build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -30,7 +30,11 @@ $(STAMP): pyproject.toml | system-deps
 bench-stages: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_stages.py
 
-addon: $(STAMP)
+# Fit quality on the development photos in ../shared/assets/photos (not shipped with the repo).
+bench-fit: $(STAMP)
+	$(BIN)/python tests/benchmarks/eval_fit_photos.py
+
+build: $(STAMP)
 	$(BIN)/python build.py
 
 clean:

@@ -56,8 +56,8 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
     """draped.glb -> one PNG per view + render.json."""
     import json
 
-    from addon.scene.render_tryon import TEMPLATES, render_draped
-    from blend_templates.studio import VIEWS
+    from addon.scene.render_tryon import render_draped
+    from blend_templates import TEMPLATES, VIEWS
 
     draped = Path(draped)
     if draped.is_dir():

@@ -10,8 +10,6 @@ from pathlib import Path
 
 from addon.scene.materials import fabric_material, skin_material
 
-TEMPLATES = ("studio",)
-
 
 def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
                   samples: int, resolution: tuple[int, int], template: str = "studio",
@@ -20,7 +18,7 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
     """Render each view to ``<out_dir>/<view>.png``; return render.json's content."""
     import bpy
 
-    from blend_templates.studio import build_studio
+    from blend_templates import TEMPLATES
 
     bpy.ops.wm.read_factory_settings(use_empty=True)
     bpy.ops.import_scene.gltf(filepath=str(draped_glb))
@@ -32,7 +30,7 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
         obj.data.materials.append(material)
         for polygon in obj.data.polygons:
             polygon.use_smooth = True
-    cameras = build_studio(bpy, height, views)
+    cameras = TEMPLATES[template](bpy, height, views)
     used_device = _configure_cycles(bpy.context.scene, samples, resolution, device)
     timings = {}
     out_dir = Path(out_dir)
