@@ -1,5 +1,5 @@
-"""The local job runner: a second run redoes nothing; an interrupted run resumes."""
-import shutil
+"""The local job runner on 2 photos x 1 garment in 2 sizes: 4 try-ons, resumable, no rework."""
+import hashlib
 
 import pytest
 
@@ -8,18 +8,22 @@ from tests.conftest import PHOTO
 
 
 @pytest.fixture()
-def job(tmp_path, avatar_dir, garment_dir):
-    shutil.copy(PHOTO, tmp_path / "person.png")
+def job(tmp_path):
+    import cv2
+
+    cv2.imwrite(str(tmp_path / "person_a.png"), cv2.imread(str(PHOTO)))
+    cv2.imwrite(str(tmp_path / "person_b.png"), cv2.flip(cv2.imread(str(PHOTO)), 1))
     path = tmp_path / "job.yaml"
     path.write_text(
-        "avatars:\n  - {photo: person.png, height_cm: 175}\n"
-        "garments:\n  - {kind: tshirt, sizes: [M], fabric: cotton}\n"
+        "avatars:\n  - {photo: person_a.png, height_cm: 175}\n"
+        "  - {photo: person_b.png, height_cm: 168}\n"
+        "garments:\n  - {kind: tshirt, sizes: [S, L], fabric: cotton}\n"
         "render: {views: [front], samples: 2, resolution: [48, 64]}\n"
     )
     return path
 
 
-def test_second_run_does_no_work_and_interrupt_resumes(job, tmp_path, monkeypatch):
+def test_four_tryons_resume_after_interrupt_and_second_run_does_no_work(job, tmp_path, monkeypatch):
     out = tmp_path / "out"
     real_render = local_runner.render_stage
 
@@ -29,13 +33,16 @@ def test_second_run_does_no_work_and_interrupt_resumes(job, tmp_path, monkeypatc
     monkeypatch.setattr(local_runner, "render_stage", interrupted)
     with pytest.raises(KeyboardInterrupt):
         local_runner.run_job(job, out, "cpu")
-    assert not list((out / "renders").glob("*")) if (out / "renders").exists() else True
+    assert not (out / "renders").exists() or not list((out / "renders").iterdir())
     assert len(list((out / "drapes").iterdir())) == 1
 
     monkeypatch.setattr(local_runner, "render_stage", real_render)
     resumed = local_runner.run_job(job, out, "cpu")
-    assert resumed["ran"] == 1 and resumed["skipped"] == 3
-    assert all(p.endswith("front.png") for p in resumed["images"])
+    # 2 avatars + 2 garments + 4 drapes + 4 renders = 12 outputs; 3 were done before the interrupt
+    assert resumed["ran"] == 9
+    assert len(resumed["images"]) == 4
+    digests = {hashlib.sha256(open(p, "rb").read()).hexdigest() for p in resumed["images"]}
+    assert len(digests) == 4, "each avatar x size must give its own image"
 
     again = local_runner.run_job(job, out, "cpu")
-    assert again == {"ran": 0, "skipped": 4, "images": resumed["images"]}
+    assert again["ran"] == 0 and again["images"] == resumed["images"]
