@@ -92,8 +92,14 @@ def body_forward(model, phenotypes, local_changes=None, rotvecs=None,
     """Run Anny: ``phenotypes`` (1, 6), ``local_changes`` (1, len(LOCAL_CHANGES)) or None,
     ``rotvecs`` (len(bones), 3) or None for the rest pose.
 
-    Returns Anny's output dict (``vertices`` posed, ``rest_vertices`` in A-pose; metres).
+    Columns follow ``PHENOTYPES`` and ``LOCAL_CHANGES``; they are reordered here to the model's
+    own label order. Returns Anny's output dict (``vertices`` posed, ``rest_vertices`` in
+    A-pose; metres).
     """
+    phenotypes = phenotypes[:, [PHENOTYPES.index(label) for label in model.phenotype_labels]]
+    if local_changes is not None:
+        local_changes = local_changes[:, [LOCAL_CHANGES.index(label)
+                                          for label in model.local_change_labels]]
     pose = None
     if rotvecs is not None:
         indices = [model.bone_labels.index(name) for name in bones]
