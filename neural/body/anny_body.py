@@ -35,6 +35,14 @@ POSED_BONES = (
     "lowerleg01.R",
 )
 
+# Anny bones whose rest-pose heads are the joint centres ``neural.body.measurements`` uses.
+JOINT_BONES = {
+    "neck_base": "neck01", "head_base": "head",
+    **{f"{joint}.{side}": f"{bone}.{side}" for side in ("L", "R") for joint, bone in (
+        ("shoulder", "upperarm01"), ("elbow", "lowerarm01"), ("wrist", "wrist"),
+        ("hip", "upperleg01"), ("knee", "lowerleg01"), ("ankle", "foot"))},
+}
+
 
 @dataclass
 class BodyParameters:
@@ -113,26 +121,48 @@ def rest_mesh(params: BodyParameters, device: str = "cpu") -> tuple[np.ndarray, 
 
     The soles rest on z = 0; x = 0 is the body's plane of symmetry.
     """
-    vertices = posed_vertices(params, device, posed=False)
-    faces = load_anny(device).get_triangular_faces().cpu().numpy().astype(np.int64)
+    vertices, faces, _ = rest_body(params, device)
     return vertices, faces
 
 
-def posed_vertices(params: BodyParameters, device: str = "cpu", posed: bool = True) -> np.ndarray:
-    """Vertices (V, 3) of the body in its fitted pose (or rest pose), scaled, feet on z = 0."""
+def rest_body(params: BodyParameters, device: str = "cpu"
+              ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Rest-pose vertices (V, 3), faces (F, 3) and the ``JOINT_BONES`` joint centres, in the
+    frame of ``rest_mesh`` (metres, Z-up, soles on z = 0)."""
     import torch
 
     model = load_anny(device)
+    with torch.no_grad():
+        out = body_forward(model, *_shape_tensors(params, device))
+    vertices = out["rest_vertices"][0].double().cpu().numpy() * params.scale
+    heads = out["rest_bone_heads"][0].double().cpu().numpy() * params.scale
+    floor = vertices[:, 2].min()
+    vertices[:, 2] -= floor
+    heads[:, 2] -= floor
+    joints = {name: heads[model.bone_labels.index(bone)] for name, bone in JOINT_BONES.items()}
+    faces = model.get_triangular_faces().cpu().numpy().astype(np.int64)
+    return vertices, faces, joints
+
+
+def rest_keypoints(params: BodyParameters, device: str = "cpu") -> dict[str, np.ndarray]:
+    """COCO keypoints (name -> (3,)) of the rest-pose body, in the frame of ``rest_mesh``."""
+    import torch
+
+    model, regressor = load_anny(device), load_keypoint_regressor(device)
+    with torch.no_grad():
+        out = body_forward(model, *_shape_tensors(params, device))
+        out["vertices"] = out["rest_vertices"]
+        points = regressor(out)[0].double().cpu().numpy() * params.scale
+        floor = out["rest_vertices"][0, :, 2].min().item() * params.scale
+    points[:, 2] -= floor
+    return dict(zip(regressor.labels, points))
+
+
+def _shape_tensors(params: BodyParameters, device: str):
+    """(1, 6) phenotypes and (1, len(LOCAL_CHANGES)) local changes as float32 tensors."""
+    import torch
+
     phenotypes = torch.tensor([[params.phenotypes[k] for k in PHENOTYPES]], device=device)
     local = torch.tensor([[params.local_changes.get(k, 0.0) for k in LOCAL_CHANGES]],
                          device=device)
-    rotvecs = None
-    if posed and params.pose:
-        bones = tuple(params.pose)
-        rotvecs = torch.tensor([params.pose[b] for b in bones], device=device, dtype=torch.float32)
-    with torch.no_grad():
-        out = body_forward(model, phenotypes, local, rotvecs, tuple(params.pose) or POSED_BONES)
-    vertices = out["vertices" if posed else "rest_vertices"][0].double().cpu().numpy()
-    vertices = vertices * params.scale
-    vertices[:, 2] -= vertices[:, 2].min()
-    return vertices
+    return phenotypes, local

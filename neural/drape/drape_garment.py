@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from neural.body.anny_body import BodyParameters, load_anny, load_keypoint_regressor, rest_mesh
+from neural.body.anny_body import rest_keypoints, rest_mesh
 from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
 from neural.drape.fit_metrics import fit_report
 from neural.device import warp_device
@@ -35,7 +35,7 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
                        [(p["first_vertex"], p["first_vertex"] + p["vertex_count"])
                         for p in garment["mesh"]["panels"]], seam_pairs,
                        np.zeros(len(seam_pairs), dtype=np.int64), {})
-    landmarks = body_landmarks(body_vertices, _rest_keypoints(body))
+    landmarks = body_landmarks(body_vertices, rest_keypoints(body))
     start_positions = place_panels(pattern, mesh, landmarks)
     fab = garment["fabric"]
     fabric = Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"], fab["friction"])
@@ -61,21 +61,3 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     }))
     write_json_atomic(out_dir / "fit.json", document)
     return document
-
-
-def _rest_keypoints(body: BodyParameters) -> dict[str, np.ndarray]:
-    """COCO keypoints of the rest-pose body, in the same frame as ``rest_mesh`` (feet on z=0)."""
-    import torch
-
-    from neural.body.anny_body import PHENOTYPES, LOCAL_CHANGES, body_forward
-
-    model, regressor = load_anny(), load_keypoint_regressor()
-    phen = torch.tensor([[body.phenotypes[k] for k in PHENOTYPES]])
-    local = torch.tensor([[body.local_changes.get(k, 0.0) for k in LOCAL_CHANGES]])
-    with torch.no_grad():
-        out = body_forward(model, phen, local)
-        out["vertices"] = out["rest_vertices"]
-        points = regressor(out)[0].double().numpy() * body.scale
-        floor = (out["rest_vertices"][0, :, 2].min().item()) * body.scale
-    points[:, 2] -= floor
-    return dict(zip(regressor.labels, points))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neural.body.anny_body import BodyParameters, anny_version, rest_mesh
+from neural.body.anny_body import BodyParameters, anny_version, rest_body
 from neural.body.measurements import DEFINITIONS, measure_body
 from neural.errors import InputError
 from neural.files import write_bytes_atomic, write_json_atomic
@@ -25,7 +25,7 @@ SCHEMA_VERSION = 1
 def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
                  photo_sha256: str, photo_size: tuple[int, int]) -> dict:
     """Write avatar.json and avatar.glb into ``out_dir``; return the JSON document."""
-    vertices, faces = rest_mesh(fit.body, fit.device)
+    vertices, faces, joints = rest_body(fit.body, fit.device)
     document = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -36,7 +36,7 @@ def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
                   "scale": fit.body.scale},
         "pose": {"parameterization": "anny local-ref rotation vectors, radians",
                  "bones": fit.body.pose},
-        "measurements": measure_body(vertices, faces),
+        "measurements": measure_body(vertices, faces, joints),
         "measurement_definitions": DEFINITIONS,
         "diagnostics": {
             "silhouette_iou": fit.silhouette_iou,
@@ -83,7 +83,3 @@ def read_avatar(path: str | os.PathLike) -> tuple[dict, BodyParameters]:
     )
     return document, body
 
-
-def avatar_rest_mesh(body: BodyParameters, device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
-    """The avatar's rest-pose mesh (Z-up metres, feet on z = 0) for draping."""
-    return rest_mesh(body, device)

@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default="tests/benchmarks/results/fit_photos.json")
     args = parser.parse_args(argv)
 
-    from neural.body.anny_body import rest_mesh
+    from neural.body.anny_body import rest_body
     from neural.body.measurements import measure_body
     from neural.errors import InputError
     from neural.files import write_json_atomic
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{photo.name[:48]:48s} rejected: {error}")
             continue
         result = fit_body(person, args.height)
-        stature = measure_body(*rest_mesh(result.body))["stature"]
+        stature = measure_body(*rest_body(result.body))["stature"]
         row = {"photo": photo.name, "silhouette_iou": result.silhouette_iou,
                "keypoint_error_px": result.keypoint_error_px, "stature_cm": stature,
                "seconds": result.seconds}
