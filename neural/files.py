@@ -26,18 +26,26 @@ def write_json_atomic(path: str | os.PathLike, data: Any) -> None:
 
 
 def write_bytes_atomic(path: str | os.PathLike, payload: bytes) -> None:
-    """Write bytes to ``path`` through a temporary file in the same folder."""
+    """Write bytes to ``path`` through a temporary file in the same folder; the file gets the
+    usual permissions (0666 less the umask), not the temporary file's private 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
