@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from addon.scene.materials import fabric_material, skin_material
+from addon.scene.quiet import blender_output_silenced
 
 
 def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
@@ -21,7 +22,8 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
     from blend_templates import TEMPLATES
 
     bpy.ops.wm.read_factory_settings(use_empty=True)
-    bpy.ops.import_scene.gltf(filepath=str(draped_glb))
+    with blender_output_silenced():
+        bpy.ops.import_scene.gltf(filepath=str(draped_glb))
     meshes = [o for o in bpy.context.scene.objects if o.type == "MESH"]
     height = max(v[2] for o in meshes for v in o.bound_box) if meshes else 1.8
     for obj in meshes:
@@ -40,7 +42,8 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
         temporary = out_dir / f".{view}.rendering.png"
         bpy.context.scene.render.filepath = str(temporary)
         started = time.perf_counter()
-        bpy.ops.render.render(write_still=True)
+        with blender_output_silenced():
+            bpy.ops.render.render(write_still=True)
         timings[view] = round(time.perf_counter() - started, 2)
         os.replace(temporary, target)
     return {"schema": "tryon.render", "schema_version": 1, "engine": "CYCLES",
