@@ -144,6 +144,21 @@ def rest_body(params: BodyParameters, device: str = "cpu"
     return vertices, faces, joints
 
 
+def posed_body(params: BodyParameters, device: str = "cpu") -> np.ndarray:
+    """Vertices (V, 3) of the body in its pose (``params.pose``), scaled, soles on z = 0."""
+    import torch
+
+    rotvecs = None
+    if params.pose:
+        rotvecs = torch.tensor(list(params.pose.values()), device=device, dtype=torch.float32)
+    with torch.no_grad():
+        out = body_forward(load_anny(device), *_shape_tensors(params, device), rotvecs,
+                           tuple(params.pose) or POSED_BONES)
+    vertices = out["vertices"][0].double().cpu().numpy() * params.scale
+    vertices[:, 2] -= vertices[:, 2].min()
+    return vertices
+
+
 def rest_keypoints(params: BodyParameters, device: str = "cpu") -> dict[str, np.ndarray]:
     """COCO keypoints (name -> (3,)) of the rest-pose body, in the frame of ``rest_mesh``."""
     import torch

@@ -1,0 +1,1 @@
+"""Synthetic people for training and benchmarking: sampled Anny bodies, cameras, appearance."""
