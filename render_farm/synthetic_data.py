@@ -18,12 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from neural.shape_net.features import MASK_STRIDE  # stored masks are 1/4 of the resolution
+
 SPLITS = {  # name -> (first seed, renderer)
     "train": (1_000_000, "raster"),
     "test": (2_000_000, "cycles"),
 }
 IMAGE_SIZE = (540, 720)  # W, H in pixels (3:4 portrait)
-MASK_STRIDE = 4  # stored masks are 1/4 of the image resolution
 FORMAT_VERSION = 1
 
 _worker_state: dict = {}

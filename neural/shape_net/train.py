@@ -1,0 +1,142 @@
+"""Train ShapeNet on the synthetic train split: `python -m neural.shape_net.train`.
+
+10 % of the train split is held back for validation (the test split is never read). Saves the
+best weights (float32 state dict) and a JSON report next to them. Deterministic for a seed on CPU.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "shape_net.pt"
+INPUTS = ("front_mask", "front_keypoints", "side_mask", "side_keypoints", "side_present",
+          "height_cm")
+
+
+def train(data_dir: str, weights_path: str, epochs: int = 60, batch: int = 64, seed: int = 0,
+          side_dropout: float = 0.35) -> dict:
+    """Fit the network; returns the report (validation errors per epoch, best epoch)."""
+    import torch
+    from tqdm import tqdm
+
+    from neural.files import write_bytes_atomic, write_json_atomic
+    from neural.shape_net.dataset import load_split
+    from neural.shape_net.model import ShapeNet
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    data = load_split(Path(data_dir) / "train")
+    count = len(data["height_cm"])
+    order = rng.permutation(count)
+    held = order[: max(1, count // 10)]
+    fit = order[max(1, count // 10):]
+    tensors = {k: torch.as_tensor(v) for k, v in data.items() if k != "manifest"}
+    model = ShapeNet()
+    optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, max_lr=2e-3, total_steps=epochs * ((len(fit) + batch - 1) // batch))
+    history, best = [], (float("inf"), -1)
+    started = time.perf_counter()
+    for epoch in tqdm(range(epochs), desc="training", unit="epoch"):
+        model.train()
+        shuffled = rng.permutation(fit)
+        for start in range(0, len(fit), batch):
+            rows = torch.as_tensor(shuffled[start:start + batch])
+            inputs = _augment({k: tensors[k][rows] for k in INPUTS}, side_dropout, rng)
+            loss = _loss(model(*(inputs[k] for k in INPUTS)), tensors, rows)["total"]
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            schedule.step()
+        errors = evaluate(model, tensors, torch.as_tensor(held))
+        history.append({"epoch": epoch + 1} | errors)
+        if errors["front_side_mae_cm"] < best[0]:
+            best = (errors["front_side_mae_cm"], epoch + 1)
+            buffer = io.BytesIO()
+            torch.save(model.state_dict(), buffer)
+            write_bytes_atomic(weights_path, buffer.getvalue())
+    report = {"samples": count, "train": len(fit), "validation": len(held), "epochs": epochs,
+              "best_epoch": best[1], "seconds": round(time.perf_counter() - started, 1),
+              "history": history, "data_manifest": data["manifest"]}
+    write_json_atomic(Path(weights_path).with_suffix(".json"), report)
+    return report
+
+
+def _augment(inputs: dict, side_dropout: float, rng: np.random.Generator) -> dict:
+    """Detector-like noise: jittered keypoints, masks grown or shrunk, side views dropped."""
+    import torch
+
+    out = dict(inputs)
+    count = len(out["height_cm"])
+    for view in ("front", "side"):
+        noise = torch.randn_like(out[f"{view}_keypoints"]) * 0.004
+        noise[:, 2::3] = 0.0
+        out[f"{view}_keypoints"] = out[f"{view}_keypoints"] + noise
+        mask = out[f"{view}_mask"]
+        grow = torch.nn.functional.max_pool2d(mask, 3, 1, 1)
+        shrink = -torch.nn.functional.max_pool2d(-mask, 3, 1, 1)
+        pick = torch.as_tensor(rng.integers(0, 3, count))[:, None, None, None]
+        out[f"{view}_mask"] = torch.where(pick == 1, grow, torch.where(pick == 2, shrink, mask))
+    keep = torch.as_tensor(rng.uniform(size=count) >= side_dropout, dtype=torch.float32)
+    out["side_present"] = out["side_present"] * keep
+    return out
+
+
+def _loss(prediction: dict, tensors: dict, rows) -> dict:
+    import torch
+
+    height = tensors["height_cm"][rows][:, None]
+    measured = prediction["measurements"] * height
+    terms = {
+        "phenotypes": torch.nn.functional.mse_loss(prediction["phenotypes"],
+                                                   tensors["phenotypes"][rows]),
+        "local_changes": 0.5 * torch.nn.functional.mse_loss(prediction["local_changes"],
+                                                            tensors["local_changes"][rows]),
+        "measurements": 0.02 * (measured - tensors["measurements_cm"][rows]).abs().mean(),
+    }
+    terms["total"] = sum(terms.values())
+    return terms
+
+
+def evaluate(model, tensors: dict, rows) -> dict:
+    """Mean absolute error (cm) of the measurement head, front only and front + side."""
+    import torch
+
+    from neural.body.measurements import ORDER
+
+    model.eval()
+    result = {}
+    with torch.no_grad():
+        for name, present in (("front_only", 0.0), ("front_side", None)):
+            inputs = {k: tensors[k][rows] for k in INPUTS}
+            if present is not None:
+                inputs["side_present"] = torch.zeros_like(inputs["side_present"])
+            out = model(*(inputs[k] for k in INPUTS))
+            error = (out["measurements"] * tensors["height_cm"][rows][:, None]
+                     - tensors["measurements_cm"][rows]).abs().mean(0)
+            result[f"{name}_mae_cm"] = round(float(error.mean()), 3)
+            result[f"{name}_per_measurement"] = dict(zip(ORDER, error.round(decimals=2).tolist()))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="data/synthetic")
+    parser.add_argument("--out", default=str(DEFAULT_WEIGHTS))
+    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    report = train(args.data, args.out, args.epochs, seed=args.seed)
+    last = report["history"][report["best_epoch"] - 1]
+    print(f"best epoch {report['best_epoch']}: validation MAE front {last['front_only_mae_cm']} cm,"
+          f" front+side {last['front_side_mae_cm']} cm; weights in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
