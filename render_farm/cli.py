@@ -29,8 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tryon", description=__doc__)
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    fit = sub.add_parser("fit", help="photo + height -> avatar.json, avatar.glb")
-    fit.add_argument("photo")
+    fit = sub.add_parser("fit", help="photo(s) + height -> avatar.json, avatar.glb")
+    fit.add_argument("photo", help="front photo, whole body")
+    fit.add_argument("--side", help="optional side (profile) photo of the same person")
     fit.add_argument("--height", type=float, required=True, help="stature in cm (100-230)")
     _add_out_and_device(fit, "out/avatar")
     fit.set_defaults(handler=_fit)
@@ -87,7 +88,7 @@ def _bar(desc: str):
 def _fit(args) -> str:
     from render_farm.stages import fit_stage
 
-    doc = fit_stage(args.photo, args.height, args.out, args.device, _bar("fitting"))
+    doc = fit_stage(args.photo, args.height, args.out, args.device, _bar("fitting"), args.side)
     return f"avatar written to {args.out}: " + json.dumps(doc["measurements"])
 
 

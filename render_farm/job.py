@@ -19,9 +19,10 @@ from neural.files import sha256_file
 
 @dataclass(frozen=True)
 class Task:
-    """One try-on: avatar (photo + height) x garment (kind, size, fabric) x render settings."""
+    """One try-on: avatar (photo(s) + height) x garment (kind, size, fabric) x render settings."""
 
     photo: Path
+    side_photo: Path | None
     height_cm: float
     kind: str
     size: str
@@ -33,7 +34,8 @@ class Task:
 
     def keys(self) -> dict[str, str]:
         """Content keys of the four stage outputs (each includes its inputs' keys)."""
-        avatar = _key("avatar", sha256_file(self.photo), self.height_cm)
+        side = sha256_file(self.side_photo) if self.side_photo else None
+        avatar = _key("avatar", sha256_file(self.photo), self.height_cm, *([side] if side else []))
         garment = _key("garment", self.kind, self.size, self.fabric)
         drape = _key("drape", avatar, garment)
         render = _key("render", drape, self.views, self.samples, self.resolution, self.template)
@@ -41,7 +43,10 @@ class Task:
 
 
 def load_job(path: str | os.PathLike) -> list[Task]:
-    """Read a job file and expand it into tasks; photo paths are relative to the job file."""
+    """Read a job file and expand it into tasks; photo paths are relative to the job file.
+
+    An avatar is ``{photo: FRONT, side_photo: SIDE (optional), height_cm: CM}``.
+    """
     path = Path(path)
     if not path.is_file():
         raise InputError(f"job file not found: {path}")
@@ -54,13 +59,13 @@ def load_job(path: str | os.PathLike) -> list[Task]:
     render = job.get("render", {})
     tasks = []
     for avatar in job["avatars"]:
-        photo = (path.parent / avatar["photo"]).resolve()
-        if not photo.is_file():
-            raise InputError(f"photo not found: {photo}")
+        photo = _existing(path.parent / avatar["photo"])
+        side_photo = _existing(path.parent / avatar["side_photo"]) if avatar.get(
+            "side_photo") else None
         for garment in job["garments"]:
             for size in garment.get("sizes", [garment.get("size", "M")]):
                 tasks.append(Task(
-                    photo=photo, height_cm=float(avatar["height_cm"]),
+                    photo=photo, side_photo=side_photo, height_cm=float(avatar["height_cm"]),
                     kind=garment.get("kind", "tshirt"), size=str(size),
                     fabric=garment.get("fabric", "cotton"),
                     views=tuple(render.get("views", ["front"])),
@@ -69,6 +74,12 @@ def load_job(path: str | os.PathLike) -> list[Task]:
                     template=render.get("template", "studio"),
                 ))
     return tasks
+
+
+def _existing(photo: Path) -> Path:
+    if not photo.is_file():
+        raise InputError(f"photo not found: {photo.resolve()}")
+    return photo.resolve()
 
 
 def _key(*parts) -> str:

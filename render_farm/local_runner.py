@@ -27,7 +27,8 @@ def _run_task(task: Task, out: Path, device: str, counts: dict, bar) -> list[Pat
     keys = task.keys()
     folders = {stage: out / f"{stage}s" / key for stage, key in keys.items()}
     steps = (
-        ("avatar", lambda d: fit_stage(task.photo, task.height_cm, d, device)),
+        ("avatar", lambda d: fit_stage(task.photo, task.height_cm, d, device,
+                                       side_photo=task.side_photo)),
         ("garment", lambda d: garment_stage(task.kind, task.size, task.fabric, d)),
         ("drape", lambda d: drape_stage(folders["avatar"], folders["garment"], d, device)),
         ("render", lambda d: render_stage(folders["drape"], d, list(task.views), task.samples,

@@ -13,21 +13,25 @@ MIN_HEIGHT_CM, MAX_HEIGHT_CM = 100.0, 230.0
 
 
 def fit_stage(photo: str | os.PathLike, height_cm: float, out_dir: str | os.PathLike,
-              device: str = "auto", progress: Progress = None) -> dict:
-    """Photo + height -> avatar.json, avatar.glb."""
+              device: str = "auto", progress: Progress = None,
+              side_photo: str | os.PathLike | None = None) -> dict:
+    """Front photo (+ optional side photo) + height -> avatar.json, avatar.glb."""
     from neural.device import resolve_device
     from neural.fitting.avatar_file import write_avatar
-    from neural.fitting.fit_body import fit_body
+    from neural.fitting.fit_body import ShapeInit, fit_body
     from neural.photo.person_detector import detect_person
+    from neural.shape_net.predict import predict_shape
 
     if not MIN_HEIGHT_CM <= height_cm <= MAX_HEIGHT_CM:
         raise InputError(f"height {height_cm:g} cm is outside {MIN_HEIGHT_CM:g}-{MAX_HEIGHT_CM:g} cm")
     device = resolve_device(device)
-    person = detect_person(photo)
-    result = fit_body(person, height_cm, device, progress=progress)
+    front = detect_person(photo)
+    side = detect_person(side_photo) if side_photo is not None else None
+    guess = predict_shape(front, height_cm, side, device)
+    init = ShapeInit(guess["phenotypes"], guess["local_changes"]) if guess else None
+    result = fit_body(front, height_cm, device, progress=progress, side=side, init=init)
     with staged_output_dir(out_dir) as stage:
-        return write_avatar(stage, result, height_cm, person.photo_sha256,
-                            (person.width, person.height))
+        return write_avatar(stage, result, height_cm, {"front": front, "side": side})
 
 
 def garment_stage(kind: str, size: str, fabric: str, out_dir: str | os.PathLike) -> dict:

@@ -17,13 +17,14 @@ from neural.errors import InputError
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.fit_body import FitResult
 from neural.mesh_io import glb_bytes
+from neural.photo.person_detector import PersonObservation
 
 SCHEMA = "tryon.avatar"
 SCHEMA_VERSION = 1
 
 
 def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
-                 photo_sha256: str, photo_size: tuple[int, int]) -> dict:
+                 photos: dict[str, PersonObservation | None]) -> dict:
     """Write avatar.json and avatar.glb into ``out_dir``; return the JSON document."""
     vertices, faces, joints = rest_body(fit.body, fit.device)
     document = {
@@ -41,13 +42,18 @@ def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
         "diagnostics": {
             "silhouette_iou": fit.silhouette_iou,
             "keypoint_error_px": fit.keypoint_error_px,
+            "views": {name: {"silhouette_iou": view.silhouette_iou,
+                             "keypoint_error_px": view.keypoint_error_px}
+                      for name, view in fit.views.items()},
             "confidence": fit.confidence,
+            "initial_shape": fit.init,
             "iterations": fit.iterations,
             "seconds": fit.seconds,
             "device": fit.device,
         },
-        "source_photos": [{"view": "front", "sha256": photo_sha256,
-                           "width": photo_size[0], "height": photo_size[1]}],
+        "source_photos": [{"view": view, "sha256": person.photo_sha256, "width": person.width,
+                           "height": person.height}
+                          for view, person in photos.items() if person is not None],
     }
     out_dir = Path(out_dir)
     write_bytes_atomic(out_dir / "avatar.glb", glb_bytes({"body": (vertices, faces, None)}))

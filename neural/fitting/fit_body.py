@@ -1,14 +1,16 @@
-"""Fit an Anny body (shape phenotypes + pose) to one front photo by gradient descent in torch.
+"""Fit one Anny body (shape phenotypes + local changes) to a front and optionally a side photo.
 
-Camera: weak perspective looking along +Y at the body (which faces -Y):
-``u = s * x + tu``, ``v = -s * z + tv`` in pixels of the fitting image, after a global rotation
-of the body. The photo has no metric scale, so the user's height fixes it: after fitting,
-the rest-pose body is scaled uniformly so its stature equals the given height.
+Each view has its own pose (rotation vectors of ``POSED_BONES``), global rotation and camera;
+the shape is shared. Camera per view: weak perspective looking along +Y at the (rotated) body,
+which faces -Y: ``u = s * x + tu``, ``v = -s * z + tv`` in pixels of the fitting image. A side
+view starts turned by 90 degrees towards where the person faces in the photo. The photos have
+no metric scale, so the user's height fixes it: the rest-pose body is scaled uniformly so its
+stature equals the given height. A shape prediction (``ShapeInit``) can start the fit.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -40,6 +42,9 @@ KEYPOINT_PAIRS = (
     (11, 23, 0.5), (12, 24, 0.5), (13, 25, 1.0), (14, 26, 1.0), (15, 27, 1.0), (16, 28, 1.0),
     (17, 31, 0.5), (18, 32, 0.5), (21, 29, 0.5), (22, 30, 0.5),
 )
+ANNY_KEYPOINTS = [a for a, _, _ in KEYPOINT_PAIRS]
+BLAZEPOSE_KEYPOINTS = [b for _, b, _ in KEYPOINT_PAIRS]
+NOSE, LEFT_EAR, RIGHT_EAR = 0, 7, 8
 FIT_RESOLUTION = 256  # longest side of the fitting image, px
 
 
@@ -65,18 +70,84 @@ class FitSettings:
 
 
 @dataclass
-class FitResult:
-    """The fitted body and how well it explains the photo."""
+class ShapeInit:
+    """A starting shape: phenotypes in [0, 1] and local changes, by name."""
 
-    body: BodyParameters
+    phenotypes: dict[str, float]
+    local_changes: dict[str, float]
+    source: str = "shape network"
+
+
+@dataclass
+class ViewFit:
+    """How well the fitted body explains one photo."""
+
     silhouette_iou: float
     keypoint_error_px: float
+    silhouette: np.ndarray  # (H, W) bool at the fitting resolution
+    keypoints_px: np.ndarray  # (len(KEYPOINT_PAIRS), 2) fitted keypoints, photo pixels
+    pose: dict[str, list[float]]
+
+
+@dataclass
+class FitResult:
+    """The fitted body (pose of the front view) and per-view diagnostics."""
+
+    body: BodyParameters
+    views: dict[str, ViewFit]
     confidence: float
     iterations: int
     seconds: float
     device: str
-    silhouette: np.ndarray  # (H, W) bool, the fitted body's silhouette at the fitting resolution
-    keypoints_px: np.ndarray  # (len(KEYPOINT_PAIRS), 2) fitted keypoints projected, photo pixels
+    init: str = "mean body"
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def silhouette_iou(self) -> float:
+        return self.views["front"].silhouette_iou
+
+    @property
+    def keypoint_error_px(self) -> float:
+        return self.views["front"].keypoint_error_px
+
+
+class _View:
+    """One photo's targets (at the fitting resolution) and its own pose and camera parameters."""
+
+    def __init__(self, name: str, person: PersonObservation, settings: FitSettings, model,
+                 regressor, device: str):
+        import torch
+
+        self.name, self.person = name, person
+        self.ratio = FIT_RESOLUTION / max(person.width, person.height)
+        self.size = (max(1, round(person.width * self.ratio)),
+                     max(1, round(person.height * self.ratio)))
+        self.mask = _resize_mask(person.mask, self.size)
+        self.field = torch.tensor(outside_distance_field(self.mask), device=device)
+        self.outline_field = torch.tensor(contour_distance_field(self.mask), device=device)
+        self.outline = torch.tensor(contour_points(self.mask, settings.mask_points, settings.seed),
+                                    device=device)
+        self.target = torch.tensor(person.keypoints_px[BLAZEPOSE_KEYPOINTS] * self.ratio,
+                                   device=device, dtype=torch.float32)
+        visibility = torch.tensor(person.visibility[BLAZEPOSE_KEYPOINTS], device=device,
+                                  dtype=torch.float32).clamp(0, 1)
+        self.weights = torch.tensor([w for _, _, w in KEYPOINT_PAIRS], device=device) * visibility
+        self.scale_px = float(self.size[1])
+        self.boundary = torch.arange(0, len(model.template_vertices), 7, device=device)
+        self.rotvecs = torch.zeros(len(POSED_BONES), 3, device=device, requires_grad=True)
+        turn = 0.0 if name == "front" else _side_turn(person)
+        self.global_rot = torch.tensor([0.0, 0.0, turn], device=device, requires_grad=True)
+        self.camera = _initial_camera(model, regressor, self.target, self.weights, turn, device)
+
+    def project(self, points):
+        """(N, 3) body points -> (N, 2) pixels of the fitting image."""
+        import roma
+        import torch
+
+        rotated = points @ roma.rotvec_to_rotmat(self.global_rot).T
+        s = self.camera[0].exp()
+        return torch.stack([s * rotated[:, 0] + self.camera[1],
+                            -s * rotated[:, 2] + self.camera[2]], -1)
 
 
 def fit_body(
@@ -85,8 +156,11 @@ def fit_body(
     device: str = "cpu",
     settings: FitSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
+    side: PersonObservation | None = None,
+    init: ShapeInit | None = None,
 ) -> FitResult:
-    """Fit shape and pose to the detected person; ``height_cm`` sets the metric scale."""
+    """Fit shape (shared) and pose (per view) to the front photo and, if given, the side one;
+    ``height_cm`` sets the metric scale."""
     import torch
 
     settings = settings or FitSettings()
@@ -94,73 +168,65 @@ def fit_body(
     torch.manual_seed(settings.seed)
     model = load_anny(device)
     regressor = load_keypoint_regressor(device)
-    ratio = FIT_RESOLUTION / max(person.width, person.height)
-    size = (max(1, round(person.width * ratio)), max(1, round(person.height * ratio)))
-    mask = _resize_mask(person.mask, size)
-    field = torch.tensor(outside_distance_field(mask), device=device)
-    outline_field = torch.tensor(contour_distance_field(mask), device=device)
-    outline = torch.tensor(contour_points(mask, settings.mask_points, settings.seed),
-                           device=device)
     faces = model.get_triangular_faces().cpu().numpy()
-    boundary = torch.arange(0, len(model.template_vertices), 7, device=device)
-    anny_idx = [a for a, _, _ in KEYPOINT_PAIRS]
-    target = torch.tensor(person.keypoints_px[[b for _, b, _ in KEYPOINT_PAIRS]] * ratio,
-                          device=device, dtype=torch.float32)
-    weights = torch.tensor([w for _, _, w in KEYPOINT_PAIRS], device=device) * torch.tensor(
-        person.visibility[[b for _, b, _ in KEYPOINT_PAIRS]], device=device, dtype=torch.float32
-    ).clamp(0, 1)
-    scale_px = float(size[1])
-
-    shape_logits = torch.zeros(1, len(PHENOTYPES), device=device, requires_grad=True)
-    local_raw = torch.zeros(1, len(LOCAL_CHANGES), device=device, requires_grad=True)
-    rotvecs = torch.zeros(len(POSED_BONES), 3, device=device, requires_grad=True)
-    global_rot = torch.zeros(3, device=device, requires_grad=True)
-    camera = _initial_camera(model, regressor, target, weights, device)
-    height_m = height_cm / 100.0
+    views = [_View("front", person, settings, model, regressor, device)]
+    if side is not None:
+        views.append(_View("side", side, settings, model, regressor, device))
     local_range = settings.local_change_range
+    shape_logits, local_raw = _initial_shape(init, local_range, device)
+    height_m = height_cm / 100.0
 
-    def project(points):
-        import roma
+    def shape():
+        return torch.sigmoid(shape_logits), local_range * torch.tanh(local_raw)
 
-        rotated = points @ roma.rotvec_to_rotmat(global_rot).T
-        s = camera[0].exp()
-        return torch.stack([s * rotated[:, 0] + camera[1], -s * rotated[:, 2] + camera[2]], -1)
+    def view_terms(view: _View, full: bool, step: int) -> dict:
+        out = body_forward(model, *shape(), view.rotvecs)
+        uv = view.project(out["vertices"][0])
+        kp_uv = view.project(regressor(out)[0, ANNY_KEYPOINTS])
+        offsets = ((kp_uv - view.target) / view.scale_px).square().sum(-1)
+        terms = {
+            "keypoints": settings.keypoint_weight * (view.weights * offsets).sum()
+            / view.weights.sum(),
+            "pose_prior": settings.pose_prior_weight * view.rotvecs.square().sum(),
+        }
+        if full:
+            if step % settings.boundary_refresh == 0:
+                found = boundary_vertices(uv.detach().cpu().numpy(), faces, *view.size)
+                view.boundary = torch.as_tensor(found, device=device) if len(found) else view.boundary
+            outside = sample_field(view.field, uv) / view.scale_px
+            rim = uv[view.boundary]
+            to_body = torch.cdist(view.outline, rim).min(dim=1).values / view.scale_px
+            to_mask = sample_field(view.outline_field, rim) / view.scale_px
+            terms |= {
+                "outside": settings.outside_weight * outside.square().mean(),
+                "contour": settings.contour_weight * (to_body.square().mean()
+                                                      + to_mask.square().mean()),
+            }
+        return terms, out
 
     def losses(full: bool, step: int):
-        nonlocal boundary
-        out = body_forward(model, torch.sigmoid(shape_logits), local_range * torch.tanh(local_raw), rotvecs)
-        uv = project(out["vertices"][0])
-        kp_uv = project(regressor(out)[0, anny_idx])
-        terms = {
-            "keypoints": settings.keypoint_weight
-            * (weights * ((kp_uv - target) / scale_px).square().sum(-1)).sum() / weights.sum(),
-            "pose_prior": settings.pose_prior_weight * rotvecs.square().sum(),
-        }
+        total = 0.0
+        for view in views:
+            terms, out = view_terms(view, full, step)
+            total = total + sum(terms.values())
         if full:
             rest = out["rest_vertices"][0, :, 2]
             stature = rest.max() - rest.min()
-            if step % settings.boundary_refresh == 0:
-                found = boundary_vertices(uv.detach().cpu().numpy(), faces, *size)
-                boundary = torch.as_tensor(found, device=device) if len(found) else boundary
-            outside = sample_field(field, uv) / scale_px
-            rim = uv[boundary]
-            to_body = torch.cdist(outline, rim).min(dim=1).values / scale_px
-            to_mask = sample_field(outline_field, rim) / scale_px
-            terms |= {
-                "outside": settings.outside_weight * outside.square().mean(),
-                "contour": settings.contour_weight
-                * (to_body.square().mean() + to_mask.square().mean()),
-                "height": settings.height_weight * ((stature - height_m) / height_m).square(),
-                "shape_prior": settings.shape_prior_weight * shape_logits.square().sum(),
-                "local_prior": settings.local_prior_weight * local_raw.square().sum(),
-            }
-        return terms
+            total = total + settings.height_weight * ((stature - height_m) / height_m).square()
+            total = total + settings.shape_prior_weight * (shape_logits - _logit(
+                init_phenotypes)).square().sum()
+            total = total + settings.local_prior_weight * (local_raw - init_local).square().sum()
+        return total
 
+    init_phenotypes = torch.sigmoid(shape_logits).detach()
+    init_local = local_raw.detach().clone()
+    cameras = [p for v in views for p in (v.camera, v.global_rot)]
+    poses = [v.rotvecs for v in views]
     phases = (  # (first step, parameters optimised, silhouette and shape terms on)
-        (0, [camera, global_rot], False),
-        (settings.camera_iterations, [camera, global_rot, rotvecs], False),
+        (0, cameras, False),
+        (settings.camera_iterations, cameras + poses, False),
         (settings.camera_iterations + settings.pose_iterations,
-         [camera, global_rot, rotvecs, shape_logits, local_raw], True),
+         cameras + poses + [shape_logits, local_raw], True),
     )
     total_steps = phases[-1][0] + settings.iterations
     full = False
@@ -169,41 +235,77 @@ def fit_body(
             if step == first:
                 optimiser = torch.optim.Adam(parameters, lr=settings.learning_rate)
                 full = uses_silhouette
-        terms = losses(full, step)
+        loss = losses(full, step)
         optimiser.zero_grad()
-        sum(terms.values()).backward()
+        loss.backward()
         optimiser.step()
         if progress:
             progress(step + 1, total_steps)
 
     with torch.no_grad():
-        out = body_forward(model, torch.sigmoid(shape_logits), local_range * torch.tanh(local_raw), rotvecs)
-        uv = project(out["vertices"][0]).cpu().numpy()
-        kp_uv = project(regressor(out)[0, anny_idx]).cpu().numpy()
-        rest = out["rest_vertices"][0, :, 2]
+        phenotypes, local = shape()
+        fits = {view.name: _view_fit(view, model, regressor, faces, phenotypes, local)
+                for view in views}
+        rest = body_forward(model, phenotypes, local)["rest_vertices"][0, :, 2]
         stature = float(rest.max() - rest.min())
-    silhouette = rasterize(uv, faces, size[0], size[1])
-    fit_iou = iou(silhouette, mask >= 0.5)
-    vis = person.visibility[[b for _, b, _ in KEYPOINT_PAIRS]] >= 0.5
-    errors = np.linalg.norm(kp_uv - target.cpu().numpy(), axis=1)[vis] / ratio
-    phenotypes = torch.sigmoid(shape_logits)[0].tolist()
     body = BodyParameters(
-        phenotypes={k: round(v, 6) for k, v in zip(PHENOTYPES, phenotypes)},
-        local_changes={k: round(v, 6) for k, v in zip(LOCAL_CHANGES, (local_range * torch.tanh(local_raw))[0].tolist())},
-        pose={b: [round(x, 6) for x in r] for b, r in zip(POSED_BONES, rotvecs.tolist())},
+        phenotypes={k: round(v, 6) for k, v in zip(PHENOTYPES, phenotypes[0].tolist())},
+        local_changes={k: round(v, 6) for k, v in zip(LOCAL_CHANGES, local[0].tolist())},
+        pose=fits["front"].pose,
         scale=height_m / stature,
     )
+    visibility = np.mean([v.person.visibility[BLAZEPOSE_KEYPOINTS].mean() for v in views])
     return FitResult(
-        body=body,
-        silhouette_iou=round(fit_iou, 4),
-        keypoint_error_px=round(float(errors.mean()), 2),
-        confidence=round(float(fit_iou * person.visibility[[b for _, b, _ in KEYPOINT_PAIRS]].mean()), 3),
-        iterations=total_steps,
-        seconds=round(time.perf_counter() - started, 2),
-        device=device,
-        silhouette=silhouette,
-        keypoints_px=kp_uv / ratio,
+        body=body, views=fits,
+        confidence=round(float(np.mean([f.silhouette_iou for f in fits.values()]) * visibility), 3),
+        iterations=total_steps, seconds=round(time.perf_counter() - started, 2), device=device,
+        init=init.source if init else "mean body",
     )
+
+
+def _view_fit(view: _View, model, regressor, faces, phenotypes, local) -> ViewFit:
+    out = body_forward(model, phenotypes, local, view.rotvecs)
+    uv = view.project(out["vertices"][0]).cpu().numpy()
+    kp_uv = view.project(regressor(out)[0, ANNY_KEYPOINTS]).cpu().numpy()
+    silhouette = rasterize(uv, faces, *view.size)
+    seen = view.person.visibility[BLAZEPOSE_KEYPOINTS] >= 0.5
+    errors = np.linalg.norm(kp_uv - view.target.cpu().numpy(), axis=1)[seen] / view.ratio
+    return ViewFit(
+        silhouette_iou=round(iou(silhouette, view.mask >= 0.5), 4),
+        keypoint_error_px=round(float(errors.mean()) if len(errors) else float("nan"), 2),
+        silhouette=silhouette,
+        keypoints_px=kp_uv / view.ratio,
+        pose={b: [round(x, 6) for x in r] for b, r in zip(POSED_BONES, view.rotvecs.tolist())},
+    )
+
+
+def _initial_shape(init: ShapeInit | None, local_range: float, device: str):
+    """Free parameters (logits of phenotypes, atanh of scaled local changes) at ``init``."""
+    import torch
+
+    phenotypes = torch.full((1, len(PHENOTYPES)), 0.5, device=device)
+    local = torch.zeros(1, len(LOCAL_CHANGES), device=device)
+    if init is not None:
+        phenotypes = torch.tensor([[init.phenotypes[k] for k in PHENOTYPES]], device=device)
+        local = torch.tensor([[init.local_changes.get(k, 0.0) for k in LOCAL_CHANGES]],
+                             device=device)
+    shape_logits = _logit(phenotypes).clone().requires_grad_(True)
+    local_raw = torch.atanh((local / local_range).clamp(-0.99, 0.99)).clone().requires_grad_(True)
+    return shape_logits, local_raw
+
+
+def _logit(p):
+    import torch
+
+    p = p.clamp(1e-3, 1 - 1e-3)
+    return torch.log(p / (1 - p))
+
+
+def _side_turn(person: PersonObservation) -> float:
+    """Rotation about Z (radians) that turns the body to face the way the person faces."""
+    ears_u = person.keypoints_px[[LEFT_EAR, RIGHT_EAR], 0].mean()
+    faces_image_left = person.keypoints_px[NOSE, 0] < ears_u
+    return -np.pi / 2 if faces_image_left else np.pi / 2
 
 
 def _resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -212,14 +314,15 @@ def _resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
 
 
-def _initial_camera(model, regressor, target, weights, device):
-    """Scale (log px/m) and offset that align the rest body's keypoints with the photo's."""
+def _initial_camera(model, regressor, target, weights, turn: float, device):
+    """Scale (log px/m) and offset that align the rest body's keypoints, turned by ``turn``
+    about Z, with the photo's."""
     import torch
 
     with torch.no_grad():
-        out = model()
-        kp = regressor(out)[0, [a for a, _, _ in KEYPOINT_PAIRS]]
-    model_uv = torch.stack([kp[:, 0], -kp[:, 2]], -1)
+        kp = regressor(model())[0, ANNY_KEYPOINTS]
+    x = kp[:, 0] * np.cos(turn) - kp[:, 1] * np.sin(turn)
+    model_uv = torch.stack([x, -kp[:, 2]], -1)
     w = weights[:, None]
     model_c = (w * model_uv).sum(0) / w.sum()
     target_c = (w * target).sum(0) / w.sum()
