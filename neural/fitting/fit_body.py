@@ -1,9 +1,10 @@
 """Fit one Anny body (shape phenotypes + local changes) to a front and optionally a side photo.
 
 Each view has its own pose (rotation vectors of ``POSED_BONES``), global rotation and camera;
-the shape is shared. Camera per view: weak perspective looking along +Y at the (rotated) body,
-which faces -Y: ``u = s * x + tu``, ``v = -s * z + tv`` in pixels of the fitting image. A side
-view starts turned by 90 degrees towards where the person faces in the photo. The photos have
+the shape is shared. Camera per view: a pinhole looking along +Y at the (rotated) body, which
+faces -Y; camera frame x = +X, y = -Z, z = +Y, translated by (tx, ty, tz) metres; focal length f
+in pixels of the fitting image, free but held near a 35 mm-equivalent default (phone photos
+are 24-50 mm). A side view starts turned by 90 degrees towards where the person faces. The photos have
 no metric scale, so the user's height fixes it: the rest-pose body is scaled uniformly so its
 stature equals the given height. A shape prediction (``ShapeInit``) can start the fit.
 """
@@ -46,6 +47,8 @@ ANNY_KEYPOINTS = [a for a, _, _ in KEYPOINT_PAIRS]
 BLAZEPOSE_KEYPOINTS = [b for _, b, _ in KEYPOINT_PAIRS]
 NOSE, LEFT_EAR, RIGHT_EAR = 0, 7, 8
 FIT_RESOLUTION = 256  # longest side of the fitting image, px
+DEFAULT_FOCAL_35MM = 35.0  # mm, 35 mm-equivalent, for photos without a known focal length
+FULL_FRAME_DIAGONAL_MM = 43.27
 
 
 @dataclass
@@ -64,6 +67,7 @@ class FitSettings:
     local_prior_weight: float = 2e-3
     local_change_range: float = 3.0  # MakeHuman targets are mild; allow extrapolating them
     height_weight: float = 1.0
+    focal_prior_weight: float = 1e-2  # on log(f / default f)
     mask_points: int = 600
     boundary_refresh: int = 5  # iterations between recomputing the body's outline vertices
     seed: int = 0
@@ -137,17 +141,24 @@ class _View:
         self.rotvecs = torch.zeros(len(POSED_BONES), 3, device=device, requires_grad=True)
         turn = 0.0 if name == "front" else _side_turn(person)
         self.global_rot = torch.tensor([0.0, 0.0, turn], device=device, requires_grad=True)
-        self.camera = _initial_camera(model, regressor, self.target, self.weights, turn, device)
+        self.centre = (self.size[0] / 2.0, self.size[1] / 2.0)
+        self.default_focal = DEFAULT_FOCAL_35MM / FULL_FRAME_DIAGONAL_MM * float(
+            np.hypot(*self.size))
+        self.camera = _initial_camera(model, regressor, self.target, self.weights, turn,
+                                      self.default_focal, self.centre, device)
 
     def project(self, points):
-        """(N, 3) body points -> (N, 2) pixels of the fitting image."""
+        """(N, 3) body points -> (N, 2) pixels of the fitting image (pinhole)."""
         import roma
         import torch
 
         rotated = points @ roma.rotvec_to_rotmat(self.global_rot).T
-        s = self.camera[0].exp()
-        return torch.stack([s * rotated[:, 0] + self.camera[1],
-                            -s * rotated[:, 2] + self.camera[2]], -1)
+        focal, depth = self.camera[0].exp(), self.camera[3].exp() + rotated[:, 1]
+        return torch.stack([focal * (rotated[:, 0] + self.camera[1]) / depth + self.centre[0],
+                            focal * (self.camera[2] - rotated[:, 2]) / depth + self.centre[1]], -1)
+
+    def focal_prior(self):
+        return (self.camera[0] - float(np.log(self.default_focal))).square()
 
 
 def fit_body(
@@ -188,6 +199,7 @@ def fit_body(
             "keypoints": settings.keypoint_weight * (view.weights * offsets).sum()
             / view.weights.sum(),
             "pose_prior": settings.pose_prior_weight * view.rotvecs.square().sum(),
+            "focal_prior": settings.focal_prior_weight * view.focal_prior(),
         }
         if full:
             if step % settings.boundary_refresh == 0:
@@ -314,9 +326,11 @@ def _resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     return cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
 
 
-def _initial_camera(model, regressor, target, weights, turn: float, device):
-    """Scale (log px/m) and offset that align the rest body's keypoints, turned by ``turn``
-    about Z, with the photo's."""
+def _initial_camera(model, regressor, target, weights, turn: float, focal: float,
+                    centre: tuple[float, float], device):
+    """Camera (log f, tx, ty, log tz) that puts the rest body's keypoints, turned by ``turn``
+    about Z, over the photo's: the distance follows from the default focal length and the
+    keypoints' spread."""
     import torch
 
     with torch.no_grad():
@@ -328,7 +342,9 @@ def _initial_camera(model, regressor, target, weights, turn: float, device):
     target_c = (w * target).sum(0) / w.sum()
     spread_model = (w * (model_uv - model_c).square()).sum().sqrt()
     spread_target = (w * (target - target_c).square()).sum().sqrt()
-    s = spread_target / spread_model
-    offset = target_c - s * model_c
-    return torch.tensor([float(s.log()), float(offset[0]), float(offset[1])],
+    scale = float(spread_target / spread_model)  # pixels per metre at the body
+    distance = focal / scale
+    offset = (target_c - scale * model_c).tolist()
+    tx, ty = ((offset[0] - centre[0]) / scale, (offset[1] - centre[1]) / scale)
+    return torch.tensor([float(np.log(focal)), tx, ty, float(np.log(distance))],
                         device=device, requires_grad=True)
