@@ -14,8 +14,11 @@ MIN_HEIGHT_CM, MAX_HEIGHT_CM = 100.0, 230.0
 
 def fit_stage(photo: str | os.PathLike, height_cm: float, out_dir: str | os.PathLike,
               device: str = "auto", progress: Progress = None,
-              side_photo: str | os.PathLike | None = None) -> dict:
-    """Front photo (+ optional side photo) + height -> avatar.json, avatar.glb."""
+              side_photo: str | os.PathLike | None = None, shape_network: bool = True) -> dict:
+    """Front photo (+ optional side photo) + height -> avatar.json, avatar.glb.
+
+    ``shape_network=False`` starts the fit from the mean body (optimisation alone).
+    """
     from neural.device import resolve_device
     from neural.fitting.avatar_file import write_avatar
     from neural.fitting.fit_body import ShapeInit, fit_body
@@ -27,7 +30,7 @@ def fit_stage(photo: str | os.PathLike, height_cm: float, out_dir: str | os.Path
     device = resolve_device(device)
     front = detect_person(photo)
     side = detect_person(side_photo) if side_photo is not None else None
-    guess = predict_shape(front, height_cm, side, device)
+    guess = predict_shape(front, height_cm, side, device) if shape_network else None
     init = ShapeInit(guess["phenotypes"], guess["local_changes"]) if guess else None
     result = fit_body(front, height_cm, device, progress=progress, side=side, init=init)
     with staged_output_dir(out_dir) as stage:
