@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := libegl1 libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape build clean
+.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -44,6 +44,10 @@ bench-data: $(STAMP)
 # Train the shape network on the train split; writes neural/shape_net/weights/shape_net.{pt,json}.
 train-shape: $(STAMP)
 	$(BIN)/python -m neural.shape_net.train --data $(SYNTHETIC)
+
+# Measurement accuracy on the held-out test split: network + fit vs fit alone, front / front+side.
+bench-avatar: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_avatar.py --data $(SYNTHETIC)
 
 build: $(STAMP)
 	$(BIN)/python build.py

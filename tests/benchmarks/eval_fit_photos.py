@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
@@ -20,12 +21,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default="tests/benchmarks/results/fit_photos.json")
     args = parser.parse_args(argv)
 
-    from neural.body.anny_body import rest_body
-    from neural.body.measurements import measure_body
     from neural.errors import InputError
     from neural.files import write_json_atomic
-    from neural.fitting.fit_body import fit_body
-    from neural.photo.person_detector import detect_person
+    from render_farm.stages import fit_stage
 
     photos = sorted(p for p in Path(args.photo_dir).iterdir()
                     if p.suffix.lower() in IMAGE_SUFFIXES and not p.stem.endswith("_mask"))
@@ -36,16 +34,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'photo':48s} {'IoU':>6s} {'kp px':>7s} {'stature':>8s} {'s':>6s}")
     for photo in photos:
         try:
-            person = detect_person(photo)
+            with tempfile.TemporaryDirectory() as folder:
+                avatar = fit_stage(photo, args.height, Path(folder) / "avatar", "cpu")
         except InputError as error:
             rows.append({"photo": photo.name, "rejected": str(error)})
             print(f"{photo.name[:48]:48s} rejected: {error}")
             continue
-        result = fit_body(person, args.height)
-        stature = measure_body(*rest_body(result.body))["stature"]
-        row = {"photo": photo.name, "silhouette_iou": result.silhouette_iou,
-               "keypoint_error_px": result.keypoint_error_px, "stature_cm": stature,
-               "seconds": result.seconds}
+        found = avatar["diagnostics"]
+        stature = avatar["measurements"]["stature"]
+        row = {"photo": photo.name, "silhouette_iou": found["silhouette_iou"],
+               "keypoint_error_px": found["keypoint_error_px"], "stature_cm": stature,
+               "seconds": found["seconds"]}
         rows.append(row)
         print(f"{photo.name[:48]:48s} {row['silhouette_iou']:6.3f} {row['keypoint_error_px']:7.1f} "
               f"{stature:8.1f} {row['seconds']:6.1f}")

@@ -1,0 +1,113 @@
+"""Measurement accuracy of avatars on the held-out synthetic test split (make bench-avatar).
+
+For each test sample (Cycles-rendered photos, never seen in training) the whole photo-to-avatar
+path runs (decode, detect, shape network, fit, measure, write avatar.json) in four
+configurations: front only / front + side, each started from the shape network or from the mean
+body (optimisation alone, the baseline). Prints MAE and 90th-percentile absolute error per
+measurement (cm) and the time per avatar; saves JSON.
+
+Usage: python tests/benchmarks/bench_avatar.py [--data data/synthetic] [--limit N] [--device D]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGS = {  # name -> (use the side photo, start from the shape network)
+    "front, network + fit": (False, True),
+    "front, fit alone": (False, False),
+    "front+side, network + fit": (True, True),
+    "front+side, fit alone": (True, False),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(ROOT / "data/synthetic"))
+    parser.add_argument("--limit", type=int, default=40, help="test samples to use (first N)")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--json", default=str(ROOT / "tests/benchmarks/results/avatar.json"))
+    args = parser.parse_args(argv)
+
+    from tqdm import tqdm
+
+    from neural.body.measurements import ORDER
+    from neural.device import resolve_device
+    from neural.files import write_json_atomic
+
+    device = resolve_device(args.device)
+    samples = sorted((Path(args.data) / "test").glob("[0-9]*.npz"))[: args.limit]
+    if not samples:
+        print(f"no test samples under {args.data}/test: run `make bench-data` first",
+              file=sys.stderr)
+        return 2
+    errors = {name: [] for name in CONFIGS}
+    seconds = {name: [] for name in CONFIGS}
+    failures = {name: 0 for name in CONFIGS}
+    for sample in tqdm(samples, desc="avatars", unit="sample"):
+        with np.load(sample) as data:
+            truth = json.loads(str(data["meta"]))["measurements_cm"]
+        for name, (use_side, use_network) in CONFIGS.items():
+            result = _fit(sample, truth["stature"], use_side, use_network, device)
+            if result is None:
+                failures[name] += 1
+                continue
+            measured, elapsed = result
+            errors[name].append([measured[k] - truth[k] for k in ORDER])
+            seconds[name].append(elapsed)
+
+    table = {}
+    for name in CONFIGS:
+        diffs = np.abs(np.array(errors[name])) if errors[name] else np.full((1, len(ORDER)), np.nan)
+        table[name] = {
+            "samples": len(errors[name]), "failures": failures[name],
+            "seconds_per_avatar": round(float(np.mean(seconds[name] or [np.nan])), 2),
+            "mae_cm": dict(zip(ORDER, np.round(diffs.mean(0), 2).tolist())),
+            "p90_cm": dict(zip(ORDER, np.round(np.percentile(diffs, 90, axis=0), 2).tolist())),
+        }
+    _print(table, ORDER, device)
+    write_json_atomic(args.json, {"device": device, "test_samples": len(samples),
+                                  "data": str(args.data), "configs": table})
+    print(f"saved {args.json}")
+    return 0
+
+
+def _fit(sample: Path, height_cm: float, use_side: bool, use_network: bool, device: str):
+    """Run the fit stage on one sample's photos; (measurements, seconds) or None if refused."""
+    from neural.errors import InputError
+    from render_farm.stages import fit_stage
+
+    front = sample.with_name(f"{sample.stem}_front.png")
+    side = sample.with_name(f"{sample.stem}_side.png") if use_side else None
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            started = time.perf_counter()
+            avatar = fit_stage(front, height_cm, Path(folder) / "avatar", device,
+                               side_photo=side, shape_network=use_network)
+            return avatar["measurements"], time.perf_counter() - started
+    except InputError:
+        return None
+
+
+def _print(table: dict, order, device: str) -> None:
+    names = list(table)
+    print(f"\nMAE / p90 absolute error in cm on the held-out test split (device {device})")
+    print(f"{'measurement':18s}" + "".join(f"{n:>28s}" for n in names))
+    for key in order:
+        print(f"{key:18s}" + "".join(
+            f"{table[n]['mae_cm'][key]:>19.2f} / {table[n]['p90_cm'][key]:5.2f}" for n in names))
+    print(f"{'s per avatar':18s}" + "".join(f"{table[n]['seconds_per_avatar']:>28.2f}"
+                                            for n in names))
+    print(f"{'samples (failed)':18s}" + "".join(
+        f"{table[n]['samples']:>24d} ({table[n]['failures']})" for n in names))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
