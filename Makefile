@@ -3,7 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-APT_PACKAGES := libegl1 libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3
+# libegl1 + Mesa (libegl-mesa0, libgl1-mesa-dri): headless pyrender for synthetic training images
+APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
 .PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar build clean
