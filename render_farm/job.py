@@ -31,11 +31,11 @@ class Task:
     samples: int
     resolution: tuple[int, int]
     template: str
+    avatar_key: str  # content key of the photo(s) and height, hashed once per avatar
 
     def keys(self) -> dict[str, str]:
         """Content keys of the four stage outputs (each includes its inputs' keys)."""
-        side = sha256_file(self.side_photo) if self.side_photo else None
-        avatar = _key("avatar", sha256_file(self.photo), self.height_cm, *([side] if side else []))
+        avatar = self.avatar_key
         garment = _key("garment", self.kind, self.size, self.fabric)
         drape = _key("drape", avatar, garment)
         render = _key("render", drape, self.views, self.samples, self.resolution, self.template)
@@ -62,16 +62,20 @@ def load_job(path: str | os.PathLike) -> list[Task]:
         photo = _existing(path.parent / avatar["photo"])
         side_photo = _existing(path.parent / avatar["side_photo"]) if avatar.get(
             "side_photo") else None
+        height_cm = float(avatar["height_cm"])
+        photo_digests = [sha256_file(p) for p in (photo, side_photo) if p is not None]
+        avatar_key = _key("avatar", photo_digests[0], height_cm, *photo_digests[1:])
         for garment in job["garments"]:
             for size in garment.get("sizes", [garment.get("size", "M")]):
                 tasks.append(Task(
-                    photo=photo, side_photo=side_photo, height_cm=float(avatar["height_cm"]),
+                    photo=photo, side_photo=side_photo, height_cm=height_cm,
                     kind=garment.get("kind", "tshirt"), size=str(size),
                     fabric=garment.get("fabric", "cotton"),
                     views=tuple(render.get("views", ["front"])),
                     samples=int(render.get("samples", 32)),
                     resolution=tuple(render.get("resolution", [512, 768])),
                     template=render.get("template", "studio"),
+                    avatar_key=avatar_key,
                 ))
     return tasks
 

@@ -54,26 +54,27 @@ class Levels:
 
     stature: float
     crotch: float
-    armpit: float
     waist: float
     chest: float
+    waist_girth: float  # m, the torso girth at ``waist``
+    chest_girth: float  # m, the torso girth at ``chest``
 
 
 def measure_body(vertices: np.ndarray, faces: np.ndarray,
                  joints: dict[str, np.ndarray]) -> dict[str, float]:
     """All measurements (cm, one decimal) of a rest-pose body mesh with its joint centres."""
     tape = Tape(vertices, faces)
-    unit = (vertices[:, 2].max() - vertices[:, 2].min()) / REFERENCE_STATURE
-    levels = _levels(tape, vertices, joints, unit)
-    chest_girth = _torso_girth(tape, joints, levels.chest)
+    stature = float(vertices[:, 2].max() - vertices[:, 2].min())
+    unit = stature / REFERENCE_STATURE
+    levels = _levels(tape, vertices, joints, stature, unit)
     acromions = {side: _acromion(tape, joints[f"shoulder.{side}"], unit) for side in SIDES}
     values = {
         "stature": levels.stature,
         "neck_girth": tape.girth(*_neck_plane(joints)),
-        "chest_girth": chest_girth,
+        "chest_girth": levels.chest_girth,
         "underbust_girth": _underbust_girth(tape, joints, levels, unit),
-        "waist_girth": _torso_girth(tape, joints, levels.waist),
-        "hip_girth": _hip_girth(tape, joints, levels),
+        "waist_girth": levels.waist_girth,
+        "hip_girth": _hip_girth(tape, joints, levels, unit),
         "shoulder_width": abs(acromions["L"][0] - acromions["R"][0]),
         "arm_length": np.mean([_arm_length(acromions[s], joints, s) for s in SIDES]),
         "upper_arm_girth": np.mean([_upper_arm_girth(tape, joints, s) for s in SIDES]),
@@ -85,19 +86,21 @@ def measure_body(vertices: np.ndarray, faces: np.ndarray,
     return {name: round(float(values[name]) * 100.0, 1) for name in ORDER}
 
 
-def _levels(tape: Tape, vertices: np.ndarray, joints: dict, unit: float) -> Levels:
-    stature = float(vertices[:, 2].max() - vertices[:, 2].min())
+def _levels(tape: Tape, vertices: np.ndarray, joints: dict, stature: float,
+            unit: float) -> Levels:
     midline = vertices[(np.abs(vertices[:, 0]) < 0.01 * unit) & (vertices[:, 2] < 0.6 * stature)]
     crotch = float(midline[:, 2].min())
     armpit = _armpit_level(tape, joints, unit)
     waist_levels = np.linspace(0.52, 0.68, 17) * stature
     waist_levels = waist_levels[waist_levels < armpit - 0.05 * unit]
     waist_girths = [_torso_girth(tape, joints, z) for z in waist_levels]
-    waist = float(waist_levels[int(np.argmin(waist_girths))])
+    waist_index = int(np.argmin(waist_girths))
+    waist = float(waist_levels[waist_index])
     chest_levels = np.linspace(armpit - 0.7 * (armpit - waist), armpit - 0.01 * unit, 12)
-    chest = float(chest_levels[int(np.argmax([_torso_girth(tape, joints, z)
-                                              for z in chest_levels]))])
-    return Levels(stature, crotch, armpit, waist, chest)
+    chest_girths = [_torso_girth(tape, joints, z) for z in chest_levels]
+    chest_index = int(np.argmax(chest_girths))
+    return Levels(stature, crotch, waist, float(chest_levels[chest_index]),
+                  waist_girths[waist_index], chest_girths[chest_index])
 
 
 def _at_height(a: np.ndarray, b: np.ndarray, z: float) -> np.ndarray:
@@ -145,8 +148,7 @@ def _front_extent(loop: np.ndarray) -> float:
     return float(loop[:, 1].min())
 
 
-def _hip_girth(tape: Tape, joints: dict, levels: Levels) -> float:
-    unit = levels.stature / REFERENCE_STATURE
+def _hip_girth(tape: Tape, joints: dict, levels: Levels, unit: float) -> float:
     levels_z = np.linspace(levels.crotch + 0.03 * unit, 0.55 * levels.stature, 14)
     return max(_torso_girth(tape, joints, z) for z in levels_z)
 

@@ -185,6 +185,8 @@ def fit_body(
         views.append(_View("side", side, settings, model, regressor, device))
     local_range = settings.local_change_range
     shape_logits, local_raw = _initial_shape(init, local_range, device)
+    init_logits = shape_logits.detach().clone()  # the priors pull towards the starting shape
+    init_local = local_raw.detach().clone()
     height_m = height_cm / 100.0
 
     def shape():
@@ -225,13 +227,11 @@ def fit_body(
             rest = out["rest_vertices"][0, :, 2]
             stature = rest.max() - rest.min()
             total = total + settings.height_weight * ((stature - height_m) / height_m).square()
-            total = total + settings.shape_prior_weight * (shape_logits - _logit(
-                init_phenotypes)).square().sum()
+            total = total + settings.shape_prior_weight * (shape_logits - init_logits
+                                                           ).square().sum()
             total = total + settings.local_prior_weight * (local_raw - init_local).square().sum()
         return total
 
-    init_phenotypes = torch.sigmoid(shape_logits).detach()
-    init_local = local_raw.detach().clone()
     cameras = [p for v in views for p in (v.camera, v.global_rot)]
     poses = [v.rotvecs for v in views]
     phases = (  # (first step, parameters optimised, silhouette and shape terms on)

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 
 from neural.errors import InputError
-from neural.files import sha256_file
 
 # BlazePose landmark indices used for validation.
 NOSE, LEFT_ANKLE, RIGHT_ANKLE, LEFT_HEEL, RIGHT_HEEL = 0, 27, 28, 29, 30
@@ -32,16 +31,20 @@ class PersonObservation:
     photo_sha256: str
 
 
-def load_photo(path: str | os.PathLike) -> np.ndarray:
-    """Read an image file as an upright RGB uint8 array (EXIF orientation applied; transparent
-    pixels become black)."""
+def load_photo(path: str | os.PathLike) -> tuple[np.ndarray, str]:
+    """Read an image file once: an upright RGB uint8 array (EXIF orientation applied;
+    transparent pixels become black) and the hex SHA-256 of the file's bytes."""
+    import hashlib
+    import io
+
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     path = Path(path)
     if not path.is_file():
         raise InputError(f"photo not found: {path}")
+    payload = path.read_bytes()
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(payload)) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise InputError(f"photo is too large ({image.width}x{image.height}): {path}")
             image = ImageOps.exif_transpose(image)
@@ -49,16 +52,16 @@ def load_photo(path: str | os.PathLike) -> np.ndarray:
                 image = image.convert("RGBA")
                 black = Image.new("RGBA", image.size, (0, 0, 0, 255))
                 image = Image.alpha_composite(black, image)
-            return np.asarray(image.convert("RGB"))
+            return np.asarray(image.convert("RGB")), hashlib.sha256(payload).hexdigest()
     except (UnidentifiedImageError, OSError) as error:
         raise InputError(f"not a readable image: {path}") from error
 
 
 def detect_person(path: str | os.PathLike) -> PersonObservation:
     """Detect one standing person, whole from head to feet, in the photo at ``path``."""
-    rgb = load_photo(path)
+    rgb, sha256 = load_photo(path)
     with PersonDetector() as detector:
-        return detector.observe(rgb, str(path), sha256_file(path))
+        return detector.observe(rgb, str(path), sha256)
 
 
 class PersonDetector:
