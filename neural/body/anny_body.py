@@ -81,15 +81,18 @@ def load_keypoint_regressor(device: str = "cpu"):
 
 
 def pose_matrices(rotvecs, bone_indices: list[int], bone_count: int):
-    """(1, bone_count, 4, 4) local-ref transforms with the given rotation vectors on some bones."""
+    """(B, bone_count, 4, 4) local-ref transforms with the rotation vectors ``rotvecs``
+    ((B, len(bone_indices), 3), or (len(bone_indices), 3) for B = 1) on some bones."""
     import roma
     import torch
 
-    device, dtype = rotvecs.device, rotvecs.dtype
-    rotations = torch.eye(3, device=device, dtype=dtype).repeat(1, bone_count, 1, 1)
+    if rotvecs.dim() == 2:
+        rotvecs = rotvecs[None]
+    device, dtype, batch = rotvecs.device, rotvecs.dtype, len(rotvecs)
+    rotations = torch.eye(3, device=device, dtype=dtype).repeat(batch, bone_count, 1, 1)
     rotations = rotations.index_copy(1, torch.tensor(bone_indices, device=device),
-                                     roma.rotvec_to_rotmat(rotvecs)[None])
-    transforms = torch.zeros(1, bone_count, 4, 4, device=device, dtype=dtype)
+                                     roma.rotvec_to_rotmat(rotvecs))
+    transforms = torch.zeros(batch, bone_count, 4, 4, device=device, dtype=dtype)
     transforms[..., :3, :3] = rotations
     transforms[..., 3, 3] = 1.0
     return transforms
@@ -98,11 +101,12 @@ def pose_matrices(rotvecs, bone_indices: list[int], bone_count: int):
 def body_forward(model, phenotypes, local_changes=None, rotvecs=None,
                  bones: tuple[str, ...] = POSED_BONES):
     """Run Anny: ``phenotypes`` (1, 6), ``local_changes`` (1, len(LOCAL_CHANGES)) or None,
-    ``rotvecs`` (len(bones), 3) or None for the rest pose.
+    ``rotvecs`` (len(bones), 3), or (B, len(bones), 3) for B poses of the one shape, or None
+    for the rest pose.
 
     Columns follow ``PHENOTYPES`` and ``LOCAL_CHANGES``; they are reordered here to the model's
     own label order. Returns Anny's output dict (``vertices`` posed, ``rest_vertices`` in
-    A-pose; metres).
+    A-pose; metres; batch B).
     """
     phenotypes = phenotypes[:, [PHENOTYPES.index(label) for label in model.phenotype_labels]]
     if local_changes is not None:
@@ -112,6 +116,9 @@ def body_forward(model, phenotypes, local_changes=None, rotvecs=None,
     if rotvecs is not None:
         indices = [model.bone_labels.index(name) for name in bones]
         pose = pose_matrices(rotvecs, indices, len(model.bone_labels))
+        phenotypes = phenotypes.expand(len(pose), -1)
+        if local_changes is not None:
+            local_changes = local_changes.expand(len(pose), -1)
     return model(pose_parameters=pose, phenotype_kwargs=phenotypes,
                  local_changes_kwargs=local_changes)
 

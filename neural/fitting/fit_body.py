@@ -91,6 +91,9 @@ class ViewFit:
     silhouette: np.ndarray  # (H, W) bool at the fitting resolution
     keypoints_px: np.ndarray  # (len(KEYPOINT_PAIRS), 2) fitted keypoints, photo pixels
     pose: dict[str, list[float]]
+    mask: np.ndarray  # (H, W) the person mask at the fitting resolution
+    keypoints_fit_px: np.ndarray  # the fitted keypoints at the fitting resolution
+    pixels_per_cm: float  # at the body's distance, fitting resolution
 
 
 @dataclass
@@ -192,10 +195,9 @@ def fit_body(
     def shape():
         return torch.sigmoid(shape_logits), local_range * torch.tanh(local_raw)
 
-    def view_terms(view: _View, full: bool, step: int) -> dict:
-        out = body_forward(model, *shape(), view.rotvecs)
-        uv = view.project(out["vertices"][0])
-        kp_uv = view.project(regressor(out)[0, ANNY_KEYPOINTS])
+    def view_terms(view: _View, vertices, keypoints, full: bool, step: int) -> dict:
+        uv = view.project(vertices)
+        kp_uv = view.project(keypoints[ANNY_KEYPOINTS])
         offsets = ((kp_uv - view.target) / view.scale_px).square().sum(-1)
         terms = {
             "keypoints": settings.keypoint_weight * (view.weights * offsets).sum()
@@ -216,12 +218,15 @@ def fit_body(
                 "contour": settings.contour_weight * (to_body.square().mean()
                                                       + to_mask.square().mean()),
             }
-        return terms, out
+        return terms
 
     def losses(full: bool, step: int):
+        # one Anny forward for all views: the shared shape in each view's pose
+        out = body_forward(model, *shape(), torch.stack([view.rotvecs for view in views]))
+        keypoints = regressor(out)
         total = 0.0
-        for view in views:
-            terms, out = view_terms(view, full, step)
+        for index, view in enumerate(views):
+            terms = view_terms(view, out["vertices"][index], keypoints[index], full, step)
             total = total + sum(terms.values())
         if full:
             rest = out["rest_vertices"][0, :, 2]
@@ -288,6 +293,8 @@ def _view_fit(view: _View, model, regressor, faces, phenotypes, local) -> ViewFi
         silhouette=silhouette,
         keypoints_px=kp_uv / view.ratio,
         pose={b: [round(x, 6) for x in r] for b, r in zip(POSED_BONES, view.rotvecs.tolist())},
+        mask=view.mask, keypoints_fit_px=kp_uv,
+        pixels_per_cm=float(view.camera[0].exp() / view.camera[3].exp()) / 100.0,
     )
 
 
