@@ -89,6 +89,8 @@ def _fit(args) -> str:
     from render_farm.stages import fit_stage
 
     doc = fit_stage(args.photo, args.height, args.out, args.device, _bar("fitting"), args.side)
+    for note in doc["diagnostics"]["notes"]:
+        print(f"note: {note}", file=sys.stderr)
     return f"avatar written to {args.out}: " + json.dumps(doc["measurements"])
 
 

@@ -22,14 +22,18 @@ def fit_stage(photo: str | os.PathLike, height_cm: float, out_dir: str | os.Path
     from neural.device import resolve_device
     from neural.fitting.avatar_file import write_avatar
     from neural.fitting.fit_body import ShapeInit, fit_body
-    from neural.photo.person_detector import detect_person
+    from neural.photo.person_detector import PersonDetector
+    from neural.photo.signature import require_same_person
     from neural.shape_net.predict import predict_shape
 
     if not MIN_HEIGHT_CM <= height_cm <= MAX_HEIGHT_CM:
         raise InputError(f"height {height_cm:g} cm is outside {MIN_HEIGHT_CM:g}-{MAX_HEIGHT_CM:g} cm")
     device = resolve_device(device)
-    front = detect_person(photo)
-    side = detect_person(side_photo) if side_photo is not None else None
+    with PersonDetector() as detector:
+        front = detector.observe_file(photo)
+        side = detector.observe_file(side_photo) if side_photo is not None else None
+    if side is not None:
+        require_same_person(front.signature, side.signature, str(side_photo))
     guess = predict_shape(front, height_cm, side, device) if shape_network else None
     init = ShapeInit(guess["phenotypes"], guess["local_changes"]) if guess else None
     result = fit_body(front, height_cm, device, progress=progress, side=side, init=init)

@@ -8,6 +8,7 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PHOTO = EXAMPLES / "pifu_ryota.png"
 HEIGHT_CM = 175.0
+PHOTO_SIZE = (540, 720)  # synthetic photos, W x H pixels
 
 
 @pytest.fixture(scope="session")
@@ -38,23 +39,39 @@ def drape_dir(tmp_path_factory, avatar_dir, garment_dir) -> Path:
 
 
 @pytest.fixture(scope="session")
-def person_photos(tmp_path_factory):
-    """Front and side photos of a synthetic person from the held-out seed range (rendered, so
-    its ground truth is known)."""
-    import cv2
-
-    from neural.synthetic.appearance import background_image, composite
+def render_person():
+    """seed -> (SyntheticPerson, {view: (H, W, 4) float RGBA}) from the raster renderer."""
     from neural.synthetic.render_raster import RasterRenderer
     from neural.synthetic.scene import make_person
 
-    folder = tmp_path_factory.mktemp("synthetic_person")
-    person = make_person(2_000_001)
-    renderer = RasterRenderer((540, 720))
-    paths = {}
-    for view, camera in person.cameras.items():
-        rgba = renderer.render(person.vertices, person.faces, person.colours, camera, person.look)
-        photo = composite(rgba, background_image("plain", 3, (540, 720)))
-        paths[view] = folder / f"{view}.png"
-        cv2.imwrite(str(paths[view]), cv2.cvtColor(photo, cv2.COLOR_RGB2BGR))
+    renderer = RasterRenderer(PHOTO_SIZE)
+
+    def render(seed: int):
+        person = make_person(seed)
+        return person, {view: renderer.render(person.vertices, person.faces, person.colours,
+                                              camera, person.look)
+                        for view, camera in person.cameras.items()}
+
+    yield render
     renderer.close()
+
+
+def save_photo(path: Path, rgb) -> Path:
+    import cv2
+
+    cv2.imwrite(str(path), cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    return path
+
+
+@pytest.fixture(scope="session")
+def person_photos(tmp_path_factory, render_person):
+    """Front and side photos of a synthetic person from the held-out seed range (rendered, so
+    its ground truth is known)."""
+    from neural.synthetic.appearance import background_image, composite
+
+    folder = tmp_path_factory.mktemp("synthetic_person")
+    person, images = render_person(2_000_001)
+    paths = {view: save_photo(folder / f"{view}.png",
+                              composite(rgba, background_image("plain", 3, PHOTO_SIZE)))
+             for view, rgba in images.items()}
     return person, paths

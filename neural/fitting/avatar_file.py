@@ -16,6 +16,7 @@ from neural.body.measurements import DEFINITIONS, measure_body
 from neural.errors import InputError
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.fit_body import FitResult
+from neural.fitting.measurement_confidence import measurement_uncertainty
 from neural.mesh_io import glb_bytes
 from neural.photo.person_detector import PersonObservation
 
@@ -27,6 +28,8 @@ def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
                  photos: dict[str, PersonObservation | None]) -> dict:
     """Write avatar.json and avatar.glb into ``out_dir``; return the JSON document."""
     vertices, faces, joints = rest_body(fit.body, fit.device)
+    measurements = measure_body(vertices, faces, joints)
+    mode = "front+side" if photos.get("side") is not None else "front"
     document = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -37,7 +40,8 @@ def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
                   "scale": fit.body.scale},
         "pose": {"parameterization": "anny local-ref rotation vectors, radians",
                  "bones": fit.body.pose},
-        "measurements": measure_body(vertices, faces, joints),
+        "measurements": measurements,
+        "measurement_confidence": measurement_uncertainty(measurements, fit.views, mode),
         "measurement_definitions": DEFINITIONS,
         "diagnostics": {
             "silhouette_iou": fit.silhouette_iou,
@@ -46,6 +50,9 @@ def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
                              "keypoint_error_px": view.keypoint_error_px}
                       for name, view in fit.views.items()},
             "confidence": fit.confidence,
+            "mode": mode,
+            "notes": [f"{view} photo: {note}" for view, person in photos.items()
+                      if person is not None for note in person.notes],
             "initial_shape": fit.init,
             "iterations": fit.iterations,
             "seconds": fit.seconds,

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from neural.errors import InputError
+from neural.photo.signature import PersonSignature
 
 # BlazePose landmark indices used for validation.
 NOSE, LEFT_ANKLE, RIGHT_ANKLE, LEFT_HEEL, RIGHT_HEEL = 0, 27, 28, 29, 30
@@ -29,6 +30,15 @@ class PersonObservation:
     visibility: np.ndarray  # (33,) in [0, 1]
     mask: np.ndarray  # (height, width) float32 person probability in [0, 1]
     photo_sha256: str
+    people_in_photo: int = 1  # people the detector found; the largest one was used
+    signature: PersonSignature | None = None  # clothing colours and proportions (no pixels)
+
+    @property
+    def notes(self) -> list[str]:
+        """Plain-language remarks on the detection, for the user."""
+        if self.people_in_photo > 1:
+            return [f"{self.people_in_photo} people in the photo; used the largest one"]
+        return []
 
 
 def load_photo(path: str | os.PathLike) -> tuple[np.ndarray, str]:
@@ -59,37 +69,151 @@ def load_photo(path: str | os.PathLike) -> tuple[np.ndarray, str]:
 
 def detect_person(path: str | os.PathLike) -> PersonObservation:
     """Detect one standing person, whole from head to feet, in the photo at ``path``."""
-    rgb, sha256 = load_photo(path)
     with PersonDetector() as detector:
-        return detector.observe(rgb, str(path), sha256)
+        return detector.observe_file(path)
 
 
 class PersonDetector:
-    """mediapipe BlazePose (model_complexity=1, with segmentation), loaded once for many images."""
+    """mediapipe BlazePose, loaded once for many images: its person detector finds everyone in
+    the photo, then its landmark model (full, with segmentation) runs on the region of the
+    largest person, so a small or off-centre person is seen at full detail and the other people
+    are ignored."""
 
     def __enter__(self) -> "PersonDetector":
-        import mediapipe as mp
-
-        self.pose = mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1,
-                                           enable_segmentation=True)
+        self.graphs = [_graph(FIND_PEOPLE, ["detections"]),
+                       _graph(LANDMARKS_IN_REGION, ["landmarks", "segmentation_mask"],
+                              {"model_complexity": 1, "enable_segmentation": True})]
         return self
 
     def __exit__(self, *exc) -> None:
-        self.pose.close()
+        for graph in self.graphs:
+            graph.close()
+
+    def find_people(self, rgb: np.ndarray) -> list[DetectedPerson]:
+        """Everyone BlazePose's detector finds in an RGB uint8 image. The detector sees the image
+        at 224 px, so when it finds nobody, it looks again at nine overlapping quarters (people
+        down to about a sixth of the frame's height)."""
+        height, width = rgb.shape[:2]
+        people = self._detect(rgb, 0, 0)
+        if not people:
+            for left, top in _quarter_windows(width, height):
+                window = rgb[top:top + height // 2, left:left + width // 2]
+                people += self._detect(np.ascontiguousarray(window), left, top)
+            people = _distinct(people)
+        return people
+
+    def _detect(self, rgb: np.ndarray, left: int, top: int) -> list[DetectedPerson]:
+        height, width = rgb.shape[:2]
+        people = []
+        for detection in self.graphs[0].process({"image": rgb}).detections or []:
+            points = detection.location_data.relative_keypoints
+            centre, extent = ([left + points[i].x * width, top + points[i].y * height]
+                              for i in (0, 1))
+            people.append(DetectedPerson(centre_px=(centre[0], centre[1]),
+                                         extent_px=(extent[0], extent[1]),
+                                         score=float(detection.score[0])))
+        return [p for p in people if p.score >= MIN_DETECTION_SCORE]
+
+    def observe_file(self, path: str | os.PathLike) -> PersonObservation:
+        """``observe`` on the photo at ``path`` (decoded in memory only)."""
+        rgb, sha256 = load_photo(path)
+        return self.observe(rgb, str(path), sha256)
 
     def observe(self, rgb: np.ndarray, source: str, sha256: str = "") -> PersonObservation:
-        """Keypoints and mask of the person in an RGB uint8 image; ``source`` names it in errors."""
-        result = self.pose.process(rgb)
-        if result.pose_landmarks is None or result.segmentation_mask is None:
-            raise InputError(f"no person found in the photo: {source}")
+        """Keypoints and mask of the largest person in an RGB uint8 image; ``source`` names it
+        in errors."""
+        from neural.photo.signature import person_signature
+
         height, width = rgb.shape[:2]
-        landmarks = result.pose_landmarks.landmark
+        people = self.find_people(rgb)
+        if not people:
+            raise InputError(f"no person found in the photo: {source}")
+        person = max(people, key=lambda p: p.radius_px)
+        result = self.graphs[1].process({"image": rgb, "roi": person.region(width, height)})
+        if result.landmarks is None or result.segmentation_mask is None:
+            raise InputError(f"no person found in the photo: {source}")
+        landmarks = result.landmarks.landmark
         keypoints = np.array([[lm.x * width, lm.y * height] for lm in landmarks])
         visibility = np.array([lm.visibility for lm in landmarks])
         _require_whole_body(keypoints, visibility, width, height, source)
+        mask = np.asarray(result.segmentation_mask, dtype=np.float32)
         return PersonObservation(
-            width=width, height=height, keypoints_px=keypoints, visibility=visibility,
-            mask=np.asarray(result.segmentation_mask, dtype=np.float32), photo_sha256=sha256)
+            width=width, height=height, keypoints_px=keypoints, visibility=visibility, mask=mask,
+            photo_sha256=sha256, people_in_photo=len(people),
+            signature=person_signature(rgb, keypoints, visibility, mask))
+
+
+MIN_DETECTION_SCORE = 0.5
+REGION_SCALE = 1.25  # BlazePose's own margin around the detected body circle
+# mediapipe graphs built from the subgraphs compiled into the mediapipe wheel (no download)
+FIND_PEOPLE = """
+input_stream: "image"
+output_stream: "detections"
+node { calculator: "PoseDetectionCpu" input_stream: "IMAGE:image"
+       output_stream: "DETECTIONS:detections" }
+"""
+LANDMARKS_IN_REGION = """
+input_stream: "image"
+input_stream: "roi"
+output_stream: "landmarks"
+output_stream: "segmentation_mask"
+node { calculator: "PoseLandmarkByRoiCpu" input_stream: "IMAGE:image" input_stream: "ROI:roi"
+       input_side_packet: "MODEL_COMPLEXITY:model_complexity"
+       input_side_packet: "ENABLE_SEGMENTATION:enable_segmentation"
+       output_stream: "LANDMARKS:landmarks" output_stream: "SEGMENTATION_MASK:segmentation_mask" }
+"""
+
+
+def _quarter_windows(width: int, height: int) -> list[tuple[int, int]]:
+    """Top-left corners of 3 x 3 half-size windows, overlapping by half."""
+    return [(i * width // 4, j * height // 4) for j in range(3) for i in range(3)]
+
+
+def _distinct(people: list[DetectedPerson]) -> list[DetectedPerson]:
+    """Drop detections of a person already found (centres within half a body radius)."""
+    kept: list[DetectedPerson] = []
+    for person in sorted(people, key=lambda p: -p.score):
+        if all(np.hypot(person.centre_px[0] - k.centre_px[0], person.centre_px[1] - k.centre_px[1])
+               > 0.5 * k.radius_px for k in kept):
+            kept.append(person)
+    return kept
+
+
+def _graph(text: str, outputs: list[str], side_inputs: dict | None = None):
+    from google.protobuf import text_format
+    from mediapipe.framework import calculator_pb2
+    from mediapipe.python.solution_base import SolutionBase
+
+    config = text_format.Parse(text, calculator_pb2.CalculatorGraphConfig())
+    return SolutionBase(graph_config=config, side_inputs=side_inputs, outputs=outputs)
+
+
+@dataclass(frozen=True)
+class DetectedPerson:
+    """One person found by BlazePose's detector (pixels): the hip centre and a point on the
+    circle that holds the whole body."""
+
+    centre_px: tuple[float, float]
+    extent_px: tuple[float, float]
+    score: float
+
+    @property
+    def radius_px(self) -> float:
+        return float(np.hypot(self.extent_px[0] - self.centre_px[0],
+                              self.extent_px[1] - self.centre_px[1]))
+
+    def region(self, width: int, height: int):
+        """The square region (mediapipe NormalizedRect) the landmark model looks at, turned so
+        the body stands upright in it."""
+        from mediapipe.framework.formats import rect_pb2
+
+        du, dv = self.extent_px[0] - self.centre_px[0], self.extent_px[1] - self.centre_px[1]
+        rotation = np.pi / 2 - np.arctan2(-dv, du)
+        rotation = (rotation + np.pi) % (2 * np.pi) - np.pi
+        side = 2.0 * self.radius_px * REGION_SCALE
+        return rect_pb2.NormalizedRect(
+            x_center=self.centre_px[0] / width, y_center=self.centre_px[1] / height,
+            width=side / width, height=side / height, rotation=float(rotation))
 
 
 def _require_whole_body(
