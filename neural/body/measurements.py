@@ -74,7 +74,8 @@ def measure_body(vertices: np.ndarray, faces: np.ndarray,
         "chest_girth": levels.chest_girth,
         "underbust_girth": _underbust_girth(tape, joints, levels, unit),
         "waist_girth": levels.waist_girth,
-        "hip_girth": _hip_girth(tape, joints, levels, unit),
+        "hip_girth": _torso_girth(tape, joints, _hip_level(levels, lambda z: _torso_girth(
+            tape, joints, z), unit)),
         "shoulder_width": abs(acromions["L"][0] - acromions["R"][0]),
         "arm_length": np.mean([_arm_length(acromions[s], joints, s) for s in SIDES]),
         "upper_arm_girth": np.mean([_upper_arm_girth(tape, joints, s) for s in SIDES]),
@@ -84,6 +85,19 @@ def measure_body(vertices: np.ndarray, faces: np.ndarray,
         "back_length": _back_length(tape, joints, levels, unit),
     }
     return {name: round(float(values[name]) * 100.0, 1) for name in ORDER}
+
+
+def torso_girth_planes(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.ndarray]
+                       ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The horizontal planes (a point on the torso axis, the normal) where ``measure_body``
+    takes the chest, waist and hip girths of this body."""
+    tape = Tape(vertices, faces)
+    stature = float(vertices[:, 2].max() - vertices[:, 2].min())
+    unit = stature / REFERENCE_STATURE
+    levels = _levels(tape, vertices, joints, stature, unit)
+    hip = _hip_level(levels, lambda z: _torso_girth(tape, joints, z), unit)
+    return {name: (_torso_axis(joints, z), UP) for name, z in
+            (("chest_girth", levels.chest), ("waist_girth", levels.waist), ("hip_girth", hip))}
 
 
 def _levels(tape: Tape, vertices: np.ndarray, joints: dict, stature: float,
@@ -148,9 +162,10 @@ def _front_extent(loop: np.ndarray) -> float:
     return float(loop[:, 1].min())
 
 
-def _hip_girth(tape: Tape, joints: dict, levels: Levels, unit: float) -> float:
+def _hip_level(levels: Levels, torso_girth, unit: float) -> float:
+    """Height of the largest torso girth from 3 cm above the crotch to 55 % of stature."""
     levels_z = np.linspace(levels.crotch + 0.03 * unit, 0.55 * levels.stature, 14)
-    return max(_torso_girth(tape, joints, z) for z in levels_z)
+    return float(max(levels_z, key=torso_girth))
 
 
 def _neck_plane(joints: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -19,6 +19,12 @@ class Tape:
     def loops(self, origin: np.ndarray, normal: np.ndarray) -> list[np.ndarray]:
         """Polylines (N, 3) where the plane through ``origin`` cuts the mesh, each a closed loop
         on a closed surface (an open chain, where the surface has a hole, is closed straight)."""
+        return [self.section_points(edges, t) for edges, t in self.section_edges(origin, normal)]
+
+    def section_edges(self, origin: np.ndarray, normal: np.ndarray
+                      ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The plane's section loops as cut mesh edges: per loop, vertex pairs (N, 2) and where
+        along each edge the plane cuts it, t (N,) in [0, 1] from the first vertex."""
         height = (self.vertices - origin) @ (np.asarray(normal, float) / np.linalg.norm(normal))
         above = height[self.faces] > 0.0
         crossing = above.any(1) & ~above.all(1)
@@ -26,29 +32,57 @@ class Tape:
         corners = ((0, 1), (1, 2), (2, 0))
         cut = np.stack([above[:, a] != above[:, b] for a, b in corners], 1)  # two per face
         ends = np.stack([np.sort(faces[:, [a, b]], 1) for a, b in corners], 1)[cut].reshape(-1, 2, 2)
-        keys = ends[..., 0] * len(self.vertices) + ends[..., 1]  # (S, 2) cut edges per segment
-        t = height[ends[..., 0]] / (height[ends[..., 0]] - height[ends[..., 1]])
-        points = self.vertices[ends[..., 0]] + t[..., None] * (
-            self.vertices[ends[..., 1]] - self.vertices[ends[..., 0]])
-        return _chain(keys, points)
-    def loop_around(self, point: np.ndarray, normal: np.ndarray) -> np.ndarray | None:
-        """The outermost section loop, in the plane through ``point``, that encloses ``point``
-        (a tape goes around the outside where overlapping parts nest).
+        count = len(self.vertices)
+        loops = []
+        for keys in _chain(ends[..., 0] * count + ends[..., 1]):  # edge keys of each segment
+            edges = np.stack([keys // count, keys % count], 1)
+            loops.append((edges, height[edges[:, 0]] / (height[edges[:, 0]] - height[edges[:, 1]])))
+        return loops
 
-        Returned in the plane's 2D coordinates (N, 2), centred on ``point``.
-        """
+    def section_points(self, edges: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """(N, 3) points at fraction ``t`` along the mesh edges ``edges`` (N, 2)."""
+        start, end = self.vertices[edges[:, 0]], self.vertices[edges[:, 1]]
+        return start + t[:, None] * (end - start)
+
+    def outer_section(self, point: np.ndarray, normal: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Cut edges and t (see ``section_edges``) of the outermost section loop, in the plane
+        through ``point``, that encloses ``point`` (a tape goes around the outside where
+        overlapping parts nest); None if no loop encloses it."""
         axes = plane_axes(normal)
-        enclosing = []
-        for loop in self.loops(point, normal):
-            flat = (loop - point) @ axes.T
-            if encloses(flat, np.zeros(2)):
-                enclosing.append(flat)
-        return max(enclosing, key=polygon_area) if enclosing else None
+        best, best_area = None, -1.0
+        for edges, t in self.section_edges(point, normal):
+            flat = (self.section_points(edges, t) - point) @ axes.T
+            if encloses(flat, np.zeros(2)) and polygon_area(flat) > best_area:
+                best, best_area = (edges, t), polygon_area(flat)
+        return best
+
+    def loop_around(self, point: np.ndarray, normal: np.ndarray) -> np.ndarray | None:
+        """The ``outer_section`` loop in the plane's 2D coordinates (N, 2), centred on ``point``."""
+        section = self.outer_section(point, normal)
+        if section is None:
+            return None
+        return (self.section_points(*section) - point) @ plane_axes(normal).T
 
     def girth(self, point: np.ndarray, normal: np.ndarray) -> float:
         """Tape girth of the body part around ``point`` in the plane with ``normal``; 0 if none."""
         loop = self.loop_around(np.asarray(point, float), np.asarray(normal, float))
         return 0.0 if loop is None else hull_perimeter(loop)
+
+    def tape_edges(self, point: np.ndarray, normal: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Where the tape of ``girth`` touches the body, as cut edges (N, 2) and t (N,), in
+        order around the convex hull: the girth is the closed polyline through these points,
+        which follows the mesh when its vertices move (a differentiable stand-in)."""
+        from scipy.spatial import ConvexHull
+
+        point, normal = np.asarray(point, float), np.asarray(normal, float)
+        section = self.outer_section(point, normal)
+        if section is None:
+            return None
+        flat = (self.section_points(*section) - point) @ plane_axes(normal).T
+        order = ConvexHull(flat).vertices
+        return section[0][order], section[1][order]
 
 
 def plane_axes(normal: np.ndarray) -> np.ndarray:
@@ -99,11 +133,11 @@ def densify(loop: np.ndarray, spacing: float) -> np.ndarray:
                            for a, b, n in zip(loop, following, counts)])
 
 
-def _chain(keys: np.ndarray, points: np.ndarray) -> list[np.ndarray]:
-    """Join segments that share a cut edge (``keys`` (S, 2), ``points`` (S, 2, 3)) into chains."""
-    position, neighbours = {}, {}
-    for (a, b), (pa, pb) in zip(keys.tolist(), points):
-        position[a], position[b] = pa, pb
+def _chain(keys: np.ndarray) -> list[np.ndarray]:
+    """Join segments that share a cut edge (``keys`` (S, 2): the two cut edges of each
+    segment) into chains of edge keys."""
+    neighbours: dict[int, list[int]] = {}
+    for a, b in keys.tolist():
         neighbours.setdefault(a, []).append(b)
         neighbours.setdefault(b, []).append(a)
     unvisited = set(neighbours)
@@ -121,5 +155,5 @@ def _chain(keys: np.ndarray, points: np.ndarray) -> list[np.ndarray]:
             unvisited.discard(current)
             chain.append(current)
         if len(chain) >= 3:
-            chains.append(np.array([position[k] for k in chain]))
+            chains.append(np.array(chain))
     return chains
