@@ -35,7 +35,9 @@ def fit_stage(photo: str | os.PathLike, height_cm: float, out_dir: str | os.Path
     if side is not None:
         require_same_person(front.signature, side.signature, str(side_photo))
     guess = predict_shape(front, height_cm, side, device) if shape_network else None
-    init = ShapeInit(guess["phenotypes"], guess["local_changes"]) if guess else None
+    init = ShapeInit(guess["phenotypes"], guess["local_changes"],
+                     measurements_cm=guess["measurements_cm"],
+                     measurement_errors_cm=guess["measurement_errors_cm"]) if guess else None
     result = fit_body(front, height_cm, device, progress=progress, side=side, init=init)
     with staged_output_dir(out_dir) as stage:
         return write_avatar(stage, result, height_cm, {"front": front, "side": side})

@@ -25,6 +25,7 @@ from neural.body.anny_body import (
     load_anny,
     load_keypoint_regressor,
 )
+from neural.fitting.girth_anchor import anchor_from
 from neural.fitting.silhouette import (
     boundary_vertices,
     contour_distance_field,
@@ -49,6 +50,7 @@ NOSE, LEFT_EAR, RIGHT_EAR = 0, 7, 8
 FIT_RESOLUTION = 256  # longest side of the fitting image, px
 DEFAULT_FOCAL_35MM = 35.0  # mm, 35 mm-equivalent, for photos without a known focal length
 FULL_FRAME_DIAGONAL_MM = 43.27
+NETWORK_START = {"iterations": 60, "camera_iterations": 20, "pose_iterations": 30}
 
 
 @dataclass
@@ -66,11 +68,19 @@ class FitSettings:
     shape_prior_weight: float = 1e-3
     local_prior_weight: float = 2e-3
     local_change_range: float = 3.0  # MakeHuman targets are mild; allow extrapolating them
+    anchor_weight: float = 1e-3  # on the network's torso girth guesses (per squared sigma)
     height_weight: float = 1.0
     focal_prior_weight: float = 1e-2  # on log(f / default f)
     mask_points: int = 600
     boundary_refresh: int = 5  # iterations between recomputing the body's outline vertices
     seed: int = 0
+
+    @classmethod
+    def after_network(cls) -> "FitSettings":
+        """A shorter schedule for a start from the shape network, which is already close."""
+        return cls(iterations=NETWORK_START["iterations"],
+                   camera_iterations=NETWORK_START["camera_iterations"],
+                   pose_iterations=NETWORK_START["pose_iterations"])
 
 
 @dataclass
@@ -80,6 +90,8 @@ class ShapeInit:
     phenotypes: dict[str, float]
     local_changes: dict[str, float]
     source: str = "shape network"
+    measurements_cm: dict[str, float] = field(default_factory=dict)  # the network's own guesses
+    measurement_errors_cm: dict[str, float] = field(default_factory=dict)  # their validation MAE
 
 
 @dataclass
@@ -177,7 +189,7 @@ def fit_body(
     ``height_cm`` sets the metric scale."""
     import torch
 
-    settings = settings or FitSettings()
+    settings = settings or (FitSettings.after_network() if init else FitSettings())
     started = time.perf_counter()
     torch.manual_seed(settings.seed)
     model = load_anny(device)
@@ -191,6 +203,10 @@ def fit_body(
     init_logits = shape_logits.detach().clone()  # the priors pull towards the starting shape
     init_local = local_raw.detach().clone()
     height_m = height_cm / 100.0
+    with torch.no_grad():
+        start = [t[0].cpu().numpy() for t in (torch.sigmoid(shape_logits),
+                                               local_range * torch.tanh(local_raw))]
+    anchor = anchor_from(init, *start, height_m, device) if settings.anchor_weight else None
 
     def shape():
         return torch.sigmoid(shape_logits), local_range * torch.tanh(local_raw)
@@ -220,10 +236,28 @@ def fit_body(
             }
         return terms
 
-    def losses(full: bool, step: int):
-        # one Anny forward for all views: the shared shape in each view's pose
-        out = body_forward(model, *shape(), torch.stack([view.rotvecs for view in views]))
-        keypoints = regressor(out)
+    still_body = {}
+
+    def posed_bodies(phase: str):
+        """Anny's output and keypoints for all views: the shared shape in each view's pose, one
+        forward. Only what the phase optimises carries gradients: the camera phase reuses one
+        forward, the pose phase holds the shape fixed."""
+        if phase == "camera":
+            if not still_body:
+                with torch.no_grad():
+                    still_body["out"] = body_forward(model, *shape(), torch.stack(
+                        [view.rotvecs for view in views]))
+                    still_body["keypoints"] = regressor(still_body["out"])
+            return still_body["out"], still_body["keypoints"]
+        phenotypes, local = shape()
+        if phase == "pose":
+            phenotypes, local = phenotypes.detach(), local.detach()
+        out = body_forward(model, phenotypes, local, torch.stack([view.rotvecs for view in views]))
+        return out, regressor(out)
+
+    def losses(phase: str, step: int):
+        out, keypoints = posed_bodies(phase)
+        full = phase == "full"
         total = 0.0
         for index, view in enumerate(views):
             terms = view_terms(view, out["vertices"][index], keypoints[index], full, step)
@@ -235,24 +269,26 @@ def fit_body(
             total = total + settings.shape_prior_weight * (shape_logits - init_logits
                                                            ).square().sum()
             total = total + settings.local_prior_weight * (local_raw - init_local).square().sum()
+            if anchor is not None:
+                total = total + settings.anchor_weight * anchor.cost(out["rest_vertices"][0])
         return total
 
     cameras = [p for v in views for p in (v.camera, v.global_rot)]
     poses = [v.rotvecs for v in views]
-    phases = (  # (first step, parameters optimised, silhouette and shape terms on)
-        (0, cameras, False),
-        (settings.camera_iterations, cameras + poses, False),
-        (settings.camera_iterations + settings.pose_iterations,
-         cameras + poses + [shape_logits, local_raw], True),
+    phases = (  # (first step, phase, parameters optimised); silhouettes and shape join in "full"
+        (0, "camera", cameras),
+        (settings.camera_iterations, "pose", cameras + poses),
+        (settings.camera_iterations + settings.pose_iterations, "full",
+         cameras + poses + [shape_logits, local_raw]),
     )
     total_steps = phases[-1][0] + settings.iterations
-    full = False
+    phase = "camera"
     for step in range(total_steps):
-        for first, parameters, uses_silhouette in phases:
+        for first, name, parameters in phases:
             if step == first:
                 optimiser = torch.optim.Adam(parameters, lr=settings.learning_rate)
-                full = uses_silhouette
-        loss = losses(full, step)
+                phase = name
+        loss = losses(phase, step)
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

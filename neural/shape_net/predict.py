@@ -31,8 +31,8 @@ def load_shape_net(device: str = "cpu"):
 
 def predict_shape(front: PersonObservation, height_cm: float,
                   side: PersonObservation | None = None, device: str = "cpu") -> dict | None:
-    """Phenotypes and local changes by name, and the network's own measurement guesses (cm);
-    None without trained weights."""
+    """Phenotypes and local changes by name, the network's own measurement guesses (cm) and
+    their validation errors (cm); None without trained weights."""
     import torch
 
     model = load_shape_net(device)
@@ -52,7 +52,22 @@ def predict_shape(front: PersonObservation, height_cm: float,
         "phenotypes": dict(zip(PHENOTYPES, out["phenotypes"][0].tolist())),
         "local_changes": dict(zip(LOCAL_CHANGES, out["local_changes"][0].tolist())),
         "measurements_cm": dict(zip(ORDER, (out["measurements"][0] * height_cm).tolist())),
+        "measurement_errors_cm": validation_errors(side is not None),
     }
+
+
+@functools.lru_cache(maxsize=2)
+def validation_errors(with_side: bool) -> dict[str, float]:
+    """The measurement head's mean absolute error (cm) per measurement on the validation split,
+    from the training report next to the weights ({} without one)."""
+    import json
+
+    report_path = WEIGHTS.with_suffix(".json")
+    if not report_path.is_file():
+        return {}
+    report = json.loads(report_path.read_text())
+    best = report["history"][report["best_epoch"] - 1]
+    return best["front_side_per_measurement" if with_side else "front_only_per_measurement"]
 
 
 def _view_tensors(person: PersonObservation, device: str):

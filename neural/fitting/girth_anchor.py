@@ -1,0 +1,72 @@
+"""A prior on the fitted body's torso girths from the shape network's own measurement guesses.
+
+The network predicts girths directly (its measurement head) as well as Anny parameters; the two
+routes err differently, so the fit is pulled towards the head's chest, waist and hip girths,
+each weighted by the head's validation error. Girths are taken the way ``measure_body`` takes
+them: the plane is found once on the starting body, and the tape's touching points are kept as
+fixed mesh edges (``Tape.tape_edges``), so the girth follows the vertices differentiably.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from neural.body.anny_body import BodyParameters, rest_body
+from neural.body.measurements import torso_girth_planes
+from neural.body.tape import Tape, plane_axes
+
+MAE_TO_SIGMA = 1.25  # standard deviation of a normal error with this mean absolute error
+
+
+class GirthAnchor:
+    """``cost(rest_vertices)``: sum over girths of ((girth - target) / sigma)^2, girths in cm
+    of the body scaled to ``height_m``."""
+
+    def __init__(self, start: BodyParameters, height_m: float, targets_cm: dict[str, float],
+                 errors_cm: dict[str, float], device: str = "cpu"):
+        import torch
+
+        vertices, faces, joints = rest_body(start, device)
+        tape = Tape(vertices, faces)
+        self.names, edges, fractions, axes = [], [], [], []
+        for name, (point, normal) in torso_girth_planes(vertices, faces, joints).items():
+            touching = tape.tape_edges(point, normal)
+            if name not in targets_cm or touching is None:
+                continue
+            self.names.append(name)
+            edges.append(torch.as_tensor(touching[0], device=device))
+            fractions.append(torch.as_tensor(touching[1], device=device, dtype=torch.float32))
+            axes.append(torch.as_tensor(plane_axes(normal), device=device, dtype=torch.float32))
+        self.edges, self.fractions, self.axes = edges, fractions, axes
+        self.targets = torch.tensor([targets_cm[n] for n in self.names], device=device)
+        self.sigmas = torch.tensor([max(errors_cm.get(n, 2.0), 0.5) * MAE_TO_SIGMA
+                                    for n in self.names], device=device)
+        self.height_cm = height_m * 100.0
+
+    def girths_cm(self, rest_vertices):
+        """Girths (len(names),) in cm of Anny rest vertices (V, 3) scaled to the height."""
+        import torch
+
+        stature = rest_vertices[:, 2].max() - rest_vertices[:, 2].min()
+        girths = []
+        for edges, t, axes in zip(self.edges, self.fractions, self.axes):
+            start, end = rest_vertices[edges[:, 0]], rest_vertices[edges[:, 1]]
+            flat = (start + t[:, None] * (end - start)) @ axes.T
+            girths.append((flat - flat.roll(1, 0)).norm(dim=1).sum())
+        return torch.stack(girths) * (self.height_cm / stature)
+
+    def cost(self, rest_vertices):
+        if not self.names:
+            return rest_vertices.sum() * 0.0
+        return (((self.girths_cm(rest_vertices) - self.targets) / self.sigmas) ** 2).sum()
+
+
+def anchor_from(init, phenotypes: np.ndarray, local_changes: np.ndarray, height_m: float,
+                device: str) -> GirthAnchor | None:
+    """The anchor for a ``ShapeInit`` that carries measurement guesses; None otherwise."""
+    from neural.body.anny_body import LOCAL_CHANGES, PHENOTYPES
+
+    if init is None or not init.measurements_cm:
+        return None
+    start = BodyParameters(phenotypes=dict(zip(PHENOTYPES, phenotypes.tolist())),
+                           local_changes=dict(zip(LOCAL_CHANGES, local_changes.tolist())))
+    return GirthAnchor(start, height_m, init.measurements_cm, init.measurement_errors_cm, device)
