@@ -13,9 +13,9 @@ def test_anchor_girths_match_the_tape_and_follow_the_shape():
     body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"weight": 0.7})
     measured = measure_body(*rest_body(body))
     height_m = measured["stature"] / 100.0
-    anchor = GirthAnchor(body, height_m, {k: measured[k] for k in
-                                          ("chest_girth", "waist_girth", "hip_girth")}, {})
-    assert anchor.names == ["chest_girth", "waist_girth", "hip_girth"]
+    anchor = GirthAnchor(body, height_m, measured, {})
+    assert anchor.names == ["chest_girth", "waist_girth", "underbust_girth", "hip_girth",
+                            "thigh_girth"]
 
     model = load_anny("cpu")
     phenotypes = torch.tensor([[body.phenotypes[k] for k in PHENOTYPES]], requires_grad=True)

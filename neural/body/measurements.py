@@ -72,7 +72,7 @@ def measure_body(vertices: np.ndarray, faces: np.ndarray,
         "stature": levels.stature,
         "neck_girth": tape.girth(*_neck_plane(joints)),
         "chest_girth": levels.chest_girth,
-        "underbust_girth": _underbust_girth(tape, joints, levels, unit),
+        "underbust_girth": _torso_girth(tape, joints, _underbust_level(tape, joints, levels, unit)),
         "waist_girth": levels.waist_girth,
         "hip_girth": _torso_girth(tape, joints, _hip_level(levels, lambda z: _torso_girth(
             tape, joints, z), unit)),
@@ -80,24 +80,28 @@ def measure_body(vertices: np.ndarray, faces: np.ndarray,
         "arm_length": np.mean([_arm_length(acromions[s], joints, s) for s in SIDES]),
         "upper_arm_girth": np.mean([_upper_arm_girth(tape, joints, s) for s in SIDES]),
         "inseam": levels.crotch,
-        "thigh_girth": np.mean([_thigh_girth(tape, joints, levels, unit, s) for s in SIDES]),
+        "thigh_girth": np.mean([tape.girth(*_thigh_plane(joints, levels, unit, s)) for s in SIDES]),
         "calf_girth": np.mean([_calf_girth(tape, joints, s) for s in SIDES]),
         "back_length": _back_length(tape, joints, levels, unit),
     }
     return {name: round(float(values[name]) * 100.0, 1) for name in ORDER}
 
 
-def torso_girth_planes(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.ndarray]
-                       ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """The horizontal planes (a point on the torso axis, the normal) where ``measure_body``
-    takes the chest, waist and hip girths of this body."""
+def girth_planes(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.ndarray]
+                 ) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
+    """The planes (a point on the body part's axis, the normal) where ``measure_body`` takes the
+    chest, under-bust, waist, hip and thigh girths of this body; the measurement is the mean of
+    the girths in its planes (both legs for the thigh)."""
     tape = Tape(vertices, faces)
     stature = float(vertices[:, 2].max() - vertices[:, 2].min())
     unit = stature / REFERENCE_STATURE
     levels = _levels(tape, vertices, joints, stature, unit)
-    hip = _hip_level(levels, lambda z: _torso_girth(tape, joints, z), unit)
-    return {name: (_torso_axis(joints, z), UP) for name, z in
-            (("chest_girth", levels.chest), ("waist_girth", levels.waist), ("hip_girth", hip))}
+    torso = {"chest_girth": levels.chest, "waist_girth": levels.waist,
+             "underbust_girth": _underbust_level(tape, joints, levels, unit),
+             "hip_girth": _hip_level(levels, lambda z: _torso_girth(tape, joints, z), unit)}
+    planes = {name: [(_torso_axis(joints, z), UP)] for name, z in torso.items()}
+    planes["thigh_girth"] = [_thigh_plane(joints, levels, unit, side) for side in SIDES]
+    return planes
 
 
 def _levels(tape: Tape, vertices: np.ndarray, joints: dict, stature: float,
@@ -143,8 +147,8 @@ def _armpit_level(tape: Tape, joints: dict, unit: float) -> float:
     return float(shoulder_z - 0.12 * unit)
 
 
-def _underbust_girth(tape: Tape, joints: dict, levels: Levels, unit: float) -> float:
-    """Torso girth where the front lies furthest back, 2-12 cm under the bust level."""
+def _underbust_level(tape: Tape, joints: dict, levels: Levels, unit: float) -> float:
+    """Height where the front of the torso lies furthest back, 2-12 cm under the bust level."""
     best_z, best_front = levels.chest, -np.inf
     for z in np.linspace(levels.chest - 0.02 * unit, levels.chest - 0.12 * unit, 21):
         if z <= levels.waist:
@@ -154,7 +158,7 @@ def _underbust_girth(tape: Tape, joints: dict, levels: Levels, unit: float) -> f
             front = _front_extent(loop)
             if front > best_front:
                 best_z, best_front = z, front
-    return _torso_girth(tape, joints, best_z)
+    return float(best_z)
 
 
 def _front_extent(loop: np.ndarray) -> float:
@@ -208,10 +212,10 @@ def _upper_arm_girth(tape: Tape, joints: dict, side: str) -> float:
     return tape.girth((shoulder + elbow) / 2, elbow - shoulder)
 
 
-def _thigh_girth(tape: Tape, joints: dict, levels: Levels, unit: float, side: str) -> float:
+def _thigh_plane(joints: dict, levels: Levels, unit: float, side: str
+                 ) -> tuple[np.ndarray, np.ndarray]:
     z = levels.crotch - 0.02 * unit
-    axis = _at_height(joints[f"hip.{side}"], joints[f"knee.{side}"], z)
-    return tape.girth(axis, UP)
+    return _at_height(joints[f"hip.{side}"], joints[f"knee.{side}"], z), UP
 
 
 def _calf_girth(tape: Tape, joints: dict, side: str) -> float:

@@ -1,8 +1,8 @@
 """A prior on the fitted body's torso girths from the shape network's own measurement guesses.
 
 The network predicts girths directly (its measurement head) as well as Anny parameters; the two
-routes err differently, so the fit is pulled towards the head's chest, waist and hip girths,
-each weighted by the head's validation error. Girths are taken the way ``measure_body`` takes
+routes err differently, so the fit is pulled towards the head's chest, under-bust, waist, hip
+and thigh girths, each weighted by the head's validation error. Girths are taken the way ``measure_body`` takes
 them: the plane is found once on the starting body, and the tape's touching points are kept as
 fixed mesh edges (``Tape.tape_edges``), so the girth follows the vertices differentiably.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from neural.body.anny_body import BodyParameters, rest_body
-from neural.body.measurements import torso_girth_planes
+from neural.body.measurements import girth_planes
 from neural.body.tape import Tape, plane_axes
 
 MAE_TO_SIGMA = 1.25  # standard deviation of a normal error with this mean absolute error
@@ -27,16 +27,17 @@ class GirthAnchor:
 
         vertices, faces, joints = rest_body(start, device)
         tape = Tape(vertices, faces)
-        self.names, edges, fractions, axes = [], [], [], []
-        for name, (point, normal) in torso_girth_planes(vertices, faces, joints).items():
-            touching = tape.tape_edges(point, normal)
-            if name not in targets_cm or touching is None:
+        self.names, self.tapes = [], []  # per name: [(edges, t, plane axes)] to average
+        for name, planes in girth_planes(vertices, faces, joints).items():
+            touching = [(tape.tape_edges(point, normal), normal) for point, normal in planes]
+            if name not in targets_cm or any(found is None for found, _ in touching):
                 continue
             self.names.append(name)
-            edges.append(torch.as_tensor(touching[0], device=device))
-            fractions.append(torch.as_tensor(touching[1], device=device, dtype=torch.float32))
-            axes.append(torch.as_tensor(plane_axes(normal), device=device, dtype=torch.float32))
-        self.edges, self.fractions, self.axes = edges, fractions, axes
+            self.tapes.append([
+                (torch.as_tensor(edges, device=device),
+                 torch.as_tensor(t, device=device, dtype=torch.float32),
+                 torch.as_tensor(plane_axes(normal), device=device, dtype=torch.float32))
+                for (edges, t), normal in touching])
         self.targets = torch.tensor([targets_cm[n] for n in self.names], device=device)
         self.sigmas = torch.tensor([max(errors_cm.get(n, 2.0), 0.5) * MAE_TO_SIGMA
                                     for n in self.names], device=device)
@@ -48,10 +49,13 @@ class GirthAnchor:
 
         stature = rest_vertices[:, 2].max() - rest_vertices[:, 2].min()
         girths = []
-        for edges, t, axes in zip(self.edges, self.fractions, self.axes):
-            start, end = rest_vertices[edges[:, 0]], rest_vertices[edges[:, 1]]
-            flat = (start + t[:, None] * (end - start)) @ axes.T
-            girths.append((flat - flat.roll(1, 0)).norm(dim=1).sum())
+        for tapes in self.tapes:
+            around = []
+            for edges, t, axes in tapes:
+                start, end = rest_vertices[edges[:, 0]], rest_vertices[edges[:, 1]]
+                flat = (start + t[:, None] * (end - start)) @ axes.T
+                around.append((flat - flat.roll(1, 0)).norm(dim=1).sum())
+            girths.append(torch.stack(around).mean())
         return torch.stack(girths) * (self.height_cm / stature)
 
     def cost(self, rest_vertices):
