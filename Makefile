@@ -36,19 +36,20 @@ bench-fit: $(STAMP)
 	$(BIN)/python tests/benchmarks/eval_fit_photos.py
 
 # Synthetic people (data/synthetic): a train split (raster renders) and a held-out test split
-# (Cycles). Resumable; about 40 min for both on 2 CPU cores.
+# (Cycles). Resumable; about 50 min for both on 2 CPU cores.
 SYNTHETIC := data/synthetic
 bench-data: $(STAMP)
-	$(BIN)/python -m render_farm.synthetic_data --split train --count 3000 --out $(SYNTHETIC) --workers 2
+	$(BIN)/python -m render_farm.synthetic_data --split train --count 6000 --out $(SYNTHETIC) --workers 2
 	$(BIN)/python -m render_farm.synthetic_data --split test --count 150 --out $(SYNTHETIC) --workers 2
 
 # Train the shape network on the train split; writes neural/shape_net/weights/shape_net.{pt,json}.
 train-shape: $(STAMP)
 	$(BIN)/python -m neural.shape_net.train --data $(SYNTHETIC)
 
-# Measurement accuracy on the held-out test split: network + fit vs fit alone, front / front+side.
+# Measurement accuracy on the held-out test split: network + fit vs fit alone, front / front+side;
+# also rewrites the uncertainty table behind avatar.json's per-measurement confidence.
 bench-avatar: $(STAMP)
-	$(BIN)/python tests/benchmarks/bench_avatar.py --data $(SYNTHETIC)
+	$(BIN)/python tests/benchmarks/bench_avatar.py --data $(SYNTHETIC) --calibrate
 
 build: $(STAMP)
 	$(BIN)/python build.py

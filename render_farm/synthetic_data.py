@@ -2,7 +2,7 @@
 
 Each sample is a sampled adult Anny body photographed from the front and the side. The real
 detector (mediapipe) runs on every image, and what it saw is stored with the ground truth:
-``<out>/<split>/<index>.npz`` (keypoints, visibility, a quarter-resolution person mask and the
+``<out>/<split>/<index>.npz`` (keypoints, visibility, a half-resolution person mask and the
 camera per view; body parameters and measurements in cm). The train split uses the fast raster
 renderer; the held-out test split uses Cycles and also keeps its images as PNGs so the whole
 photo-to-avatar path can be benchmarked. Seeds never overlap between splits. Re-running resumes:
@@ -18,14 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from neural.shape_net.features import MASK_STRIDE  # stored masks are 1/4 of the resolution
+from neural.shape_net.features import MASK_STRIDE  # stored masks are 1/2 of the resolution
 
 SPLITS = {  # name -> (first seed, renderer)
     "train": (1_000_000, "raster"),
     "test": (2_000_000, "cycles"),
 }
 IMAGE_SIZE = (540, 720)  # W, H in pixels (3:4 portrait)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 _worker_state: dict = {}
 

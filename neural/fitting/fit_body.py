@@ -6,7 +6,11 @@ faces -Y; camera frame x = +X, y = -Z, z = +Y, translated by (tx, ty, tz) metres
 in pixels of the fitting image, free but held near a 35 mm-equivalent default (phone photos
 are 24-50 mm). A side view starts turned by 90 degrees towards where the person faces. The photos have
 no metric scale, so the user's height fixes it: the rest-pose body is scaled uniformly so its
-stature equals the given height. A shape prediction (``ShapeInit``) can start the fit.
+stature equals the given height. A shape prediction (``ShapeInit``) can start the fit; its
+measurement guesses, when given, anchor the torso girths (``girth_anchor``).
+
+Phases: the camera alone (keypoints), then the poses too, then everything with the silhouettes,
+the shape and its priors.
 """
 from __future__ import annotations
 
@@ -68,7 +72,7 @@ class FitSettings:
     shape_prior_weight: float = 1e-3
     local_prior_weight: float = 2e-3
     local_change_range: float = 3.0  # MakeHuman targets are mild; allow extrapolating them
-    anchor_weight: float = 1e-3  # on the network's torso girth guesses (per squared sigma)
+    anchor_weight: float = 0.02  # on the network's girth guesses (per squared sigma)
     height_weight: float = 1.0
     focal_prior_weight: float = 1e-2  # on log(f / default f)
     mask_points: int = 600

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-CROP_SIZE = (48, 96)  # W, H in pixels
-MASK_STRIDE = 4  # masks are first reduced to 1/4 of the image resolution (as stored for training)
+CROP_SIZE = (64, 128)  # W, H in pixels
+MASK_STRIDE = 2  # masks are first reduced to 1/2 of the image resolution (as stored for training)
 KEYPOINT_FEATURES = 33 * 3  # (u, v, visibility) per BlazePose landmark
 
 
