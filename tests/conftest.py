@@ -21,11 +21,18 @@ def avatar_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def garment_dir(tmp_path_factory) -> Path:
+def garment_dir(tmp_path_factory, avatar_dir) -> Path:
+    """The t-shirt in the size whose body chest is nearest the avatar's chest girth."""
+    import json
+
+    from neural.garments.tshirt import size_chart
     from render_farm.stages import garment_stage
 
+    chest = json.loads((avatar_dir / "avatar.json").read_text())["measurements"]["chest_girth"]
+    chart = size_chart()
+    size = min(chart, key=lambda name: abs(chart[name]["body_chest"] - chest))
     out = tmp_path_factory.mktemp("garment")
-    garment_stage("tshirt", "M", "cotton", out)
+    garment_stage("tshirt", size, "cotton", out)
     return out
 
 

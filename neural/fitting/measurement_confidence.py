@@ -6,9 +6,12 @@ Two parts, combined in quadrature:
   or front + side fits (``data/measurement_uncertainty.json``);
 - what the photo says about this person: where the fitted body's outline does not match the
   person's outline across a girth's band of the body (loose clothing, a bag, hair, a bad mask),
-  the unexplained width (cm, summed over the views) times pi/2 — a girth changes by about pi/2
+  the unexplained width of the body part (cm, summed over the views; per image row, the run of
+  pixels through the part's centre line, so hands beside the hips do not count) times pi/2 — a girth changes by about pi/2
   per centimetre of width in one view (the perimeter of an ellipse is about pi (a + b)) —
-  beyond what is typical on the benchmark (its median, also in the calibration file).
+  beyond what is typical on the benchmark (its median, also in the calibration file). The shape
+  network reads the whole outline, so a body part hidden by clothing can move every measurement:
+  half of the largest such excess anywhere is added to all of them.
 """
 from __future__ import annotations
 
@@ -26,12 +29,13 @@ BANDS = {
     "chest_girth": (SHOULDERS, HIPS, 0.20, 0.40),
     "underbust_girth": (SHOULDERS, HIPS, 0.35, 0.50),
     "waist_girth": (SHOULDERS, HIPS, 0.55, 0.80),
-    "hip_girth": (SHOULDERS, HIPS, 0.95, 1.15),
+    "hip_girth": (SHOULDERS, HIPS, 0.85, 1.02),
     "thigh_girth": (HIPS, KNEES, 0.10, 0.35),
     "calf_girth": (KNEES, ANKLES, 0.25, 0.50),
 }
-LEG_GIRTHS = ("thigh_girth", "calf_girth")  # a row crosses both legs: half the width is one leg
+LEG_GIRTHS = ("thigh_girth", "calf_girth")  # measured on each leg's centre line, averaged
 HIGH, MEDIUM = 2.0, 4.0  # cm: uncertainty up to HIGH is "high" confidence, up to MEDIUM "medium"
+SPILL = 0.5  # share of the largest outline excess that every measurement inherits
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,21 +48,34 @@ def calibration() -> dict:
 
 
 def band_width_residual_cm(mask: np.ndarray, silhouette: np.ndarray, keypoints_px: np.ndarray,
-                           band: tuple, pixels_per_cm: float) -> float:
-    """Mean over the band's image rows of |person width - body width| (cm); ``mask`` and
-    ``silhouette`` (H, W) at one resolution, ``keypoints_px`` the fitted body's COCO keypoints
-    at that resolution."""
+                           band: tuple, pixels_per_cm: float, per_leg: bool = False) -> float:
+    """Mean over the band's image rows of |person width - body width| (cm) of the body part
+    whose centre line runs between the band's keypoints (each leg's, averaged, when
+    ``per_leg``); ``mask`` and ``silhouette`` (H, W) at one resolution, ``keypoints_px`` the
+    fitted body's COCO keypoints at that resolution."""
     start, end, first, last = band
-    top = keypoints_px[list(start), 1].mean()
-    bottom = keypoints_px[list(end), 1].mean()
-    rows = np.arange(int(round(top + first * (bottom - top))),
-                     int(round(top + last * (bottom - top))) + 1)
-    rows = rows[(rows >= 0) & (rows < mask.shape[0])]
-    if not len(rows):
-        return 0.0
-    person = (mask[rows] >= 0.5).sum(1)
-    body = silhouette[rows].sum(1)
-    return float(np.abs(person - body).mean()) / pixels_per_cm
+    pairs = [(keypoints_px[a], keypoints_px[b]) for a, b in zip(start, end)] if per_leg else [
+        (keypoints_px[list(start)].mean(0), keypoints_px[list(end)].mean(0))]
+    residuals = []
+    for top, bottom in pairs:
+        for fraction in np.linspace(first, last, 8):
+            u, v = np.rint(top + fraction * (bottom - top)).astype(int)
+            if not 0 <= v < mask.shape[0]:
+                continue
+            person = _run_width(mask[v] >= 0.5, u)
+            body = _run_width(silhouette[v].astype(bool), u)
+            residuals.append(abs(person - body))
+    return float(np.mean(residuals)) / pixels_per_cm if residuals else 0.0
+
+
+def _run_width(row: np.ndarray, column: int) -> int:
+    """Length of the run of True pixels through ``column`` (0 where it is False)."""
+    if not 0 <= column < len(row) or not row[column]:
+        return 0
+    gaps = np.flatnonzero(~row)
+    left = gaps[gaps < column]
+    right = gaps[gaps > column]
+    return int((right[0] if len(right) else len(row)) - (left[-1] + 1 if len(left) else 0))
 
 
 def measurement_uncertainty(measurements: dict[str, float], views: dict, mode: str
@@ -68,20 +85,21 @@ def measurement_uncertainty(measurements: dict[str, float], views: dict, mode: s
     table = calibration()
     spread = table.get("p90_cm", {}).get(mode, {})
     typical = table.get("typical_outline_mismatch_cm", {}).get(mode, {})
+    mismatch = {name: np.pi / 2 * sum(
+        band_width_residual_cm(view.mask, view.silhouette, view.keypoints_fit_px, band,
+                               view.pixels_per_cm, per_leg=name in LEG_GIRTHS)
+        for view in views.values()) for name, band in BANDS.items()}
+    excess = {name: max(0.0, value - typical.get(name, 0.0)) for name, value in mismatch.items()}
+    everywhere = SPILL * max(excess.values(), default=0.0)
     out = {}
     for name in measurements:
-        mismatch = 0.0
-        if name in BANDS:
-            widths = [band_width_residual_cm(view.mask, view.silhouette, view.keypoints_fit_px,
-                                             BANDS[name], view.pixels_per_cm)
-                      for view in views.values()]
-            mismatch = np.pi / 2 * sum(widths) * (0.5 if name in LEG_GIRTHS else 1.0)
-        entry = {"outline_mismatch_cm": round(float(mismatch), 2)}
+        entry = {"outline_mismatch_cm": round(float(mismatch.get(name, 0.0)), 2)}
         base = spread.get(name)
-        if base is None:  # not calibrated yet: only the photo's part is known
-            out[name] = entry | {"uncertainty_cm": None, "confidence": "unknown"}
+        if base is None or name == "stature":  # stature is the given height
+            out[name] = entry | {"uncertainty_cm": None if base is None else 0.0,
+                                 "confidence": "unknown" if base is None else "high"}
             continue
-        total = float(np.hypot(base, max(0.0, mismatch - typical.get(name, 0.0))))
+        total = float(np.hypot(base, max(excess.get(name, 0.0), everywhere)))
         out[name] = entry | {
             "uncertainty_cm": round(total, 2),
             "confidence": "high" if total <= HIGH else "medium" if total <= MEDIUM else "low"}

@@ -6,7 +6,12 @@ configurations: front only / front + side, each started from the shape network o
 body (optimisation alone, the baseline). Prints MAE and 90th-percentile absolute error per
 measurement (cm) and the time per avatar; saves JSON.
 
+With ``--calibrate`` it also writes the per-measurement uncertainty table that avatar.json's
+confidence uses (``neural/fitting/data/measurement_uncertainty.json``): the p90 errors and the
+median outline mismatch of the network + fit configurations.
+
 Usage: python tests/benchmarks/bench_avatar.py [--data data/synthetic] [--limit N] [--device D]
+       [--calibrate]
 """
 from __future__ import annotations
 
@@ -34,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=40, help="test samples to use (first N)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--json", default=str(ROOT / "tests/benchmarks/results/avatar.json"))
+    parser.add_argument("--calibrate", action="store_true",
+                        help="write the measurement uncertainty table used by avatar.json")
     args = parser.parse_args(argv)
 
     from tqdm import tqdm
@@ -49,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     errors = {name: [] for name in CONFIGS}
+    mismatch = {name: [] for name in CONFIGS}
     seconds = {name: [] for name in CONFIGS}
     failures = {name: 0 for name in CONFIGS}
     for sample in tqdm(samples, desc="avatars", unit="sample"):
@@ -59,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             if result is None:
                 failures[name] += 1
                 continue
-            measured, elapsed = result
-            errors[name].append([measured[k] - truth[k] for k in ORDER])
+            avatar, elapsed = result
+            errors[name].append([avatar["measurements"][k] - truth[k] for k in ORDER])
+            mismatch[name].append([avatar["measurement_confidence"][k]["outline_mismatch_cm"]
+                                   for k in ORDER])
             seconds[name].append(elapsed)
 
     table = {}
@@ -71,16 +81,34 @@ def main(argv: list[str] | None = None) -> int:
             "seconds_per_avatar": round(float(np.mean(seconds[name] or [np.nan])), 2),
             "mae_cm": dict(zip(ORDER, np.round(diffs.mean(0), 2).tolist())),
             "p90_cm": dict(zip(ORDER, np.round(np.percentile(diffs, 90, axis=0), 2).tolist())),
+            "median_outline_mismatch_cm": dict(zip(ORDER, np.round(
+                np.median(mismatch[name] or np.full((1, len(ORDER)), np.nan), axis=0), 2).tolist())),
         }
     _print(table, ORDER, device)
     write_json_atomic(args.json, {"device": device, "test_samples": len(samples),
                                   "data": str(args.data), "configs": table})
     print(f"saved {args.json}")
+    if args.calibrate:
+        _write_calibration(table, len(samples))
     return 0
 
 
+def _write_calibration(table: dict, count: int) -> None:
+    from neural.files import write_json_atomic
+    from neural.fitting.measurement_confidence import CALIBRATION
+
+    modes = {"front": "front, network + fit", "front+side": "front+side, network + fit"}
+    write_json_atomic(CALIBRATION, {
+        "source": f"make bench-avatar --calibrate: {count} held-out synthetic people",
+        "p90_cm": {mode: table[name]["p90_cm"] for mode, name in modes.items()},
+        "typical_outline_mismatch_cm": {mode: table[name]["median_outline_mismatch_cm"]
+                                        for mode, name in modes.items()},
+    })
+    print(f"saved {CALIBRATION}")
+
+
 def _fit(sample: Path, height_cm: float, use_side: bool, use_network: bool, device: str):
-    """Run the fit stage on one sample's photos; (measurements, seconds) or None if refused."""
+    """Run the fit stage on one sample's photos; (avatar document, seconds) or None if refused."""
     from neural.errors import InputError
     from render_farm.stages import fit_stage
 
@@ -91,7 +119,7 @@ def _fit(sample: Path, height_cm: float, use_side: bool, use_network: bool, devi
             started = time.perf_counter()
             avatar = fit_stage(front, height_cm, Path(folder) / "avatar", device,
                                side_photo=side, shape_network=use_network)
-            return avatar["measurements"], time.perf_counter() - started
+            return avatar, time.perf_counter() - started
     except InputError:
         return None
 
