@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     errors = {name: [] for name in CONFIGS}
+    rows = {name: [] for name in CONFIGS}  # per person: signed errors (cm), for digging
     mismatch = {name: [] for name in CONFIGS}
     seconds = {name: [] for name in CONFIGS}
     failures = {name: 0 for name in CONFIGS}
@@ -69,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             avatar, elapsed = result
             errors[name].append([avatar["measurements"][k] - truth[k] for k in ORDER])
+            rows[name].append({"sample": sample.stem, "error_cm": dict(zip(ORDER, np.round(
+                errors[name][-1], 2).tolist()))})
             mismatch[name].append([avatar["measurement_confidence"][k]["outline_mismatch_cm"]
                                    for k in ORDER])
             seconds[name].append(elapsed)
@@ -83,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             "p90_cm": dict(zip(ORDER, np.round(np.percentile(diffs, 90, axis=0), 2).tolist())),
             "median_outline_mismatch_cm": dict(zip(ORDER, np.round(
                 np.median(mismatch[name] or np.full((1, len(ORDER)), np.nan), axis=0), 2).tolist())),
+            "per_person": rows[name],
         }
     _print(table, ORDER, device)
     write_json_atomic(args.json, {"device": device, "test_samples": len(samples),
