@@ -71,7 +71,7 @@ class FitSettings:
     pose_prior_weight: float = 2e-5
     shape_prior_weight: float = 1e-3
     local_prior_weight: float = 2e-3
-    local_change_range: float = 3.0  # MakeHuman targets are mild; allow extrapolating them
+    local_change_range: float = 1.0  # beyond it, shapes the tape measures erratically (shoulders)
     anchor_weight: float = 0.02  # on the network's girth guesses (per squared sigma)
     height_weight: float = 1.0
     focal_prior_weight: float = 1e-2  # on log(f / default f)
