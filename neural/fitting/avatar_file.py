@@ -9,8 +9,6 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
-
 from neural.body.anny_body import BodyParameters, anny_version, rest_body
 from neural.body.measurements import DEFINITIONS, measure_body
 from neural.errors import InputError

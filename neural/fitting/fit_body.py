@@ -54,7 +54,6 @@ NOSE, LEFT_EAR, RIGHT_EAR = 0, 7, 8
 FIT_RESOLUTION = 256  # longest side of the fitting image, px
 DEFAULT_FOCAL_35MM = 35.0  # mm, 35 mm-equivalent, for photos without a known focal length
 FULL_FRAME_DIAGONAL_MM = 43.27
-NETWORK_START = {"iterations": 60, "camera_iterations": 20, "pose_iterations": 30}
 
 
 @dataclass
@@ -82,9 +81,7 @@ class FitSettings:
     @classmethod
     def after_network(cls) -> "FitSettings":
         """A shorter schedule for a start from the shape network, which is already close."""
-        return cls(iterations=NETWORK_START["iterations"],
-                   camera_iterations=NETWORK_START["camera_iterations"],
-                   pose_iterations=NETWORK_START["pose_iterations"])
+        return cls(iterations=60, camera_iterations=20, pose_iterations=30)
 
 
 @dataclass
@@ -207,13 +204,13 @@ def fit_body(
     init_logits = shape_logits.detach().clone()  # the priors pull towards the starting shape
     init_local = local_raw.detach().clone()
     height_m = height_cm / 100.0
-    with torch.no_grad():
-        start = [t[0].cpu().numpy() for t in (torch.sigmoid(shape_logits),
-                                               local_range * torch.tanh(local_raw))]
-    anchor = anchor_from(init, *start, height_m, device) if settings.anchor_weight else None
 
     def shape():
         return torch.sigmoid(shape_logits), local_range * torch.tanh(local_raw)
+
+    with torch.no_grad():
+        start = [t[0].cpu().numpy() for t in shape()]
+    anchor = anchor_from(init, *start, height_m, device) if settings.anchor_weight else None
 
     def view_terms(view: _View, vertices, keypoints, full: bool, step: int) -> dict:
         uv = view.project(vertices)

@@ -140,7 +140,7 @@ class PersonDetector:
         return PersonObservation(
             width=width, height=height, keypoints_px=keypoints, visibility=visibility, mask=mask,
             photo_sha256=sha256, people_in_photo=len(people),
-            signature=person_signature(rgb, keypoints, visibility, mask))
+            signature=person_signature(rgb, keypoints, mask))
 
 
 MIN_DETECTION_SCORE = 0.5

@@ -32,8 +32,8 @@ class PersonSignature:
     proportions: np.ndarray  # (3,)
 
 
-def person_signature(rgb: np.ndarray, keypoints_px: np.ndarray, visibility: np.ndarray,
-                     mask: np.ndarray) -> PersonSignature:
+def person_signature(rgb: np.ndarray, keypoints_px: np.ndarray, mask: np.ndarray
+                     ) -> PersonSignature:
     """The signature of the person at ``keypoints_px`` (33 BlazePose landmarks, pixels) with
     person probability ``mask`` (H, W) in the RGB uint8 photo ``rgb``."""
     import cv2
