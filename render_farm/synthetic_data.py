@@ -6,7 +6,8 @@ detector (mediapipe) runs on every image, and what it saw is stored with the gro
 camera per view; body parameters and measurements in cm). The train split uses the fast raster
 renderer; the held-out test split uses Cycles and also keeps its images as PNGs so the whole
 photo-to-avatar path can be benchmarked. Seeds never overlap between splits. Re-running resumes:
-finished samples are kept.
+finished samples are kept, and those measured by an older ``MEASUREMENT_VERSION`` are measured
+again from their stored body parameters (no re-rendering).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from neural.body.measurements import MEASUREMENT_VERSION
 from neural.shape_net.features import MASK_STRIDE  # stored masks are 1/2 of the resolution
 
 SPLITS = {  # name -> (first seed, renderer)
@@ -42,23 +44,48 @@ def generate(split: str, count: int, out_dir: str | os.PathLike, workers: int = 
         "first_seed": first_seed, "renderer": renderer, "image_size": list(IMAGE_SIZE),
         "mask_stride": MASK_STRIDE, "views": ["front", "side"],
     })
-    todo = [i for i in range(count) if not (folder / f"{i:05d}.npz").exists()]
-    jobs = [(split, i, str(folder)) for i in todo]
+    paths = [folder / f"{i:05d}.npz" for i in range(count)]
+    jobs = [(split, i, str(folder)) for i, path in enumerate(paths) if not path.exists()]
+    stale = [str(path) for path in paths
+             if path.exists() and _measured_with(path) < MEASUREMENT_VERSION]
+    detected = sum(_run(_make_one, jobs, workers, f"{split} samples"))
+    _run(_remeasure_one, stale, workers, f"{split} re-measured")
+    return {"split": split, "made": len(jobs), "already_there": count - len(jobs),
+            "views_detected": detected, "re_measured": len(stale)}
+
+
+def _run(function, jobs: list, workers: int, description: str) -> list:
+    """``function`` over ``jobs`` with a progress bar, in ``workers`` processes if more than 1."""
     from tqdm import tqdm
 
-    detected = 0
-    if workers > 1:
+    if workers > 1 and len(jobs) > 1:
         import multiprocessing
 
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            for ok in tqdm(pool.imap_unordered(_make_one, jobs), total=len(jobs),
-                           desc=f"{split} samples", unit="sample"):
-                detected += ok
-    else:
-        for job in tqdm(jobs, desc=f"{split} samples", unit="sample"):
-            detected += _make_one(job)
-    return {"split": split, "made": len(jobs), "already_there": count - len(jobs),
-            "views_detected": detected}
+            return list(tqdm(pool.imap_unordered(function, jobs), total=len(jobs),
+                             desc=description, unit="sample"))
+    return [function(job) for job in tqdm(jobs, desc=description, unit="sample")]
+
+
+def _measured_with(path: Path) -> int:
+    """The ``MEASUREMENT_VERSION`` a stored sample's ground truth was measured with."""
+    with np.load(path) as data:
+        return int(json.loads(str(data["meta"])).get("measurement_version", 1))
+
+
+def _remeasure_one(path: str) -> None:
+    """Measure a stored sample's body again with today's definitions; rewrite it in place."""
+    from neural.body.anny_body import BodyParameters, anny_landmarks, rest_body
+    from neural.body.measurements import measure_body
+
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    meta = json.loads(str(arrays["meta"]))
+    body = BodyParameters(phenotypes=meta["phenotypes"], local_changes=meta["local_changes"])
+    meta["measurements_cm"] = measure_body(*rest_body(body), anny_landmarks())
+    meta["measurement_version"] = MEASUREMENT_VERSION
+    arrays["meta"] = np.array(json.dumps(meta))
+    _save_npz(Path(path), **arrays)
 
 
 def _make_one(job: tuple[str, int, str]) -> int:
@@ -89,7 +116,7 @@ def _make_one(job: tuple[str, int, str]) -> int:
         arrays |= _view_arrays(view, seen, camera, rgba)
     meta = {
         "seed": person.seed, "index": index, "split": split,
-        "measurements_cm": person.measurements,
+        "measurements_cm": person.measurements, "measurement_version": MEASUREMENT_VERSION,
         "phenotypes": person.body.phenotypes, "local_changes": person.body.local_changes,
         "pose": person.body.pose, "look": person.look.__dict__,
     }

@@ -145,12 +145,12 @@ def _join(*meshes):
 
 @pytest.fixture(scope="module")
 def measure_anny():
-    from neural.body.anny_body import BodyParameters, rest_body
+    from neural.body.anny_body import BodyParameters, anny_landmarks, rest_body
 
     def measure(phenotypes=None, local_changes=None, scale=1.0):
         body = BodyParameters(local_changes=local_changes or {}, scale=scale)
         body.phenotypes.update(phenotypes or {})
-        return measure_body(*rest_body(body))
+        return measure_body(*rest_body(body), anny_landmarks())
 
     return measure
 
@@ -199,3 +199,61 @@ def test_measurements_scale_with_the_body(measure_anny):
     base, larger = measure_anny(), measure_anny(scale=1.1)
     for name in ORDER:
         assert larger[name] == pytest.approx(base[name] * 1.1, rel=0.015, abs=0.3), name
+
+
+def _average_woman():
+    from neural.body.anny_body import BodyParameters, rest_body
+
+    body = BodyParameters()
+    body.phenotypes["gender"] = 0.0
+    return rest_body(body)
+
+
+def test_template_landmarks_sit_where_their_definitions_say():
+    """Anny's fixed landmark vertices, checked against the geometry they stand for."""
+    from neural.body.anny_body import (BUTTOCK_VERTICES, UNDERBUST_VERTICES, WAIST_VERTICES,
+                                       BodyParameters, rest_body)
+    from neural.body.measurements import _levels
+
+    vertices, faces, joints = _average_woman()
+    # waist: the smallest torso girth 52-68 % of stature (the plain-mesh rule), within 1.5 cm
+    stature = vertices[:, 2].max()
+    plain = _levels(Tape(vertices, faces), vertices, faces, joints, stature, stature / 1.7, None)
+    assert vertices[list(WAIST_VERTICES), 2].mean() == pytest.approx(plain.waist, abs=0.015)
+    # buttocks: the furthest-back points of the body between crotch and waist, within 5 mm
+    hips = vertices[(vertices[:, 2] > plain.crotch) & (vertices[:, 2] < plain.waist)]
+    assert vertices[list(BUTTOCK_VERTICES), 1].mean() == pytest.approx(hips[:, 1].max(), abs=0.005)
+    # under-bust: below the bust point, where the bust-girth target moves the surface about
+    # half as far as at the bust point (the lower edge of what it shapes)
+    bust_point = 8489
+    bigger = BodyParameters(local_changes={"measure-bust-circ-incr": 1.0})
+    bigger.phenotypes["gender"] = 0.0
+    moved = np.linalg.norm(rest_body(bigger)[0] - vertices, axis=1)
+    for index in UNDERBUST_VERTICES:
+        assert vertices[index, 2] < vertices[bust_point, 2] - 0.05
+        assert 0.3 < moved[index] / moved[bust_point] < 0.7
+
+
+def test_arms_resting_against_the_torso_stay_out_of_its_girths(measure_anny):
+    """Fat upper arms touch the chest in the A-pose; the tape still goes round the torso only."""
+    fat_arms = {"l-upperarm-fat-incr": 1.0, "r-upperarm-fat-incr": 1.0,
+                "l-lowerarm-fat-incr": 1.0, "r-lowerarm-fat-incr": 1.0}
+    heavy = {"weight": 0.9}
+    base, armed = measure_anny(heavy), measure_anny(heavy, local_changes=fat_arms)
+    assert armed["upper_arm_girth"] > base["upper_arm_girth"] + 2.0
+    for name in ("chest_girth", "underbust_girth", "waist_girth", "hip_girth", "thigh_girth"):
+        assert armed[name] == pytest.approx(base[name], abs=0.5), name
+
+
+@pytest.mark.parametrize("phenotypes, local_changes", [
+    ({"gender": 1.0, "weight": 1.0, "age": 0.8}, {"stomach-pregnant-incr": 1.0}),  # round belly
+    ({"gender": 0.0, "weight": 0.9}, {"measure-bust-circ-incr": 1.0}),
+    ({"gender": 0.3, "weight": 0.1, "muscle": 0.9}, {}),
+])
+def test_measurements_move_smoothly_with_the_shape(measure_anny, phenotypes, local_changes):
+    """A slightly heavier body measures slightly larger: no level jumps to another part of the
+    torso (a belly without a waist, a bust as wide as the shoulders)."""
+    heavier = phenotypes | {"weight": phenotypes["weight"] + 0.03}
+    before, after = measure_anny(phenotypes, local_changes), measure_anny(heavier, local_changes)
+    for name in ORDER:
+        assert abs(after[name] - before[name]) < 2.0, name

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from neural.body.measurements import TemplateLandmarks
+
 PHENOTYPES = ("gender", "age", "muscle", "weight", "height", "proportions")
 # Anny local changes (MakeHuman targets, each in [-1, 1]) that let a fit follow a silhouette.
 LOCAL_CHANGES = (
@@ -42,6 +44,17 @@ JOINT_BONES = {
         ("shoulder", "upperarm01"), ("elbow", "lowerarm01"), ("wrist", "wrist"),
         ("hip", "upperleg01"), ("knee", "lowerleg01"), ("ankle", "foot"))},
 }
+# Bones (name prefixes) of the arms and hands; the shoulder (``clavicle``, ``shoulder01``) is torso.
+ARM_BONES = ("upperarm", "lowerarm", "wrist", "finger", "metacarpal")
+# The lower edge of the breasts on Anny's topology, left and right: below the bust point
+# (vertices 8489 / 1833), where Anny's bust-girth target ``measure-bust-circ-incr`` moves the
+# surface half as far as at the bust point (tests/test_measurements.py checks it).
+UNDERBUST_VERTICES = (10703, 4067)
+# The natural waist on Anny's topology, left and right: the sides of the smallest torso girth of
+# the average woman (phenotypes 0.5, gender 0), within 1.5 cm of it on other average bodies.
+WAIST_VERTICES = (10662, 4021)
+# The buttocks' most prominent points (furthest back) on the average woman, left and right.
+BUTTOCK_VERTICES = (10829, 4210)
 
 
 @dataclass
@@ -70,6 +83,22 @@ def load_anny(device: str = "cpu"):
     model = anny.Anny(local_changes=list(LOCAL_CHANGES)).to(dtype=torch.float32, device=device)
     model.requires_grad_(False)
     return model
+
+
+@functools.lru_cache(maxsize=1)
+def anny_landmarks() -> TemplateLandmarks:
+    """Anny's ``TemplateLandmarks``: arm faces are those whose three corners are mostly skinned
+    to ``ARM_BONES``."""
+    model = load_anny("cpu")
+    arm_bones = [i for i, label in enumerate(model.bone_labels) if label.startswith(ARM_BONES)]
+    weights = model.vertex_bone_weights.cpu().numpy()
+    on_arm = np.isin(model.vertex_bone_indices.cpu().numpy(), arm_bones)
+    arm_vertices = (weights * on_arm).sum(1) > 0.5
+    faces = model.get_triangular_faces().cpu().numpy()
+    return TemplateLandmarks(arm_faces=arm_vertices[faces].all(1),
+                             underbust_vertices=UNDERBUST_VERTICES,
+                             waist_vertices=WAIST_VERTICES,
+                             buttock_vertices=BUTTOCK_VERTICES)
 
 
 @functools.lru_cache(maxsize=4)

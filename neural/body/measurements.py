@@ -4,9 +4,15 @@ Input: the mesh (Z-up, metres, feet on z = 0, facing -Y, wearer's left towards +
 centres (see ``JOINTS``) in the same frame. Outputs are centimetres, one decimal.
 Girths follow a tape: the convex hull of a section loop (``neural.body.tape``). Horizontal levels
 that are placed by proportion of stature are scaled from a 1.70 m reference body.
+
+A mesh from a body template (Anny) can bring ``TemplateLandmarks``: which faces are the arms, so
+the torso's tape never takes in an arm resting against it and the armpit is where the arm's
+surface meets the torso's, and the vertices at the lower edge of the breasts. Plain meshes go
+without: the armpit and under-bust levels are then searched for on horizontal sections.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,14 +28,18 @@ DEFINITIONS = {
     "neck_girth": "Neck girth: girth of the neck, perpendicular to its axis, one third of the "
     "way from the neck base (7th cervical vertebra level) to the skull base.",
     "chest_girth": "Chest/bust girth: horizontal girth of the torso at the most prominent point "
-    "of the chest or bust, under the armpits (largest torso girth from the armpit down 70 % of "
-    "the way to the waist).",
+    "of the chest or bust, under the armpits (largest torso girth, arms left out, from the "
+    "armpit down 70 % of the way to the waist).",
     "underbust_girth": "Under-bust girth: horizontal girth of the torso just below the breasts "
-    "(the level, 2-12 cm under the bust level, where the front of the torso lies furthest back).",
+    "(at the body template's landmark on the lower edge of the breasts; on a mesh without a "
+    "template, the level 2-12 cm under the bust where the front of the torso lies furthest back).",
     "waist_girth": "Waist girth: horizontal girth at the natural waistline between the lowest "
-    "ribs and the top of the hip bones (smallest torso girth between 52 % and 68 % of stature).",
+    "ribs and the top of the hip bones (smallest torso girth within 4 cm of the body template's "
+    "waist landmark; between 52 % and 68 % of stature on a mesh without a template).",
     "hip_girth": "Hip girth: horizontal girth at the level of the greatest buttock prominence "
-    "(largest torso girth from 3 cm above the crotch to 55 % of stature).",
+    "(largest torso girth within 5 cm of the body template's buttock landmark, at least 3 cm "
+    "above the crotch; from 3 cm above the crotch to 55 % of stature on a mesh without a "
+    "template).",
     "shoulder_width": "Shoulder width (biacromial): horizontal distance between the left and right "
     "acromion points (the top of each shoulder above the shoulder joint).",
     "arm_length": "Arm length: from the acromion over the elbow to the wrist (mean of both arms).",
@@ -41,84 +51,131 @@ DEFINITIONS = {
     "calf_girth": "Calf girth: largest horizontal girth of the lower leg between 10 % and 60 % "
     "of the way from knee to ankle (mean of both legs).",
     "back_length": "Back waist length: from the cervicale (back of the neck base) down the "
-    "spine's surface contour to the waist level.",
+    "spine's surface contour to the waist level (the body template's waist landmark, which "
+    "moves with the spine, not with where the belly makes the torso narrowest).",
 }
 ORDER = tuple(DEFINITIONS)
+# Bumped whenever a definition changes, so stored ground truth is measured again (bench-data).
+MEASUREMENT_VERSION = 2
 REFERENCE_STATURE = 1.70  # m; fixed offsets below are for a body of this height
+WAIST_REACH = 0.04  # m: the waist is the smallest girth this far from the template's waist
+HIP_REACH = 0.05  # m: the hip is the largest girth this far from the template's buttocks
 UP = np.array([0.0, 0.0, 1.0])
+
+
+@dataclass(frozen=True)
+class TemplateLandmarks:
+    """What a body template's fixed topology tells the tape about any body made from it."""
+
+    arm_faces: np.ndarray  # (F,) bool: faces of the arms and hands
+    underbust_vertices: tuple[int, ...]  # vertices on the lower edge of the breasts
+    waist_vertices: tuple[int, ...]  # vertices at the natural waist of the average body
+    buttock_vertices: tuple[int, ...]  # the buttocks' most prominent points on the average body
+
+    def armpit_vertices(self, faces: np.ndarray) -> np.ndarray:
+        """Vertices shared by arm faces and the rest of the body: the seams around the arms."""
+        return np.intersect1d(faces[self.arm_faces], faces[~self.arm_faces])
 
 
 @dataclass
 class Levels:
-    """Heights (m) of the horizontal landmarks found on the body."""
+    """Heights (m) of the horizontal landmarks found on the body, and two girths (m)."""
 
     stature: float
     crotch: float
     waist: float
+    waist_mark: float  # the template's waist landmark (``waist`` on a mesh without a template)
     chest: float
-    waist_girth: float  # m, the torso girth at ``waist``
-    chest_girth: float  # m, the torso girth at ``chest``
+    underbust: float
+    hip: float
+    waist_girth: float  # at ``waist``
+    chest_girth: float  # at ``chest``
 
 
-def measure_body(vertices: np.ndarray, faces: np.ndarray,
-                 joints: dict[str, np.ndarray]) -> dict[str, float]:
+def measure_body(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.ndarray],
+                 landmarks: TemplateLandmarks | None = None) -> dict[str, float]:
     """All measurements (cm, one decimal) of a rest-pose body mesh with its joint centres."""
     tape = Tape(vertices, faces)
+    armless = _armless_tape(vertices, faces, landmarks)
     stature = float(vertices[:, 2].max() - vertices[:, 2].min())
     unit = stature / REFERENCE_STATURE
-    levels = _levels(tape, vertices, joints, stature, unit)
+    levels = _levels(armless, vertices, faces, joints, stature, unit, landmarks)
     acromions = {side: _acromion(tape, joints[f"shoulder.{side}"], unit) for side in SIDES}
     values = {
         "stature": levels.stature,
         "neck_girth": tape.girth(*_neck_plane(joints)),
         "chest_girth": levels.chest_girth,
-        "underbust_girth": _torso_girth(tape, joints, _underbust_level(tape, joints, levels, unit)),
+        "underbust_girth": _torso_girth(armless, joints, levels.underbust),
         "waist_girth": levels.waist_girth,
-        "hip_girth": _torso_girth(tape, joints, _hip_level(levels, lambda z: _torso_girth(
-            tape, joints, z), unit)),
+        "hip_girth": _torso_girth(armless, joints, levels.hip),
         "shoulder_width": abs(acromions["L"][0] - acromions["R"][0]),
         "arm_length": np.mean([_arm_length(acromions[s], joints, s) for s in SIDES]),
         "upper_arm_girth": np.mean([_upper_arm_girth(tape, joints, s) for s in SIDES]),
         "inseam": levels.crotch,
-        "thigh_girth": np.mean([tape.girth(*_thigh_plane(joints, levels, unit, s)) for s in SIDES]),
+        "thigh_girth": np.mean([armless.girth(*_thigh_plane(joints, levels, unit, s))
+                                for s in SIDES]),
         "calf_girth": np.mean([_calf_girth(tape, joints, s) for s in SIDES]),
         "back_length": _back_length(tape, joints, levels, unit),
     }
     return {name: round(float(values[name]) * 100.0, 1) for name in ORDER}
 
 
-def girth_planes(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.ndarray]
+def girth_planes(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.ndarray],
+                 landmarks: TemplateLandmarks | None = None
                  ) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
     """The planes (a point on the body part's axis, the normal) where ``measure_body`` takes the
     chest, under-bust, waist, hip and thigh girths of this body; the measurement is the mean of
-    the girths in its planes (both legs for the thigh)."""
-    tape = Tape(vertices, faces)
+    the girths in its planes (both legs for the thigh), taken on the faces of ``armless_faces``."""
+    armless = _armless_tape(vertices, faces, landmarks)
     stature = float(vertices[:, 2].max() - vertices[:, 2].min())
     unit = stature / REFERENCE_STATURE
-    levels = _levels(tape, vertices, joints, stature, unit)
-    torso = {"chest_girth": levels.chest, "waist_girth": levels.waist,
-             "underbust_girth": _underbust_level(tape, joints, levels, unit),
-             "hip_girth": _hip_level(levels, lambda z: _torso_girth(tape, joints, z), unit)}
-    planes = {name: [(_torso_axis(joints, z), UP)] for name, z in torso.items()}
+    levels = _levels(armless, vertices, faces, joints, stature, unit, landmarks)
+    heights = {"chest_girth": levels.chest, "waist_girth": levels.waist,
+               "underbust_girth": levels.underbust, "hip_girth": levels.hip}
+    planes = {name: [(_torso_axis(joints, z), UP)] for name, z in heights.items()}
     planes["thigh_girth"] = [_thigh_plane(joints, levels, unit, side) for side in SIDES]
     return planes
 
 
-def _levels(tape: Tape, vertices: np.ndarray, joints: dict, stature: float,
-            unit: float) -> Levels:
+def armless_faces(faces: np.ndarray, landmarks: TemplateLandmarks | None) -> np.ndarray:
+    """The faces torso and thigh girths are taken on: all but the arms' when the template says
+    which (an arm resting against the body is not under the tape)."""
+    return faces if landmarks is None else faces[~landmarks.arm_faces]
+
+
+def _armless_tape(vertices: np.ndarray, faces: np.ndarray,
+                  landmarks: TemplateLandmarks | None) -> Tape:
+    return Tape(vertices, armless_faces(faces, landmarks))
+
+
+def _levels(tape: Tape, vertices: np.ndarray, faces: np.ndarray, joints: dict, stature: float,
+            unit: float, landmarks: TemplateLandmarks | None) -> Levels:
+    """The torso's levels, on ``tape`` (sections without the arms where the template allows)."""
     midline = vertices[(np.abs(vertices[:, 0]) < 0.01 * unit) & (vertices[:, 2] < 0.6 * stature)]
     crotch = float(midline[:, 2].min())
-    armpit = _armpit_level(tape, joints, unit)
-    waist_levels = np.linspace(0.52, 0.68, 17) * stature
-    waist_levels = waist_levels[waist_levels < armpit - 0.05 * unit]
-    waist_girths = [_torso_girth(tape, joints, z) for z in waist_levels]
-    waist_index = int(np.argmin(waist_girths))
-    waist = float(waist_levels[waist_index])
-    chest_levels = np.linspace(armpit - 0.7 * (armpit - waist), armpit - 0.01 * unit, 12)
-    chest_girths = [_torso_girth(tape, joints, z) for z in chest_levels]
-    chest_index = int(np.argmax(chest_girths))
-    return Levels(stature, crotch, waist, float(chest_levels[chest_index]),
-                  waist_girths[waist_index], chest_girths[chest_index])
+    girth = functools.partial(_torso_girth, tape, joints)
+    if landmarks is None:
+        armpit = _armpit_level(tape, joints, unit)
+        waist_levels = np.linspace(0.52, 0.68, 17) * stature
+        hip_levels = np.linspace(crotch + 0.03 * unit, 0.55 * stature, 14)
+    else:
+        armpit = _seam_armpit_level(vertices, landmarks.armpit_vertices(faces))
+        waist_mark = float(vertices[list(landmarks.waist_vertices), 2].mean())
+        waist_levels = waist_mark + np.linspace(-WAIST_REACH, WAIST_REACH, 9) * unit
+        hip_levels = vertices[list(landmarks.buttock_vertices), 2].mean() + np.linspace(
+            -HIP_REACH, HIP_REACH, 9) * unit
+        hip_levels = hip_levels[hip_levels >= crotch + 0.03 * unit]
+    waist = min(waist_levels[waist_levels < armpit - 0.05 * unit], key=girth)
+    chest = max(np.linspace(armpit - 0.7 * (armpit - waist), armpit - 0.01 * unit, 12),
+                key=girth)
+    if landmarks is None:
+        underbust = _underbust_search(tape, joints, chest, waist, unit)
+        waist_mark = waist
+    else:
+        underbust = min(max(vertices[list(landmarks.underbust_vertices), 2].mean(), waist), chest)
+    return Levels(stature, crotch, float(waist), float(waist_mark), float(chest),
+                  float(underbust), float(max(hip_levels, key=girth)), girth(waist),
+                  girth(chest))
 
 
 def _at_height(a: np.ndarray, b: np.ndarray, z: float) -> np.ndarray:
@@ -147,11 +204,18 @@ def _armpit_level(tape: Tape, joints: dict, unit: float) -> float:
     return float(shoulder_z - 0.12 * unit)
 
 
-def _underbust_level(tape: Tape, joints: dict, levels: Levels, unit: float) -> float:
-    """Height where the front of the torso lies furthest back, 2-12 cm under the bust level."""
-    best_z, best_front = levels.chest, -np.inf
-    for z in np.linspace(levels.chest - 0.02 * unit, levels.chest - 0.12 * unit, 21):
-        if z <= levels.waist:
+def _seam_armpit_level(vertices: np.ndarray, seam: np.ndarray) -> float:
+    """Mean over both arms of the lowest point of the seam where the arm meets the torso."""
+    points = vertices[seam]
+    return float(np.mean([points[side, 2].min() for side in (points[:, 0] > 0, points[:, 0] < 0)]))
+
+
+def _underbust_search(tape: Tape, joints: dict, chest: float, waist: float,
+                      unit: float) -> float:
+    """Height, 2-12 cm under the bust level, where the front of the torso lies furthest back."""
+    best_z, best_front = chest, -np.inf
+    for z in np.linspace(chest - 0.02 * unit, chest - 0.12 * unit, 21):
+        if z <= waist:
             break
         loop = tape.loop_around(_torso_axis(joints, z), UP)
         if loop is not None:
@@ -164,12 +228,6 @@ def _underbust_level(tape: Tape, joints: dict, levels: Levels, unit: float) -> f
 def _front_extent(loop: np.ndarray) -> float:
     """Y of the front (-Y side) of a horizontal loop (plane coordinates x, y)."""
     return float(loop[:, 1].min())
-
-
-def _hip_level(levels: Levels, torso_girth, unit: float) -> float:
-    """Height of the largest torso girth from 3 cm above the crotch to 55 % of stature."""
-    levels_z = np.linspace(levels.crotch + 0.03 * unit, 0.55 * levels.stature, 14)
-    return float(max(levels_z, key=torso_girth))
 
 
 def _neck_plane(joints: dict) -> tuple[np.ndarray, np.ndarray]:
@@ -226,9 +284,9 @@ def _calf_girth(tape: Tape, joints: dict, side: str) -> float:
 
 def _back_length(tape: Tape, joints: dict, levels: Levels, unit: float) -> float:
     """Arc length of the back's midline contour from the neck base (cervicale level) down to
-    the waist level."""
+    the waist landmark's level."""
     points = []
-    for z in np.linspace(joints["neck_base"][2], levels.waist, 40):
+    for z in np.linspace(joints["neck_base"][2], levels.waist_mark, 40):
         axis = _torso_axis(joints, z)
         loop = tape.loop_around(axis, UP)
         if loop is None:

@@ -9,7 +9,7 @@ import json
 import os
 from pathlib import Path
 
-from neural.body.anny_body import BodyParameters, anny_version, rest_body
+from neural.body.anny_body import BodyParameters, anny_landmarks, anny_version, rest_body
 from neural.body.measurements import DEFINITIONS, measure_body
 from neural.errors import InputError
 from neural.files import write_bytes_atomic, write_json_atomic
@@ -26,7 +26,7 @@ def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
                  photos: dict[str, PersonObservation | None]) -> dict:
     """Write avatar.json and avatar.glb into ``out_dir``; return the JSON document."""
     vertices, faces, joints = rest_body(fit.body, fit.device)
-    measurements = measure_body(vertices, faces, joints)
+    measurements = measure_body(vertices, faces, joints, anny_landmarks())
     mode = "front+side" if photos.get("side") is not None else "front"
     document = {
         "schema": SCHEMA,

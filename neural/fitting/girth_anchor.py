@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from neural.body.anny_body import BodyParameters, rest_body
-from neural.body.measurements import girth_planes
+from neural.body.anny_body import BodyParameters, anny_landmarks, rest_body
+from neural.body.measurements import armless_faces, girth_planes
 from neural.body.tape import Tape, plane_axes
 
 MAE_TO_SIGMA = 1.25  # standard deviation of a normal error with this mean absolute error
@@ -26,9 +26,10 @@ class GirthAnchor:
         import torch
 
         vertices, faces, joints = rest_body(start, device)
-        tape = Tape(vertices, faces)
+        landmarks = anny_landmarks()
+        tape = Tape(vertices, armless_faces(faces, landmarks))
         self.names, self.tapes = [], []  # per name: [(edges, t, plane axes)] to average
-        for name, planes in girth_planes(vertices, faces, joints).items():
+        for name, planes in girth_planes(vertices, faces, joints, landmarks).items():
             touching = [(tape.tape_edges(point, normal), normal) for point, normal in planes]
             if name not in targets_cm or any(found is None for found, _ in touching):
                 continue

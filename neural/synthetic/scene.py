@@ -31,7 +31,7 @@ class SyntheticPerson:
 
 def make_person(seed: int, size: tuple[int, int] = (540, 720)) -> SyntheticPerson:
     """Sample body, look and one camera per view from ``seed``."""
-    from neural.body.anny_body import posed_body, rest_body
+    from neural.body.anny_body import anny_landmarks, posed_body, rest_body
     from neural.body.measurements import measure_body
     from neural.synthetic.body_sampler import sample_body
 
@@ -43,7 +43,8 @@ def make_person(seed: int, size: tuple[int, int] = (540, 720)) -> SyntheticPerso
     stature = float(rest_vertices[:, 2].max())
     cameras = {view: sample_camera(rng, view, stature, vertices, size) for view in VIEWS}
     return SyntheticPerson(
-        seed=seed, body=body, measurements=measure_body(rest_vertices, faces, joints), look=look,
+        seed=seed, body=body, measurements=measure_body(rest_vertices, faces, joints, anny_landmarks()),
+        look=look,
         cameras=cameras, vertices=vertices, faces=faces,
         colours=vertex_colours(rest_vertices, joints, look),
     )
