@@ -11,7 +11,7 @@ confidence uses (``neural/fitting/data/measurement_uncertainty.json``): the p90 
 median outline mismatch of the network + fit configurations.
 
 Usage: python tests/benchmarks/bench_avatar.py [--data data/synthetic] [--limit N] [--device D]
-       [--calibrate]
+       [--calibrate] [--no-baseline]
 """
 from __future__ import annotations
 
@@ -41,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=str(ROOT / "tests/benchmarks/results/avatar.json"))
     parser.add_argument("--calibrate", action="store_true",
                         help="write the measurement uncertainty table used by avatar.json")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="only the network + fit configurations (quicker, for development)")
     args = parser.parse_args(argv)
+    configs = {name: how for name, how in CONFIGS.items() if how[1] or not args.no_baseline}
 
     from tqdm import tqdm
 
@@ -55,15 +58,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no test samples under {args.data}/test: run `make bench-data` first",
               file=sys.stderr)
         return 2
-    errors = {name: [] for name in CONFIGS}
-    rows = {name: [] for name in CONFIGS}  # per person: signed errors (cm), for digging
-    mismatch = {name: [] for name in CONFIGS}
-    seconds = {name: [] for name in CONFIGS}
-    failures = {name: 0 for name in CONFIGS}
+    errors = {name: [] for name in configs}
+    rows = {name: [] for name in configs}  # per person: signed errors (cm), for digging
+    mismatch = {name: [] for name in configs}
+    seconds = {name: [] for name in configs}
+    failures = {name: 0 for name in configs}
     for sample in tqdm(samples, desc="avatars", unit="sample"):
         with np.load(sample) as data:
             truth = json.loads(str(data["meta"]))["measurements_cm"]
-        for name, (use_side, use_network) in CONFIGS.items():
+        for name, (use_side, use_network) in configs.items():
             result = _fit(sample, truth["stature"], use_side, use_network, device)
             if result is None:
                 failures[name] += 1
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds[name].append(elapsed)
 
     table = {}
-    for name in CONFIGS:
+    for name in configs:
         diffs = np.abs(np.array(errors[name])) if errors[name] else np.full((1, len(ORDER)), np.nan)
         table[name] = {
             "samples": len(errors[name]), "failures": failures[name],
