@@ -23,8 +23,8 @@ INPUTS = ("front_mask", "front_keypoints", "side_mask", "side_keypoints", "side_
           "height_cm")
 
 
-def train(data_dir: str, weights_path: str, epochs: int = 60, batch: int = 64, seed: int = 0,
-          side_dropout: float = 0.35, vertex_epochs: int = 20) -> dict:
+def train(data_dir: str, weights_path: str, epochs: int = 40, batch: int = 64, seed: int = 0,
+          side_dropout: float = 0.35, vertex_epochs: int = 10) -> dict:
     """Fit the network; returns the report (validation errors per epoch, best epoch)."""
     import torch
     from tqdm import tqdm
@@ -205,9 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default="data/synthetic")
     parser.add_argument("--out", default=str(DEFAULT_WEIGHTS))
-    parser.add_argument("--epochs", type=int, default=60)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--vertex-epochs", type=int, default=20,
+    parser.add_argument("--vertex-epochs", type=int, default=10,
                         help="final epochs that also compare predicted and true meshes")
     args = parser.parse_args(argv)
     report = train(args.data, args.out, args.epochs, seed=args.seed,
