@@ -75,14 +75,13 @@ def _measured_with(path: Path) -> int:
 
 def _remeasure_one(path: str) -> None:
     """Measure a stored sample's body again with today's definitions; rewrite it in place."""
-    from neural.body.anny_body import BodyParameters, anny_landmarks, rest_body
-    from neural.body.measurements import measure_body
+    from neural.body.anny_body import BodyParameters, measure_rest_body
 
     with np.load(path) as data:
         arrays = {name: data[name] for name in data.files}
     meta = json.loads(str(arrays["meta"]))
     body = BodyParameters(phenotypes=meta["phenotypes"], local_changes=meta["local_changes"])
-    meta["measurements_cm"] = measure_body(*rest_body(body), anny_landmarks())
+    meta["measurements_cm"] = measure_rest_body(body)
     meta["measurement_version"] = MEASUREMENT_VERSION
     arrays["meta"] = np.array(json.dumps(meta))
     _save_npz(Path(path), **arrays)

@@ -6,12 +6,11 @@ def test_anchor_girths_match_the_tape_and_follow_the_shape():
     import torch
 
     from neural.body.anny_body import (LOCAL_CHANGES, PHENOTYPES, BodyParameters, body_forward,
-                                       anny_landmarks, load_anny, rest_body)
-    from neural.body.measurements import measure_body
+                                       load_anny, measure_rest_body)
     from neural.fitting.girth_anchor import GirthAnchor
 
     body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"weight": 0.7})
-    measured = measure_body(*rest_body(body), anny_landmarks())
+    measured = measure_rest_body(body)
     height_m = measured["stature"] / 100.0
     anchor = GirthAnchor(body, height_m, measured, {})
     assert anchor.names == ["chest_girth", "waist_girth", "underbust_girth", "hip_girth",

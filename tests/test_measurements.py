@@ -145,12 +145,12 @@ def _join(*meshes):
 
 @pytest.fixture(scope="module")
 def measure_anny():
-    from neural.body.anny_body import BodyParameters, anny_landmarks, rest_body
+    from neural.body.anny_body import BodyParameters, measure_rest_body
 
     def measure(phenotypes=None, local_changes=None, scale=1.0):
         body = BodyParameters(local_changes=local_changes or {}, scale=scale)
         body.phenotypes.update(phenotypes or {})
-        return measure_body(*rest_body(body), anny_landmarks())
+        return measure_rest_body(body)
 
     return measure
 
@@ -218,7 +218,7 @@ def test_template_landmarks_sit_where_their_definitions_say():
     vertices, faces, joints = _average_woman()
     # waist: the smallest torso girth 52-68 % of stature (the plain-mesh rule), within 1.5 cm
     stature = vertices[:, 2].max()
-    plain = _levels(Tape(vertices, faces), vertices, faces, joints, stature, stature / 1.7, None)
+    plain = _levels(Tape(vertices, faces), vertices, joints, stature, stature / 1.7, None)
     assert vertices[list(WAIST_VERTICES), 2].mean() == pytest.approx(plain.waist, abs=0.015)
     # buttocks: the furthest-back points of the body between crotch and waist, within 5 mm
     hips = vertices[(vertices[:, 2] > plain.crotch) & (vertices[:, 2] < plain.waist)]

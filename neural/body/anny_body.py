@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from neural.body.measurements import TemplateLandmarks
+from neural.body.measurements import TemplateLandmarks, measure_body
 
 PHENOTYPES = ("gender", "age", "muscle", "weight", "height", "proportions")
 # Anny local changes (MakeHuman targets, each in [-1, 1]) that let a fit follow a silhouette.
@@ -88,14 +88,16 @@ def load_anny(device: str = "cpu"):
 @functools.lru_cache(maxsize=1)
 def anny_landmarks() -> TemplateLandmarks:
     """Anny's ``TemplateLandmarks``: arm faces are those whose three corners are mostly skinned
-    to ``ARM_BONES``."""
+    to ``ARM_BONES``; their seams are the vertices they share with the other faces."""
     model = load_anny("cpu")
     arm_bones = [i for i, label in enumerate(model.bone_labels) if label.startswith(ARM_BONES)]
     weights = model.vertex_bone_weights.cpu().numpy()
     on_arm = np.isin(model.vertex_bone_indices.cpu().numpy(), arm_bones)
     arm_vertices = (weights * on_arm).sum(1) > 0.5
     faces = model.get_triangular_faces().cpu().numpy()
-    return TemplateLandmarks(arm_faces=arm_vertices[faces].all(1),
+    arm_faces = arm_vertices[faces].all(1)
+    return TemplateLandmarks(arm_faces=arm_faces,
+                             seam_vertices=np.intersect1d(faces[arm_faces], faces[~arm_faces]),
                              underbust_vertices=UNDERBUST_VERTICES,
                              waist_vertices=WAIST_VERTICES,
                              buttock_vertices=BUTTOCK_VERTICES)
@@ -178,6 +180,11 @@ def rest_body(params: BodyParameters, device: str = "cpu"
     joints = {name: heads[model.bone_labels.index(bone)] for name, bone in JOINT_BONES.items()}
     faces = model.get_triangular_faces().cpu().numpy().astype(np.int64)
     return vertices, faces, joints
+
+
+def measure_rest_body(params: BodyParameters, device: str = "cpu") -> dict[str, float]:
+    """``measure_body`` (cm) of the body in its rest pose, with Anny's landmarks."""
+    return measure_body(*rest_body(params, device), anny_landmarks())
 
 
 def posed_body(params: BodyParameters, device: str = "cpu") -> np.ndarray:

@@ -7,8 +7,9 @@ that are placed by proportion of stature are scaled from a 1.70 m reference body
 
 A mesh from a body template (Anny) can bring ``TemplateLandmarks``: which faces are the arms, so
 the torso's tape never takes in an arm resting against it and the armpit is where the arm's
-surface meets the torso's, and the vertices at the lower edge of the breasts. Plain meshes go
-without: the armpit and under-bust levels are then searched for on horizontal sections.
+surface meets the torso's, and vertices marking the lower edge of the breasts, the natural waist
+and the buttocks, near which the under-bust, waist and hip levels are taken. Plain meshes go
+without: those levels are then searched for over wider ranges of horizontal sections.
 """
 from __future__ import annotations
 
@@ -68,13 +69,10 @@ class TemplateLandmarks:
     """What a body template's fixed topology tells the tape about any body made from it."""
 
     arm_faces: np.ndarray  # (F,) bool: faces of the arms and hands
+    seam_vertices: np.ndarray  # vertices shared by arm faces and the rest: the arms' seams
     underbust_vertices: tuple[int, ...]  # vertices on the lower edge of the breasts
     waist_vertices: tuple[int, ...]  # vertices at the natural waist of the average body
     buttock_vertices: tuple[int, ...]  # the buttocks' most prominent points on the average body
-
-    def armpit_vertices(self, faces: np.ndarray) -> np.ndarray:
-        """Vertices shared by arm faces and the rest of the body: the seams around the arms."""
-        return np.intersect1d(faces[self.arm_faces], faces[~self.arm_faces])
 
 
 @dataclass
@@ -99,7 +97,7 @@ def measure_body(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.n
     armless = _armless_tape(vertices, faces, landmarks)
     stature = float(vertices[:, 2].max() - vertices[:, 2].min())
     unit = stature / REFERENCE_STATURE
-    levels = _levels(armless, vertices, faces, joints, stature, unit, landmarks)
+    levels = _levels(armless, vertices, joints, stature, unit, landmarks)
     acromions = {side: _acromion(tape, joints[f"shoulder.{side}"], unit) for side in SIDES}
     values = {
         "stature": levels.stature,
@@ -120,36 +118,39 @@ def measure_body(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.n
     return {name: round(float(values[name]) * 100.0, 1) for name in ORDER}
 
 
-def girth_planes(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.ndarray],
-                 landmarks: TemplateLandmarks | None = None
-                 ) -> dict[str, list[tuple[np.ndarray, np.ndarray]]]:
-    """The planes (a point on the body part's axis, the normal) where ``measure_body`` takes the
-    chest, under-bust, waist, hip and thigh girths of this body; the measurement is the mean of
-    the girths in its planes (both legs for the thigh), taken on the faces of ``armless_faces``."""
+def girth_touches(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.ndarray],
+                  landmarks: TemplateLandmarks | None = None
+                  ) -> dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray] | None]]:
+    """Where ``measure_body``'s tape touches this body for the chest, under-bust, waist, hip and
+    thigh girths: per plane of the measurement (both legs for the thigh, whose girth is their
+    mean), the cut edges and t of ``Tape.tape_edges`` and the plane's normal; None where the
+    plane finds no section."""
     armless = _armless_tape(vertices, faces, landmarks)
     stature = float(vertices[:, 2].max() - vertices[:, 2].min())
     unit = stature / REFERENCE_STATURE
-    levels = _levels(armless, vertices, faces, joints, stature, unit, landmarks)
+    levels = _levels(armless, vertices, joints, stature, unit, landmarks)
     heights = {"chest_girth": levels.chest, "waist_girth": levels.waist,
                "underbust_girth": levels.underbust, "hip_girth": levels.hip}
     planes = {name: [(_torso_axis(joints, z), UP)] for name, z in heights.items()}
     planes["thigh_girth"] = [_thigh_plane(joints, levels, unit, side) for side in SIDES]
-    return planes
+    return {name: [_touching(armless, point, normal) for point, normal in each]
+            for name, each in planes.items()}
 
 
-def armless_faces(faces: np.ndarray, landmarks: TemplateLandmarks | None) -> np.ndarray:
-    """The faces torso and thigh girths are taken on: all but the arms' when the template says
-    which (an arm resting against the body is not under the tape)."""
-    return faces if landmarks is None else faces[~landmarks.arm_faces]
+def _touching(tape: Tape, point: np.ndarray, normal: np.ndarray):
+    found = tape.tape_edges(point, normal)
+    return None if found is None else (*found, normal)
 
 
 def _armless_tape(vertices: np.ndarray, faces: np.ndarray,
                   landmarks: TemplateLandmarks | None) -> Tape:
-    return Tape(vertices, armless_faces(faces, landmarks))
+    """The tape for torso and thigh girths: all faces but the arms' when the template says which
+    (an arm resting against the body is not under the tape)."""
+    return Tape(vertices, faces if landmarks is None else faces[~landmarks.arm_faces])
 
 
-def _levels(tape: Tape, vertices: np.ndarray, faces: np.ndarray, joints: dict, stature: float,
-            unit: float, landmarks: TemplateLandmarks | None) -> Levels:
+def _levels(tape: Tape, vertices: np.ndarray, joints: dict, stature: float, unit: float,
+            landmarks: TemplateLandmarks | None) -> Levels:
     """The torso's levels, on ``tape`` (sections without the arms where the template allows)."""
     midline = vertices[(np.abs(vertices[:, 0]) < 0.01 * unit) & (vertices[:, 2] < 0.6 * stature)]
     crotch = float(midline[:, 2].min())
@@ -159,7 +160,7 @@ def _levels(tape: Tape, vertices: np.ndarray, faces: np.ndarray, joints: dict, s
         waist_levels = np.linspace(0.52, 0.68, 17) * stature
         hip_levels = np.linspace(crotch + 0.03 * unit, 0.55 * stature, 14)
     else:
-        armpit = _seam_armpit_level(vertices, landmarks.armpit_vertices(faces))
+        armpit = _seam_armpit_level(vertices[landmarks.seam_vertices])
         waist_mark = float(vertices[list(landmarks.waist_vertices), 2].mean())
         waist_levels = waist_mark + np.linspace(-WAIST_REACH, WAIST_REACH, 9) * unit
         hip_levels = vertices[list(landmarks.buttock_vertices), 2].mean() + np.linspace(
@@ -204,9 +205,9 @@ def _armpit_level(tape: Tape, joints: dict, unit: float) -> float:
     return float(shoulder_z - 0.12 * unit)
 
 
-def _seam_armpit_level(vertices: np.ndarray, seam: np.ndarray) -> float:
-    """Mean over both arms of the lowest point of the seam where the arm meets the torso."""
-    points = vertices[seam]
+def _seam_armpit_level(points: np.ndarray) -> float:
+    """Mean over both arms of the lowest point of the seam (points) where the arm meets the
+    torso."""
     return float(np.mean([points[side, 2].min() for side in (points[:, 0] > 0, points[:, 0] < 0)]))
 
 

@@ -146,8 +146,8 @@ class _View:
         self.mask = _resize_mask(person.mask, self.size)
         self.field = torch.tensor(outside_distance_field(self.mask), device=device)
         self.outline_field = torch.tensor(contour_distance_field(self.mask), device=device)
-        self.outline_np = contour_points(self.mask, settings.mask_points, settings.seed)
-        self.outline = torch.tensor(self.outline_np, device=device)
+        self.outline = torch.tensor(contour_points(self.mask, settings.mask_points, settings.seed),
+                                    device=device)
         self.target = torch.tensor(person.keypoints_px[BLAZEPOSE_KEYPOINTS] * self.ratio,
                                    device=device, dtype=torch.float32)
         visibility = torch.tensor(person.visibility[BLAZEPOSE_KEYPOINTS], device=device,
@@ -230,7 +230,8 @@ def fit_body(
             outside = sample_field(view.field, uv) / view.scale_px
             rim = uv[view.boundary]
             nearest = torch.as_tensor(  # the search itself needs no gradient
-                cKDTree(rim.detach().cpu().numpy()).query(view.outline_np)[1], device=device)
+                cKDTree(rim.detach().cpu().numpy()).query(view.outline.cpu().numpy())[1],
+                device=device)
             to_body = (view.outline - rim[nearest]).square().sum(-1) / view.scale_px ** 2
             to_mask = sample_field(view.outline_field, rim) / view.scale_px
             terms |= {

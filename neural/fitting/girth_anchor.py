@@ -2,17 +2,18 @@
 
 The network predicts girths directly (its measurement head) as well as Anny parameters; the two
 routes err differently, so the fit is pulled towards the head's chest, under-bust, waist, hip
-and thigh girths, each weighted by the head's validation error. Girths are taken the way ``measure_body`` takes
-them: the plane is found once on the starting body, and the tape's touching points are kept as
-fixed mesh edges (``Tape.tape_edges``), so the girth follows the vertices differentiably.
+and thigh girths, each weighted by the head's validation error. Girths are taken the way
+``measure_body`` takes them: the planes are found once on the starting body, and the tape's
+touching points are kept as fixed mesh edges (``measurements.girth_touches``), so the girth
+follows the vertices differentiably.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from neural.body.anny_body import BodyParameters, anny_landmarks, rest_body
-from neural.body.measurements import armless_faces, girth_planes
-from neural.body.tape import Tape, plane_axes
+from neural.body.measurements import girth_touches
+from neural.body.tape import plane_axes
 
 MAE_TO_SIGMA = 1.25  # standard deviation of a normal error with this mean absolute error
 
@@ -25,20 +26,17 @@ class GirthAnchor:
                  errors_cm: dict[str, float], device: str = "cpu"):
         import torch
 
-        vertices, faces, joints = rest_body(start, device)
-        landmarks = anny_landmarks()
-        tape = Tape(vertices, armless_faces(faces, landmarks))
+        touches = girth_touches(*rest_body(start, device), anny_landmarks())
         self.names, self.tapes = [], []  # per name: [(edges, t, plane axes)] to average
-        for name, planes in girth_planes(vertices, faces, joints, landmarks).items():
-            touching = [(tape.tape_edges(point, normal), normal) for point, normal in planes]
-            if name not in targets_cm or any(found is None for found, _ in touching):
+        for name, touching in touches.items():
+            if name not in targets_cm or any(found is None for found in touching):
                 continue
             self.names.append(name)
             self.tapes.append([
                 (torch.as_tensor(edges, device=device),
                  torch.as_tensor(t, device=device, dtype=torch.float32),
                  torch.as_tensor(plane_axes(normal), device=device, dtype=torch.float32))
-                for (edges, t), normal in touching])
+                for edges, t, normal in touching])
         self.targets = torch.tensor([targets_cm[n] for n in self.names], device=device)
         self.sigmas = torch.tensor([max(errors_cm.get(n, 2.0), 0.5) * MAE_TO_SIGMA
                                     for n in self.names], device=device)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import numpy as np
 
 from neural.body.anny_body import LOCAL_CHANGES, PHENOTYPES
 from neural.body.measurements import ORDER

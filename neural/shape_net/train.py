@@ -181,9 +181,8 @@ def parameter_path_errors(model, tensors: dict, rows) -> dict:
     import torch
     from tqdm import tqdm
 
-    from neural.body.anny_body import (LOCAL_CHANGES, PHENOTYPES, BodyParameters,
-                                       anny_landmarks, rest_body)
-    from neural.body.measurements import ORDER, measure_body
+    from neural.body.anny_body import LOCAL_CHANGES, PHENOTYPES, BodyParameters, measure_rest_body
+    from neural.body.measurements import ORDER
 
     model.eval()
     rows = torch.as_tensor(rows)
@@ -193,8 +192,7 @@ def parameter_path_errors(model, tensors: dict, rows) -> dict:
     for i, row in enumerate(tqdm(rows.tolist(), desc="measuring predicted bodies", leave=False)):
         body = BodyParameters(dict(zip(PHENOTYPES, out["phenotypes"][i].tolist())),
                               dict(zip(LOCAL_CHANGES, out["local_changes"][i].tolist())))
-        vertices, faces, joints = rest_body(body)
-        measured = measure_body(vertices, faces, joints, anny_landmarks())
+        measured = measure_rest_body(body)
         scale = float(tensors["height_cm"][row]) / measured["stature"]
         errors.append([measured[k] * scale - float(tensors["measurements_cm"][row, j])
                        for j, k in enumerate(ORDER)])

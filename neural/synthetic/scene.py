@@ -43,8 +43,8 @@ def make_person(seed: int, size: tuple[int, int] = (540, 720)) -> SyntheticPerso
     stature = float(rest_vertices[:, 2].max())
     cameras = {view: sample_camera(rng, view, stature, vertices, size) for view in VIEWS}
     return SyntheticPerson(
-        seed=seed, body=body, measurements=measure_body(rest_vertices, faces, joints, anny_landmarks()),
-        look=look,
+        seed=seed, body=body, look=look,
+        measurements=measure_body(rest_vertices, faces, joints, anny_landmarks()),
         cameras=cameras, vertices=vertices, faces=faces,
         colours=vertex_colours(rest_vertices, joints, look),
     )
