@@ -28,19 +28,8 @@ def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
     vertices, faces, joints = rest_body(fit.body, fit.device)
     measurements = measure_body(vertices, faces, joints, anny_landmarks())
     mode = "front+side" if photos.get("side") is not None else "front"
-    document = {
-        "schema": SCHEMA,
-        "schema_version": SCHEMA_VERSION,
-        "body_model": {"name": "anny", "version": anny_version(), "rest_pose": "A-pose",
-                       "frame": "Z-up, metres, facing -Y, wearer's left +X"},
-        "height_cm": height_cm,
-        "shape": {"phenotypes": fit.body.phenotypes, "local_changes": fit.body.local_changes,
-                  "scale": fit.body.scale},
-        "pose": {"parameterization": "anny local-ref rotation vectors, radians",
-                 "bones": fit.body.pose},
-        "measurements": measurements,
+    document = _body_document(fit.body, height_cm, measurements) | {
         "measurement_confidence": measurement_uncertainty(measurements, fit.views, mode),
-        "measurement_definitions": DEFINITIONS,
         "diagnostics": {
             "silhouette_iou": fit.silhouette_iou,
             "keypoint_error_px": fit.keypoint_error_px,
@@ -60,6 +49,38 @@ def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
                            "height": person.height}
                           for view, person in photos.items() if person is not None],
     }
+    return _write(out_dir, document, vertices, faces)
+
+
+def write_body_avatar(out_dir: str | os.PathLike, body: BodyParameters, note: str) -> dict:
+    """Write avatar.json and avatar.glb for a body given by its parameters (no photo: e.g. a
+    body sampled for a benchmark); ``note`` says where it came from."""
+    vertices, faces, joints = rest_body(body)
+    measurements = measure_body(vertices, faces, joints, anny_landmarks())
+    document = _body_document(body, measurements["stature"], measurements) | {
+        "diagnostics": {"mode": "parameters", "notes": [note]},
+        "source_photos": [],
+    }
+    return _write(out_dir, document, vertices, faces)
+
+
+def _body_document(body: BodyParameters, height_cm: float, measurements: dict) -> dict:
+    return {
+        "schema": SCHEMA,
+        "schema_version": SCHEMA_VERSION,
+        "body_model": {"name": "anny", "version": anny_version(), "rest_pose": "A-pose",
+                       "frame": "Z-up, metres, facing -Y, wearer's left +X"},
+        "height_cm": height_cm,
+        "shape": {"phenotypes": body.phenotypes, "local_changes": body.local_changes,
+                  "scale": body.scale},
+        "pose": {"parameterization": "anny local-ref rotation vectors, radians",
+                 "bones": body.pose},
+        "measurements": measurements,
+        "measurement_definitions": DEFINITIONS,
+    }
+
+
+def _write(out_dir: str | os.PathLike, document: dict, vertices, faces) -> dict:
     out_dir = Path(out_dir)
     write_bytes_atomic(out_dir / "avatar.glb", glb_bytes({"body": (vertices, faces, None)}))
     write_json_atomic(out_dir / "avatar.json", document)
