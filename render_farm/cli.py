@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     fit.set_defaults(handler=_fit)
 
     garment = sub.add_parser("garment", help="pattern -> garment.json, garment.glb")
-    garment.add_argument("kind")
+    source = garment.add_mutually_exclusive_group(required=True)
+    source.add_argument("kind", nargs="?", help="a built-in garment: tshirt")
+    source.add_argument("--pattern", help="GarmentCode / Garment-Pattern-Generator JSON spec")
     garment.add_argument("--size", default="M")
     garment.add_argument("--fabric", default="cotton")
     garment.add_argument("--out", default="out/garment")
@@ -95,9 +97,12 @@ def _fit(args) -> str:
 
 
 def _garment(args) -> str:
-    from render_farm.stages import garment_stage
+    from render_farm.stages import garment_stage, pattern_garment_stage
 
-    doc = garment_stage(args.kind, args.size, args.fabric, args.out)
+    if args.pattern:
+        doc = pattern_garment_stage(args.pattern, args.fabric, args.out)
+    else:
+        doc = garment_stage(args.kind, args.size, args.fabric, args.out)
     return f"garment {doc['garment']} {doc['size']} written to {args.out}"
 
 

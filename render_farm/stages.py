@@ -52,6 +52,19 @@ def garment_stage(kind: str, size: str, fabric: str, out_dir: str | os.PathLike)
         return write_garment(stage, kind, size, fabric)
 
 
+def pattern_garment_stage(pattern_file: str | os.PathLike, fabric: str,
+                          out_dir: str | os.PathLike) -> dict:
+    """A GarmentCode / Garment-Pattern-Generator specification + fabric -> garment.json, .glb."""
+    from neural.garments.fabrics import fabric as fabric_parameters
+    from neural.garments.garment_file import write_pattern_garment
+    from neural.garments.spec_import import read_pattern_spec
+
+    pattern = read_pattern_spec(pattern_file)  # validates before anything is written
+    fabric_parameters(fabric)
+    with staged_output_dir(out_dir) as stage:
+        return write_pattern_garment(stage, pattern, fabric)
+
+
 def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,
                 out_dir: str | os.PathLike, device: str = "auto", progress: Progress = None) -> dict:
     """avatar + garment -> draped.glb, fit.json."""

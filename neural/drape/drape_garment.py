@@ -8,15 +8,14 @@ from typing import Callable
 
 import numpy as np
 
-from neural.body.anny_body import rest_keypoints, rest_mesh
+from neural.body.anny_body import WAIST_VERTICES, anny_landmarks, rest_keypoints, rest_mesh
 from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
 from neural.drape.fit_metrics import fit_report
 from neural.device import warp_device
 from neural.drape.placement import body_landmarks, place_panels
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.avatar_file import read_avatar
-from neural.garments.garment_file import read_garment
-from neural.garments.meshing import GarmentMesh
+from neural.garments.garment_file import garment_mesh, read_garment
 from neural.garments.pattern import Pattern
 from neural.mesh_io import glb_bytes
 
@@ -31,11 +30,12 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     garment, rest_uv, faces, seam_pairs = read_garment(garment_path)
     body_vertices, body_faces = rest_mesh(body)
     pattern = Pattern.from_dict(garment["pattern"], garment["size_chart_row"])
-    mesh = GarmentMesh(rest_uv, faces, [p["name"] for p in garment["mesh"]["panels"]],
-                       [(p["first_vertex"], p["first_vertex"] + p["vertex_count"])
-                        for p in garment["mesh"]["panels"]], seam_pairs,
-                       np.zeros(len(seam_pairs), dtype=np.int64), {})
-    landmarks = body_landmarks(body_vertices, rest_keypoints(body))
+    mesh = garment_mesh(garment, rest_uv, faces)
+    arm_faces = anny_landmarks().arm_faces
+    arm_vertices = np.zeros(len(body_vertices), dtype=bool)
+    arm_vertices[body_faces[arm_faces].ravel()] = True
+    landmarks = body_landmarks(body_vertices, rest_keypoints(body),
+                               body_vertices[list(WAIST_VERTICES), 2].mean(), arm_vertices)
     start_positions = place_panels(pattern, mesh, landmarks)
     fab = garment["fabric"]
     fabric = Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"], fab["friction"])

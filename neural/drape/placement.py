@@ -1,7 +1,9 @@
 """Initial 3D placement of pattern panels around a rest-pose (A-pose) body.
 
-Body frame: Z-up, metres, feet on z = 0, facing -Y, wearer's left +X. Front and back panels
-wrap an elliptic cylinder around the torso; sleeves wrap a cone around each arm's axis.
+Body frame: Z-up, metres, feet on z = 0, facing -Y, wearer's left +X. Body panels wrap
+elliptic cylinders around the trunk; sleeves wrap a cone around each arm's axis. Built-in
+garments say where each panel goes by tag (front, back, sleeve.L/R); imported patterns carry a
+layout (``neural.garments.pattern.PanelLayout``) that is wrapped onto this body by arc length.
 Seams start open; the solver's seam springs close them.
 """
 from __future__ import annotations
@@ -20,14 +22,20 @@ class BodyLandmarks:
 
     shoulder_l: np.ndarray  # shoulder joint, wearer's left
     elbow_l: np.ndarray
+    wrist_l: np.ndarray
     neck_top_z: float  # height of the shoulder line beside the neck
+    waist_z: float  # height of the natural waist
     torso_half_width: float
     torso_half_depth: float
     torso_centre_y: float
+    trunk: np.ndarray  # (n, 3) body vertices that are not on the arms or hands
+    upper_arm_radius: float  # largest distance of the upper arm's surface from its axis
 
 
-def body_landmarks(vertices: np.ndarray, keypoints: dict[str, np.ndarray]) -> BodyLandmarks:
-    """Landmarks from the rest mesh and its COCO keypoints (same frame)."""
+def body_landmarks(vertices: np.ndarray, keypoints: dict[str, np.ndarray], waist_z: float,
+                   arm_vertices: np.ndarray) -> BodyLandmarks:
+    """Landmarks from the rest mesh, its COCO keypoints (same frame), the waist height and a
+    (V,) mask of the arms' and hands' vertices."""
     shoulder, elbow = keypoints["left_shoulder"], keypoints["left_elbow"]
     half_shoulders = abs(shoulder[0])
     band = vertices[(vertices[:, 2] > keypoints["left_hip"][2] + 0.1)
@@ -38,16 +46,31 @@ def body_landmarks(vertices: np.ndarray, keypoints: dict[str, np.ndarray]) -> Bo
     return BodyLandmarks(
         shoulder_l=shoulder,
         elbow_l=elbow,
+        wrist_l=keypoints["left_wrist"],
         neck_top_z=float(near_neck[:, 2].max()),
+        waist_z=float(waist_z),
         torso_half_width=float(np.abs(band[:, 0]).max()),
         torso_half_depth=float((band[:, 1].max() - band[:, 1].min()) / 2),
         torso_centre_y=float((band[:, 1].max() + band[:, 1].min()) / 2),
+        trunk=vertices[~arm_vertices],
+        upper_arm_radius=_upper_arm_radius(vertices[arm_vertices], shoulder, elbow),
     )
+
+
+def _upper_arm_radius(arm: np.ndarray, shoulder: np.ndarray, elbow: np.ndarray) -> float:
+    """Largest distance (m) from the shoulder-elbow axis of the left upper arm's vertices."""
+    axis = elbow - shoulder
+    t = (arm - shoulder) @ axis / (axis @ axis)
+    upper = (arm[:, 0] > 0) & (t > 0.2) & (t < 0.8)
+    offsets = arm[upper] - shoulder - t[upper, None] * axis
+    return float(np.linalg.norm(offsets, axis=1).max())
 
 
 def place_panels(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
                  clearance: float = 0.03) -> np.ndarray:
     """3D start positions (V, 3) for every garment vertex."""
+    if all(panel.layout is not None for panel in pattern.panels):
+        return place_by_layout(pattern, mesh, body, clearance)
     positions = np.zeros((len(mesh.uv), 3))
     width = pattern.measurements["width"] / 100.0
     a = body.torso_half_width + clearance
@@ -106,3 +129,168 @@ def _sleeve_positions(placement: str, uv: np.ndarray, pattern: Pattern, body: Bo
     start = shoulder + axis * max(0.0, (torso_a - abs(shoulder[0])) / max(abs(axis[0]), 1e-3))
     return (start + along[:, None] * axis + radius[:, None]
             * (np.cos(phi)[:, None] * up + np.sin(phi)[:, None] * lateral))
+
+
+def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
+                    clearance: float = 0.03) -> np.ndarray:
+    """3D start positions (V, 3) from the panels' layouts, fitted to this body.
+
+    The layout's z = 0 goes to the body's shoulder line (or waist). Body panels keep their
+    heights and are wrapped by arc length around ellipses that enclose the trunk at each height
+    (grown where the garment is wider than the body), starting from the pole the panel faces.
+    Sleeves keep their length along the arm and are wrapped around it, top edge on top.
+    """
+    level = body.neck_top_z + 0.015 if pattern.anchor == "shoulders" else body.waist_z
+    layout = {}
+    for panel, (start, end) in zip(pattern.panels, mesh.ranges):
+        points = panel.layout.place(mesh.uv[start:end] * 100.0)
+        points[:, 2] += level
+        layout[panel.name] = (points, slice(start, end))
+    positions = np.zeros((len(mesh.uv), 3))
+    trunk_panels = [p for p in pattern.panels if not p.placement.startswith("sleeve")]
+    rings = _TrunkRings(body, [(layout[p.name][0], p.layout.normal) for p in trunk_panels],
+                        clearance)
+    trunk_y = np.concatenate([layout[p.name][0][:, 1] for p in trunk_panels])
+    garment_centre = np.array([0.0, (trunk_y.max() + trunk_y.min()) / 2])
+    for panel in trunk_panels:
+        points, where = layout[panel.name]
+        positions[where] = rings.wrap(points, panel.layout.normal, garment_centre)
+    for side in ("L", "R"):
+        sleeves = [p for p in pattern.panels if p.placement == f"sleeve.{side}"]
+        if sleeves:
+            cap = np.concatenate(list(_sewn_to_trunk(pattern, sleeves, mesh, layout)))
+            if not len(cap):  # a sleeve sewn to nothing: start from its point nearest the body
+                group = np.concatenate([layout[p.name][0] for p in sleeves])
+                cap = group[[np.argmin(np.abs(group[:, 0]))]]
+            for panel, placed in _wrap_sleeves(sleeves, layout, cap, body, rings, clearance):
+                positions[layout[panel.name][1]] = placed
+    return positions
+
+
+class _TrunkRings:
+    """Per-height ellipses around the trunk (metres), grown to the garment's own girth."""
+
+    STEP = 0.01
+
+    def __init__(self, body: BodyLandmarks, panels: list[tuple[np.ndarray, np.ndarray]],
+                 clearance: float):
+        heights = np.concatenate([points[:, 2] for points, _ in panels])
+        trunk = body.trunk
+        self.z0 = heights.min()
+        self.zs = np.arange(self.z0, heights.max() + self.STEP, self.STEP)
+        top = trunk[:, 2].max() - 0.02
+        self.half_axes, self.centre_y = [], []
+        girths = self._garment_girths(panels)
+        for z, girth in zip(self.zs, girths):
+            z = min(z, top)
+            band = trunk[np.abs(trunk[:, 2] - z) < 0.03]
+            a = np.abs(band[:, 0]).max() + clearance
+            b = np.ptp(band[:, 1]) / 2 + clearance
+            grow = max(1.0, girth / (2 * _half_ellipse_perimeter(a, b)))
+            self.half_axes.append((a * grow, b * grow))
+            self.centre_y.append((band[:, 1].max() + band[:, 1].min()) / 2)
+
+    def _garment_girths(self, panels) -> np.ndarray:
+        """Around-the-body width of the garment at each height: panel widths summed."""
+        girths = np.zeros(len(self.zs))
+        for points, normal in panels:
+            across = points @ _across(normal)
+            rows = np.round((points[:, 2] - self.z0) / self.STEP).astype(int)
+            for row in np.unique(rows):
+                near = np.abs(rows - row) <= 1
+                girths[row] += np.ptp(across[near])
+        return girths
+
+    def half_width(self, z: float) -> float:
+        row = int(np.clip(np.round((z - self.z0) / self.STEP), 0, len(self.zs) - 1))
+        return self.half_axes[row][0]
+
+    def wrap(self, points: np.ndarray, normal: np.ndarray, garment_centre: np.ndarray
+             ) -> np.ndarray:
+        """Layout points of one panel facing ``normal`` -> points on the rings; arc length is
+        measured from where the ray from the garment's centre axis along ``normal`` meets the
+        panel's plane."""
+        facing = np.arctan2(normal[1], normal[0])
+        horizontal = _horizontal(normal)
+        pole_point = garment_centre + horizontal * np.dot(points[:, :2].mean(0) - garment_centre,
+                                                          horizontal)
+        arc = (points[:, :2] - pole_point) @ _across(normal)[:2]
+        rows = np.clip(np.round((points[:, 2] - self.z0) / self.STEP).astype(int), 0,
+                       len(self.zs) - 1)
+        out = np.empty_like(points)
+        out[:, 2] = points[:, 2]
+        for row in np.unique(rows):
+            mine = rows == row
+            a, b = self.half_axes[row]
+            angles = np.linspace(facing - np.pi, facing + np.pi, 1025)
+            ring = np.stack([a * np.cos(angles), b * np.sin(angles)], -1)
+            lengths = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(ring, axis=0),
+                                                                      axis=1))])
+            lengths -= lengths[512]
+            theta = np.interp(arc[mine], lengths, angles)
+            out[mine, 0] = a * np.cos(theta)
+            out[mine, 1] = b * np.sin(theta) + self.centre_y[row]
+        return out
+
+
+def _horizontal(normal: np.ndarray) -> np.ndarray:
+    """The unit horizontal (x, y) direction a panel with this normal faces."""
+    flat = np.asarray(normal[:2], dtype=float)
+    return flat / max(np.linalg.norm(flat), 1e-9)
+
+
+def _across(normal: np.ndarray) -> np.ndarray:
+    """Unit horizontal direction in the panel's plane, counter-clockwise seen from above."""
+    h = _horizontal(normal)
+    return np.array([-h[1], h[0], 0.0])
+
+
+def _sewn_to_trunk(pattern: Pattern, sleeves, mesh: GarmentMesh, layout: dict):
+    """Layout points of the sleeve panels' vertices on seams with body panels."""
+    names = {p.name for p in sleeves}
+    trunk = {p.name for p in pattern.panels} - names
+    for seam in pattern.seams:
+        for mine, other in ((seam.a, seam.b), (seam.b, seam.a)):
+            if mine[0] in names and other[0] in trunk:
+                points, where = layout[mine[0]]
+                yield points[mesh.edge_vertices[mine] - where.start]
+    yield np.zeros((0, 3))
+
+
+def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks,
+                  rings: _TrunkRings, clearance: float):
+    """Yield (panel, positions) for the panels of one sleeve, wrapped around that arm.
+
+    ``cap`` holds the layout points of the sleeve's edges sewn to body panels: the sleeve runs
+    from their centre towards the far end of its panels.
+    """
+    group = np.concatenate([layout[p.name][0] for p in sleeves])
+    side = 1.0 if group[:, 0].mean() > 0 else -1.0
+    reach = group - cap.mean(0)
+    far = reach[np.argmax(np.linalg.norm(reach, axis=1))]
+    design_axis = far / np.linalg.norm(far)
+    t_min = (cap @ design_axis).min()
+    mirror = np.array([side, 1.0, 1.0])
+    shoulder, wrist = body.shoulder_l * mirror, body.wrist_l * mirror
+    axis = (wrist - shoulder) / np.linalg.norm(wrist - shoulder)
+    up = np.array([0.0, 0.0, 1.0]) - axis * axis[2]
+    up /= np.linalg.norm(up)
+    lateral = np.cross(axis, up)
+    trunk_edge = rings.half_width(shoulder[2])
+    start = shoulder + axis * max(0.0, (trunk_edge - abs(shoulder[0])) / max(abs(axis[0]), 1e-3))
+    widths, crosses = [], []
+    for panel in sleeves:
+        normal = panel.layout.normal
+        cross = np.cross(normal, design_axis)
+        cross = cross / np.linalg.norm(cross) * (np.sign(cross[2]) or 1.0)
+        u = layout[panel.name][0] @ cross
+        crosses.append((u, u.max()))
+        widths.append(np.ptp(u))
+    radius = max(body.upper_arm_radius + clearance, max(widths) / np.pi)
+    for panel, (u, u_top) in zip(sleeves, crosses):
+        normal = panel.layout.normal
+        facing = lateral * (np.sign(np.dot(normal, lateral)) or 1.0)
+        along = layout[panel.name][0] @ design_axis - t_min
+        phi = (u_top - u) / radius
+        yield panel, (start + along[:, None] * axis + radius
+                      * (np.cos(phi)[:, None] * up + np.sin(phi)[:, None] * facing))

@@ -37,13 +37,26 @@ def build_garment(kind: str, size: str, fabric_name: str, spacing_cm: float = 2.
 
 def write_garment(out_dir: str | os.PathLike, kind: str, size: str, fabric_name: str,
                   spacing_cm: float = 2.5) -> dict:
-    """Write garment.json and garment.glb; return the JSON document."""
+    """Write garment.json and garment.glb for a built-in garment; return the JSON document."""
     pattern, mesh, params = build_garment(kind, size, fabric_name, spacing_cm)
+    return _write(out_dir, pattern, mesh, fabric_name, params, spacing_cm)
+
+
+def write_pattern_garment(out_dir: str | os.PathLike, pattern: Pattern, fabric_name: str,
+                          spacing_cm: float = 2.5) -> dict:
+    """Write garment.json and garment.glb for any pattern (an import); return the document."""
+    params = fabric(fabric_name)
+    return _write(out_dir, pattern, mesh_pattern(pattern, spacing_cm), fabric_name, params,
+                  spacing_cm)
+
+
+def _write(out_dir: str | os.PathLike, pattern: Pattern, mesh: GarmentMesh, fabric_name: str,
+           params: dict, spacing_cm: float) -> dict:
     document = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
-        "garment": kind,
-        "size": size,
+        "garment": pattern.garment,
+        "size": pattern.size,
         "size_chart_row": pattern.measurements,
         "fabric": {"name": fabric_name, **params},
         "pattern": pattern.to_dict(),
@@ -54,6 +67,9 @@ def write_garment(out_dir: str | os.PathLike, kind: str, size: str, fabric_name:
             "panels": [{"name": n, "first_vertex": int(a), "vertex_count": int(b - a)}
                        for n, (a, b) in zip(mesh.panel_names, mesh.ranges)],
             "seam_pairs": mesh.seam_pairs.tolist(),
+            "seam_ids": mesh.seam_ids.tolist(),
+            "edge_vertices": [{"panel": panel, "edge": edge, "vertices": indices.tolist()}
+                              for (panel, edge), indices in mesh.edge_vertices.items()],
         },
     }
     out_dir = Path(out_dir)
@@ -61,6 +77,18 @@ def write_garment(out_dir: str | os.PathLike, kind: str, size: str, fabric_name:
                        glb_bytes({"garment": (_flat_layout(mesh), mesh.faces, mesh.uv)}))
     write_json_atomic(out_dir / "garment.json", document)
     return document
+
+
+def garment_mesh(document: dict, uv: np.ndarray, faces: np.ndarray) -> GarmentMesh:
+    """The ``GarmentMesh`` that garment.json's mesh section and garment.glb describe."""
+    mesh = document["mesh"]
+    return GarmentMesh(
+        uv, faces, [p["name"] for p in mesh["panels"]],
+        [(p["first_vertex"], p["first_vertex"] + p["vertex_count"]) for p in mesh["panels"]],
+        np.asarray(mesh["seam_pairs"], dtype=np.int64),
+        np.asarray(mesh.get("seam_ids", np.zeros(len(mesh["seam_pairs"]))), dtype=np.int64),
+        {(e["panel"], e["edge"]): np.asarray(e["vertices"], dtype=np.int64)
+         for e in mesh.get("edge_vertices", [])})
 
 
 def read_garment(path: str | os.PathLike) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:

@@ -48,7 +48,8 @@ def mesh_pattern(pattern: Pattern, spacing_cm: float = 2.5) -> GarmentMesh:
         offset += len(points)
     pairs, ids = [], []
     for seam_id, seam in enumerate(pattern.seams):
-        a, b = edge_vertices[seam.a], edge_vertices[seam.b][::-1]
+        a, b = edge_vertices[seam.a], edge_vertices[seam.b]
+        b = b if seam.same_direction else b[::-1]
         pairs.append(np.stack([a, b], -1))
         ids.append(np.full(len(a), seam_id))
     return GarmentMesh(np.concatenate(uv_parts), np.concatenate(face_parts),

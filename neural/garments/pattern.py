@@ -1,6 +1,9 @@
 """A sewing pattern: flat panels (polylines in cm) and the seams that join their edges.
 
 Panel frame: 2D, cm, as seen from outside the garment, x to the viewer's right, y up.
+Layout frame (where a panel sits on the body it was designed for): metres, Z-up, the body facing
+-Y, wearer's left +X, x = 0 the body's midline, z measured from the pattern's anchor level
+(``shoulders``: the shoulder line beside the neck; ``waist``: the natural waist).
 """
 from __future__ import annotations
 
@@ -21,11 +24,31 @@ class Edge:
         return float(np.linalg.norm(np.diff(self.points, axis=0), axis=1).sum())
 
 
+@dataclass(frozen=True)
+class PanelLayout:
+    """Where a panel sits in the layout frame: point = rotation @ (x, y, 0) / 100 + translation,
+    for panel points (x, y) in cm; rotation (3, 3), translation (3,) metres."""
+
+    rotation: np.ndarray
+    translation: np.ndarray
+
+    @property
+    def normal(self) -> np.ndarray:
+        """The panel's normal (3,): the side from which its outline runs counter-clockwise."""
+        return self.rotation[:, 2]
+
+    def place(self, points_cm: np.ndarray) -> np.ndarray:
+        """Panel points (n, 2) cm -> layout-frame points (n, 3) metres."""
+        flat = np.column_stack([points_cm / 100.0, np.zeros(len(points_cm))])
+        return flat @ self.rotation.T + self.translation
+
+
 @dataclass
 class Panel:
     """A flat piece of fabric: edges in order around the outline (each ends where the next starts).
 
-    ``placement`` tells draping where the panel goes: front, back, sleeve.L, sleeve.R.
+    ``placement`` tells draping where the panel goes: front, back, sleeve.L, sleeve.R (built-in
+    garments), or ``layout`` for patterns that carry their own 3D arrangement (imports).
     ``grain`` is the warp direction in the panel frame.
     """
 
@@ -33,6 +56,7 @@ class Panel:
     placement: str
     edges: list[Edge]
     grain: tuple[float, float] = (0.0, 1.0)
+    layout: PanelLayout | None = None
 
     def edge(self, name: str) -> Edge:
         return next(e for e in self.edges if e.name == name)
@@ -44,10 +68,14 @@ class Panel:
 
 @dataclass(frozen=True)
 class Seam:
-    """Joins edge ``a`` of one panel to edge ``b`` of another: (panel name, edge name) each."""
+    """Joins edge ``a`` of one panel to edge ``b`` of another: (panel name, edge name) each.
+
+    Normally a's start meets b's end; ``same_direction`` says a's start meets b's start.
+    """
 
     a: tuple[str, str]
     b: tuple[str, str]
+    same_direction: bool = False
 
 
 @dataclass
@@ -59,6 +87,7 @@ class Pattern:
     panels: list[Panel]
     seams: list[Seam]
     measurements: dict[str, float] = field(default_factory=dict)  # size-chart row, cm
+    anchor: str | None = None  # layout frame's z = 0: "shoulders" or "waist" (see module doc)
 
     def panel(self, name: str) -> Panel:
         return next(p for p in self.panels if p.name == name)
@@ -68,7 +97,7 @@ class Pattern:
 
     def to_dict(self) -> dict:
         """JSON form: units cm."""
-        return {
+        document = {
             "garment": self.garment,
             "size": self.size,
             "units": "cm",
@@ -76,25 +105,35 @@ class Pattern:
                 {"name": p.name, "placement": p.placement, "grain": list(p.grain),
                  "edges": [{"name": e.name, "points": np.round(e.points, 4).tolist()}
                            for e in p.edges]}
+                | ({"layout": {"rotation": np.round(p.layout.rotation, 6).tolist(),
+                               "translation_m": np.round(p.layout.translation, 5).tolist()}}
+                   if p.layout is not None else {})
                 for p in self.panels
             ],
             "seams": [
                 {"a": list(s.a), "b": list(s.b),
                  "length_cm": round(self.seam_edges(s)[0].length, 3)}
+                | ({"same_direction": True} if s.same_direction else {})
                 for s in self.seams
             ],
         }
+        return document | ({"anchor": self.anchor} if self.anchor else {})
 
     @staticmethod
     def from_dict(data: dict, measurements: dict[str, float] | None = None) -> "Pattern":
         panels = [
             Panel(p["name"], p["placement"],
                   [Edge(e["name"], np.asarray(e["points"], dtype=float)) for e in p["edges"]],
-                  tuple(p.get("grain", (0.0, 1.0))))
+                  tuple(p.get("grain", (0.0, 1.0))),
+                  PanelLayout(np.asarray(p["layout"]["rotation"], dtype=float),
+                              np.asarray(p["layout"]["translation_m"], dtype=float))
+                  if "layout" in p else None)
             for p in data["panels"]
         ]
-        seams = [Seam(tuple(s["a"]), tuple(s["b"])) for s in data["seams"]]
-        return Pattern(data["garment"], data["size"], panels, seams, measurements or {})
+        seams = [Seam(tuple(s["a"]), tuple(s["b"]), bool(s.get("same_direction", False)))
+                 for s in data["seams"]]
+        return Pattern(data["garment"], data["size"], panels, seams, measurements or {},
+                       data.get("anchor"))
 
 
 def resample_polyline(points: np.ndarray, count: int) -> np.ndarray:
