@@ -12,7 +12,7 @@ from neural.body.anny_body import WAIST_VERTICES, anny_landmarks, rest_keypoints
 from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
 from neural.drape.fit_metrics import fit_report
 from neural.device import warp_device
-from neural.drape.placement import body_landmarks, place_panels
+from neural.drape.placement import body_landmarks, place_panels, push_out_of_body
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.avatar_file import read_avatar
 from neural.garments.garment_file import garment_mesh, read_garment
@@ -36,7 +36,8 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     arm_vertices[body_faces[arm_faces].ravel()] = True
     landmarks = body_landmarks(body_vertices, rest_keypoints(body),
                                body_vertices[list(WAIST_VERTICES), 2].mean(), arm_vertices)
-    start_positions = place_panels(pattern, mesh, landmarks)
+    start_positions = push_out_of_body(place_panels(pattern, mesh, landmarks), body_vertices,
+                                       body_faces)
     fab = garment["fabric"]
     fabric = Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"], fab["friction"])
     positions, steps = simulate_cloth(start_positions, faces, rest_uv, seam_pairs, body_vertices,

@@ -25,15 +25,28 @@ def edge_strain(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray) -
     return np.maximum(now / rest - 1.0, 0.0)
 
 
-def penetration_depths(points: np.ndarray, body_vertices: np.ndarray,
-                       body_faces: np.ndarray) -> np.ndarray:
-    """Depth (m) of each point inside the body surface; 0 for points outside."""
+def nearest_surface(points: np.ndarray, body_vertices: np.ndarray, body_faces: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each point: the closest body surface point, the distance (m), the surface normal
+    there (vertex normals interpolated, so creases such as the armpit get the average of their
+    two sides) and whether the point is inside (behind that normal)."""
     import trimesh
 
     body = trimesh.Trimesh(body_vertices, body_faces, process=False)
     closest, distance, triangle = trimesh.proximity.closest_point(body, points)
-    side = np.einsum("ij,ij->i", points - closest, body.face_normals[triangle])
-    return np.where(side < 0.0, distance, 0.0)
+    corners = body_faces[triangle]
+    weights = trimesh.triangles.points_to_barycentric(body_vertices[corners], closest)
+    normals = np.einsum("ij,ijk->ik", weights, body.vertex_normals[corners])
+    normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
+    inside = np.einsum("ij,ij->i", points - closest, normals) < 0.0
+    return closest, distance, normals, inside
+
+
+def penetration_depths(points: np.ndarray, body_vertices: np.ndarray,
+                       body_faces: np.ndarray) -> np.ndarray:
+    """Depth (m) of each point inside the body surface; 0 for points outside."""
+    _, distance, _, inside = nearest_surface(points, body_vertices, body_faces)
+    return np.where(inside, distance, 0.0)
 
 
 def fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces) -> dict:

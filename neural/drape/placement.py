@@ -91,6 +91,20 @@ def place_panels(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
     return positions
 
 
+def push_out_of_body(positions: np.ndarray, body_vertices: np.ndarray, body_faces: np.ndarray,
+                     clearance: float = 0.005) -> np.ndarray:
+    """Start positions with every point that lies inside the body (or closer than
+    ``clearance`` to it, metres) moved out along the nearest surface's normal: the solver's
+    collisions push cloth out of the body only from outside."""
+    from neural.drape.fit_metrics import nearest_surface
+
+    closest, distance, normals, inside = nearest_surface(positions, body_vertices, body_faces)
+    inside |= distance < clearance
+    moved = positions.copy()
+    moved[inside] = closest[inside] + normals[inside] * clearance
+    return moved
+
+
 def _half_ellipse_perimeter(a: float, b: float) -> float:
     """Half the perimeter of an ellipse (Ramanujan's approximation)."""
     h = ((a - b) / (a + b)) ** 2
@@ -259,7 +273,8 @@ def _sewn_to_trunk(pattern: Pattern, sleeves, mesh: GarmentMesh, layout: dict):
 
 def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks,
                   rings: _TrunkRings, clearance: float):
-    """Yield (panel, positions) for the panels of one sleeve, wrapped around that arm.
+    """Yield (panel, positions) for the panels of one sleeve, wrapped around that arm: two
+    halves each from the top line round their side, or one tube centred on top.
 
     ``cap`` holds the layout points of the sleeve's edges sewn to body panels: the sleeve runs
     from their centre towards the far end of its panels.
@@ -286,11 +301,12 @@ def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks,
         u = layout[panel.name][0] @ cross
         crosses.append((u, u.max()))
         widths.append(np.ptp(u))
-    radius = max(body.upper_arm_radius + clearance, max(widths) / np.pi)
+    radius = max(body.upper_arm_radius + clearance, sum(widths) / (2 * np.pi))
+    tube = len(sleeves) == 1  # one panel sewn to itself: its middle goes on top
     for panel, (u, u_top) in zip(sleeves, crosses):
         normal = panel.layout.normal
         facing = lateral * (np.sign(np.dot(normal, lateral)) or 1.0)
         along = layout[panel.name][0] @ design_axis - t_min
-        phi = (u_top - u) / radius
+        phi = ((u_top + u.min()) / 2 - u if tube else u_top - u) / radius
         yield panel, (start + along[:, None] * axis + radius
                       * (np.cos(phi)[:, None] * up + np.sin(phi)[:, None] * facing))
