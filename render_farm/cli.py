@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     source = garment.add_mutually_exclusive_group(required=True)
     source.add_argument("kind", nargs="?", help="a built-in garment: tshirt")
     source.add_argument("--pattern", help="GarmentCode / Garment-Pattern-Generator JSON spec")
+    source.add_argument("--mesh", help="OBJ / GLB whose UV islands are the pattern's panels")
+    garment.add_argument("--mesh-up", choices=("y", "z"), default="y",
+                         help="the mesh's up axis (y: facing +Z, z: facing -Y)")
+    garment.add_argument("--mesh-unit", type=float,
+                         help="metres per mesh unit (default: guessed from the garment's size)")
     garment.add_argument("--size", default="M")
     garment.add_argument("--fabric", default="cotton")
     garment.add_argument("--out", default="out/garment")
@@ -97,10 +102,12 @@ def _fit(args) -> str:
 
 
 def _garment(args) -> str:
-    from render_farm.stages import garment_stage, pattern_garment_stage
+    from render_farm.stages import garment_stage, mesh_garment_stage, pattern_garment_stage
 
     if args.pattern:
         doc = pattern_garment_stage(args.pattern, args.fabric, args.out)
+    elif args.mesh:
+        doc = mesh_garment_stage(args.mesh, args.fabric, args.out, args.mesh_up, args.mesh_unit)
     else:
         doc = garment_stage(args.kind, args.size, args.fabric, args.out)
     return f"garment {doc['garment']} {doc['size']} written to {args.out}"

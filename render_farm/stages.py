@@ -55,12 +55,25 @@ def garment_stage(kind: str, size: str, fabric: str, out_dir: str | os.PathLike)
 def pattern_garment_stage(pattern_file: str | os.PathLike, fabric: str,
                           out_dir: str | os.PathLike) -> dict:
     """A GarmentCode / Garment-Pattern-Generator specification + fabric -> garment.json, .glb."""
-    from neural.garments.fabrics import fabric as fabric_parameters
-    from neural.garments.garment_file import write_pattern_garment
     from neural.garments.spec_import import read_pattern_spec
 
-    pattern = read_pattern_spec(pattern_file)  # validates before anything is written
-    fabric_parameters(fabric)
+    return _imported_garment(read_pattern_spec(pattern_file), fabric, out_dir)
+
+
+def mesh_garment_stage(mesh_file: str | os.PathLike, fabric: str, out_dir: str | os.PathLike,
+                       up: str = "y", metres_per_unit: float | None = None) -> dict:
+    """A mesh whose UV islands are pattern panels (garment CAD export) + fabric ->
+    garment.json, garment.glb."""
+    from neural.garments.mesh_import import read_pattern_mesh
+
+    return _imported_garment(read_pattern_mesh(mesh_file, up, metres_per_unit), fabric, out_dir)
+
+
+def _imported_garment(pattern, fabric: str, out_dir: str | os.PathLike) -> dict:
+    from neural.garments.fabrics import fabric as fabric_parameters
+    from neural.garments.garment_file import write_pattern_garment
+
+    fabric_parameters(fabric)  # validates before anything is written
     with staged_output_dir(out_dir) as stage:
         return write_pattern_garment(stage, pattern, fabric)
 

@@ -22,13 +22,12 @@ from pathlib import Path
 import numpy as np
 
 from neural.errors import InputError
+from neural.garments.layout import finish_layout
 from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
 
 CURVE_SAMPLES = 24  # points per curved edge, before meshing resamples by arc length
 # Spec frame (Y-up, front +Z) -> layout frame (Z-up, front -Y): a proper rotation.
 SPEC_TO_LAYOUT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
-ARM_OFFSET_M = 0.2  # panels centred further than this from the midline, facing front or back,
-#                     are sleeves
 
 
 def read_pattern_spec(path: str | os.PathLike) -> Pattern:
@@ -59,9 +58,7 @@ def read_pattern_spec(path: str | os.PathLike) -> Pattern:
             pattern.seam_edges(seam)
     except StopIteration as error:
         raise InputError(f"a stitch names a panel or edge that does not exist: {path}") from error
-    _classify_and_orient(pattern)
-    _set_anchor(pattern)
-    return pattern
+    return finish_layout(pattern)
 
 
 def _panel(name: str, spec: dict, cm_per_unit: float) -> Panel:
@@ -143,78 +140,3 @@ def _arc(start: np.ndarray, end: np.ndarray, radius: float, large_arc: bool, rig
 def _seam(stitch: list[dict]) -> Seam:
     a, b = stitch
     return Seam((a["panel"], f"e{int(a['edge'])}"), (b["panel"], f"e{int(b['edge'])}"))
-
-
-def _classify_and_orient(pattern: Pattern) -> None:
-    """Tag panels front / back / side / sleeve.L / sleeve.R from their layout; mirror panels seen
-    from inside so every panel's outline is counter-clockwise seen from outside; pick each
-    seam's direction from where its edges lie in the layout."""
-    placed = {p.name: p.layout.place(p.outline()) for p in pattern.panels}
-    normals = {p.name: p.layout.normal for p in pattern.panels}
-    centres = {name: points.mean(0) for name, points in placed.items()}
-    for panel in pattern.panels:
-        c, n = centres[panel.name], normals[panel.name]
-        if abs(c[0]) > ARM_OFFSET_M and abs(n[1]) > abs(n[0]):
-            panel.placement = "sleeve.L" if c[0] > 0 else "sleeve.R"
-    trunk = [p for p in pattern.panels if not p.placement.startswith("sleeve")]
-    if not trunk:
-        raise InputError("pattern has no body panels (only sleeves)")
-    trunk_points = np.concatenate([placed[p.name] for p in trunk])
-    centre_y = (trunk_points[:, 1].max() + trunk_points[:, 1].min()) / 2
-    for panel in pattern.panels:
-        c = centres[panel.name]
-        if panel.placement.startswith("sleeve"):
-            group = [centres[p.name] for p in pattern.panels if p.placement == panel.placement]
-            outward = c - np.mean(group, axis=0)
-        else:
-            outward = np.array([c[0], c[1] - centre_y, 0.0])
-            dy = c[1] - centre_y
-            panel.placement = ("front" if dy < 0 else "back") if abs(dy) > abs(c[0]) else "side"
-        if np.dot(normals[panel.name], outward) < 0:
-            _mirror(panel)
-    for i, seam in enumerate(pattern.seams):
-        ea, eb = pattern.seam_edges(seam)
-        pa = pattern.panel(seam.a[0]).layout.place(ea.points[[0, -1]])
-        pb = pattern.panel(seam.b[0]).layout.place(eb.points[[0, -1]])
-        crossed = np.linalg.norm(pa[0] - pb[1]) + np.linalg.norm(pa[1] - pb[0])
-        straight = np.linalg.norm(pa[0] - pb[0]) + np.linalg.norm(pa[1] - pb[1])
-        if straight < crossed:
-            pattern.seams[i] = Seam(seam.a, seam.b, same_direction=True)
-
-
-def _mirror(panel: Panel) -> None:
-    """Mirror the panel's 2D frame (x -> -x), keeping where its points sit in the layout: a half
-    turn about the panel's y axis, so the layout's third column becomes the outward normal."""
-    flip = np.array([-1.0, 1.0])
-    for edge in panel.edges:
-        edge.points = edge.points * flip
-    panel.grain = (-panel.grain[0], panel.grain[1])
-    panel.layout = PanelLayout(panel.layout.rotation @ np.diag([-1.0, 1.0, -1.0]),
-                               panel.layout.translation)
-
-
-def _set_anchor(pattern: Pattern) -> None:
-    """Hang the layout from the shoulders when front and back panels meet in a shoulder seam
-    (a seam in the upper half that runs more across than down), else from the waist; shift the
-    layout so that z = 0 is that level."""
-    trunk = [p for p in pattern.panels if not p.placement.startswith("sleeve")]
-    heights = np.concatenate([p.layout.place(p.outline())[:, 2] for p in trunk])
-    middle = (heights.max() + heights.min()) / 2
-    shoulder_tops = []
-    for seam in pattern.seams:
-        placements = {pattern.panel(seam.a[0]).placement, pattern.panel(seam.b[0]).placement}
-        if placements != {"front", "back"}:
-            continue
-        edge = pattern.seam_edges(seam)[0]
-        points = pattern.panel(seam.a[0]).layout.place(edge.points)
-        rise = np.ptp(points[:, 2])
-        run = np.linalg.norm(np.ptp(points[:, :2], axis=0))
-        if rise < run and points[:, 2].min() > middle:
-            shoulder_tops.append(points[:, 2].max())
-    if shoulder_tops:
-        pattern.anchor, level = "shoulders", max(shoulder_tops)
-    else:
-        pattern.anchor, level = "waist", heights.max()
-    for panel in pattern.panels:
-        panel.layout = PanelLayout(panel.layout.rotation,
-                                   panel.layout.translation - np.array([0.0, 0.0, level]))
