@@ -43,10 +43,11 @@ def _classify_and_orient(pattern: Pattern) -> None:
             outward = c - np.mean(group, axis=0)
         else:
             outward = np.array([c[0], c[1] - centre_y, 0.0])
-            dy = c[1] - centre_y
-            panel.placement = ("front" if dy < 0 else "back") if abs(dy) > abs(c[0]) else "side"
         if np.dot(normals[panel.name], outward) < 0:
             _mirror(panel)
+        n = panel.layout.normal
+        if not panel.placement.startswith("sleeve"):
+            panel.placement = ("front" if n[1] < 0 else "back") if abs(n[1]) >= abs(n[0]) else "side"
     for i, seam in enumerate(pattern.seams):
         ea, eb = pattern.seam_edges(seam)
         pa = pattern.panel(seam.a[0]).layout.place(ea.points[[0, -1]])

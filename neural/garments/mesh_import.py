@@ -7,8 +7,8 @@ module rebuilds a ``Pattern``: one panel per island, its outline split into edge
 neighbouring panel changes, seams between matching edges, and each panel's layout from a rigid
 fit of its flat shape to where it sits in the mesh. UV scale is recovered per island from the 3D
 edge lengths (UVs packed into [0, 1] are fine); the mesh's length unit is guessed from its size
-unless given. Frames: ``up="y"`` reads Y-up meshes facing +Z (glTF, most CAD exports);
-``up="z"`` Z-up meshes facing -Y.
+unless given. Frames: ``up="y"`` reads Y-up meshes (glTF, most CAD exports), ``up="z"`` Z-up
+ones; the garment is turned about the vertical so that it is wider (left-right) than deep.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
 
 UNIT_GUESSES = (1.0, 0.01, 1 / 300, 0.001)  # metres per mesh unit, tried in this order
 Y_UP_TO_LAYOUT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+QUARTER_TURN = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])  # about +Z
 
 
 def read_pattern_mesh(path: str | os.PathLike, up: str = "y",
@@ -36,7 +37,10 @@ def read_pattern_mesh(path: str | os.PathLike, up: str = "y",
     positions = positions * scale
     if up == "y":
         positions = positions @ Y_UP_TO_LAYOUT.T
-    positions[:, 0] -= (positions[:, 0].max() + positions[:, 0].min()) / 2
+    used = np.unique(corners[..., 0])
+    if np.ptp(positions[used, 1]) > np.ptp(positions[used, 0]):
+        positions = positions @ QUARTER_TURN.T  # worn garments are wider than deep
+    positions[:, 0] -= (positions[used, 0].max() + positions[used, 0].min()) / 2
     vertex_of, faces = np.unique(corners.reshape(-1, 2), axis=0, return_inverse=True)
     faces = faces.reshape(-1, 3)
     xyz, uv = positions[vertex_of[:, 0]], uvs[vertex_of[:, 1]]
