@@ -36,11 +36,11 @@ bench-fit: $(STAMP)
 	$(BIN)/python tests/benchmarks/eval_fit_photos.py
 
 # Synthetic people (data/synthetic): a train split (raster renders) and a held-out test split
-# (Cycles). Resumable; about 50 min for both on 2 CPU cores. Samples measured by an older
+# (Cycles). Resumable; about 90 min for both on 2 CPU cores. Samples measured by an older
 # MEASUREMENT_VERSION are re-measured from their stored parameters (no re-render).
 SYNTHETIC := data/synthetic
 bench-data: $(STAMP)
-	$(BIN)/python -m render_farm.synthetic_data --split train --count 6000 --out $(SYNTHETIC) --workers 2
+	$(BIN)/python -m render_farm.synthetic_data --split train --count 12000 --out $(SYNTHETIC) --workers 2
 	$(BIN)/python -m render_farm.synthetic_data --split test --count 150 --out $(SYNTHETIC) --workers 2
 
 # Train the shape network on the train split; writes neural/shape_net/weights/shape_net.{pt,json}.
