@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 GATES = {  # name -> (threshold, comparison)
-    "max_penetration_mm": (5.0, "<="),
+    "max_penetration_mm": (2.0, "<="),
     "strain_p95": (0.10, "<="),
-    "seam_gap_max_mm": (3.0, "<="),
+    "seam_gap_max_mm": (1.0, "<="),
 }
 
 
