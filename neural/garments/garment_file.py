@@ -17,12 +17,13 @@ from neural.files import write_bytes_atomic, write_json_atomic
 from neural.garments.fabrics import fabric
 from neural.garments.meshing import GarmentMesh, mesh_pattern
 from neural.garments.pattern import Pattern
+from neural.garments.skirt import skirt_pattern
 from neural.garments.tshirt import tshirt_pattern
 from neural.mesh_io import glb_bytes, read_glb
 
 SCHEMA = "tryon.garment"
 SCHEMA_VERSION = 1
-GARMENTS = {"tshirt": tshirt_pattern}
+GARMENTS = {"tshirt": tshirt_pattern, "skirt": skirt_pattern}
 
 
 def build_garment(kind: str, size: str, fabric_name: str, spacing_cm: float = 2.5

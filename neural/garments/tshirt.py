@@ -5,31 +5,22 @@ edge of twice its length, so every seam pairs two edges of equal length by const
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import numpy as np
-import yaml
 
-from neural.errors import InputError
 from neural.garments.pattern import Edge, Panel, Pattern, Seam
+from neural.garments.size_charts import chart_row, load_chart
 
-SIZE_CHART = Path(__file__).parent / "data" / "tshirt_sizes.yaml"
+SIZE_CHART = "tshirt_sizes.yaml"
 
 
-@lru_cache(maxsize=1)
 def size_chart() -> dict[str, dict[str, float]]:
     """Size name -> garment measurements (cm), from the chart kept as data in the repo."""
-    data = yaml.safe_load(SIZE_CHART.read_text())
-    return {size: dict(zip(data["columns"], map(float, row))) for size, row in data["sizes"].items()}
+    return load_chart(SIZE_CHART)
 
 
 def tshirt_pattern(size: str) -> Pattern:
     """The pattern for one size (XS..XXL)."""
-    chart = size_chart()
-    if size not in chart:
-        raise InputError(f"unknown size {size!r} for tshirt: choose one of {', '.join(chart)}")
-    m = chart[size]
+    m = chart_row(SIZE_CHART, size, "tshirt")
     front = _body_panel("front", "front", m, m["front_drop"], left_side_positive=True)
     back = _body_panel("back", "back", m, m["back_drop"], left_side_positive=False)
     sleeves = [_sleeve(side, m) for side in ("L", "R")]

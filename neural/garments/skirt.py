@@ -1,0 +1,45 @@
+"""An A-line skirt: front and back panels joined at the side seams, graded from a size chart.
+
+Panels carry their layout (``neural.garments.pattern``): hung from the waist, front facing -Y,
+so draping wraps them round any body by arc length (``neural.drape.placement``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
+from neural.garments.size_charts import chart_row
+
+SIZE_CHART = "skirt_sizes.yaml"
+WAIST_EASE_CM = 1.0  # over the body's waist girth, whole garment
+HIP_EASE_CM = 4.0
+# panel frame -> layout frame: x to the wearer's left (front) or right (back, seen from behind),
+# y up, normal out of the body
+FRONT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+BACK = np.array([[-1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+
+
+def skirt_pattern(size: str) -> Pattern:
+    """The pattern for one size (XS..XXL)."""
+    m = chart_row(SIZE_CHART, size, "skirt")
+    panels = [_panel("front", FRONT, -0.12, m), _panel("back", BACK, 0.12, m)]
+    seams = [Seam(("front", "side.R"), ("back", "side.L")),  # wearer's left
+             Seam(("back", "side.R"), ("front", "side.L"))]  # wearer's right
+    return Pattern("skirt", size, panels, seams, m, anchor="waist")
+
+
+def _panel(name: str, rotation: np.ndarray, depth_m: float, m: dict[str, float]) -> Panel:
+    """Half the skirt, x = 0 on the centre line, y = 0 at the hem (cm)."""
+    waist = (m["waist"] + WAIST_EASE_CM) / 4
+    hip = (m["hip"] + HIP_EASE_CM) / 4
+    length, hip_y = m["length"], m["length"] - m["hip_depth"]
+    hem = hip + hip_y * np.tan(np.radians(m["flare"]))
+    side = np.array([[hem, 0.0], [hip, hip_y], [waist, length]])  # hem to waist, right side
+    edges = [
+        Edge("hem", np.array([[-hem, 0.0], [hem, 0.0]])),
+        Edge("side.R", side),
+        Edge("waist", np.array([[waist, length], [-waist, length]])),
+        Edge("side.L", side[::-1] * [-1.0, 1.0]),
+    ]
+    layout = PanelLayout(rotation, np.array([0.0, depth_m, -length / 100]))
+    return Panel(name, name, edges, layout=layout)
