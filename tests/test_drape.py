@@ -10,3 +10,24 @@ def test_drape_quality(drape_dir):
     failed = [name for name, gate in fit["gates"].items() if not gate["pass"]]
     assert not failed, f"quality gates failed: {failed}"
     assert (drape_dir / "draped.glb").stat().st_size > 10000
+
+
+def test_fit_report_counts_vertices_still_moving():
+    import numpy as np
+    import trimesh
+
+    from neural.drape.fit_metrics import SETTLED_SPEED, fit_report
+
+    box = trimesh.creation.box((0.2, 0.2, 0.2))
+    cloth = np.array([[0.0, 0.0, 0.2], [0.05, 0.0, 0.2], [0.0, 0.05, 0.2], [0.05, 0.05, 0.2]])
+    faces = np.array([[0, 1, 2], [1, 3, 2]])
+    speeds = np.array([0.0, 0.5, 2.0, 10.0]) * SETTLED_SPEED
+    report = fit_report(cloth, cloth[:, :2], faces, np.array([[0, 1]]), box.vertices, box.faces,
+                        speeds)
+    assert report["moving_fraction"] == 0.5
+    assert report["vertices_inside_body"] == 0 and report["strain_p95"] == 0.0
+
+
+def test_fit_json_says_how_settled_the_drape_is(drape_dir):
+    fit = json.loads((drape_dir / "fit.json").read_text())
+    assert 0.0 <= fit["moving_fraction"] < 0.5

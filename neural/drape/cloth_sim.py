@@ -36,6 +36,16 @@ class Fabric:
     friction: float
 
 
+@dataclass
+class ClothResult:
+    """Final positions (V, 3) m, substeps simulated, and each vertex's speed (m/s) over the
+    last frame (how settled the drape is)."""
+
+    positions: np.ndarray
+    substeps: int
+    speeds: np.ndarray
+
+
 def simulate_cloth(
     positions: np.ndarray,
     faces: np.ndarray,
@@ -47,8 +57,8 @@ def simulate_cloth(
     device: str = "cpu",
     settings: ClothSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> tuple[np.ndarray, int]:
-    """Sew and settle the garment; returns final positions (V, 3) and the substeps simulated."""
+) -> ClothResult:
+    """Sew and settle the garment (at least two frames)."""
     import warp as wp
 
     wp.config.quiet = True
@@ -99,7 +109,10 @@ def simulate_cloth(
                 state, next_state = next_state, state
             if progress:
                 progress(frame + 1, frames)
+            if frame == frames - 2:
+                before_last = state.particle_q.numpy().astype(np.float64)
         result = state.particle_q.numpy().astype(np.float64)
     if not np.isfinite(result).all():
         raise RuntimeError("cloth simulation diverged (non-finite positions)")
-    return result, frames * settings.substeps
+    speeds = np.linalg.norm(result - before_last, axis=1) * settings.fps
+    return ClothResult(result, frames * settings.substeps, speeds)

@@ -40,9 +40,11 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
                                        body_faces)
     fab = garment["fabric"]
     fabric = Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"], fab["friction"])
-    positions, steps = simulate_cloth(start_positions, faces, rest_uv, seam_pairs, body_vertices,
-                                      body_faces, fabric, warp_device(device), settings, progress)
-    report = fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces)
+    simulated = simulate_cloth(start_positions, faces, rest_uv, seam_pairs, body_vertices,
+                               body_faces, fabric, warp_device(device), settings, progress)
+    positions, steps = simulated.positions, simulated.substeps
+    report = fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces,
+                        simulated.speeds)
     document = {
         "schema": "tryon.fit",
         "schema_version": 1,
