@@ -126,13 +126,8 @@ def _sleeve_positions(placement: str, uv: np.ndarray, pattern: Pattern, body: Bo
                       torso_a: float) -> np.ndarray:
     """Wrap a sleeve around its arm: cap at the torso's side, the cap's middle on top."""
     side = 1.0 if placement.endswith("L") else -1.0
-    mirror = np.array([side, 1.0, 1.0])
-    shoulder, elbow = body.shoulder_l * mirror, body.elbow_l * mirror
-    axis = (elbow - shoulder) / np.linalg.norm(elbow - shoulder)
-    up = np.array([0.0, 0.0, 1.0]) - axis * axis[2]
-    up /= np.linalg.norm(up)
-    lateral = np.cross(axis, up)  # completes the frame; flip so the front half faces -Y
-    if lateral[1] * side < 0:
+    start, axis, up, lateral = _arm_frame(body, body.elbow_l, placement[-1], torso_a)
+    if lateral[1] * side < 0:  # the front half faces -Y
         lateral = -lateral
     m = pattern.measurements
     cap_half, hem_half, length = m["armhole"] / 100, m["sleeve_hem"] / 100, m["sleeve_length"] / 100
@@ -140,9 +135,24 @@ def _sleeve_positions(placement: str, uv: np.ndarray, pattern: Pattern, body: Bo
     half_width = cap_half + (hem_half - cap_half) * (1 - uv[:, 1] / length)
     radius = 2 * half_width / (2 * np.pi) + 0.02
     phi = np.pi * uv[:, 0] / half_width
-    start = shoulder + axis * max(0.0, (torso_a - abs(shoulder[0])) / max(abs(axis[0]), 1e-3))
     return (start + along[:, None] * axis + radius[:, None]
             * (np.cos(phi)[:, None] * up + np.sin(phi)[:, None] * lateral))
+
+
+def _arm_frame(body: BodyLandmarks, end_l: np.ndarray, side: str, trunk_half_width: float
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A sleeve's frame on the arm of ``side`` ("L"/"R"): where it starts (the shoulder-to-
+    ``end_l`` axis leaving a trunk of that half width), the axis, and the unit vectors across
+    it: ``up`` (towards +Z) and ``lateral`` (completing the frame). ``end_l`` is a point of the
+    left arm (elbow or wrist), mirrored for the right."""
+    mirror = np.array([1.0 if side == "L" else -1.0, 1.0, 1.0])
+    shoulder, end = body.shoulder_l * mirror, end_l * mirror
+    axis = (end - shoulder) / np.linalg.norm(end - shoulder)
+    up = np.array([0.0, 0.0, 1.0]) - axis * axis[2]
+    up /= np.linalg.norm(up)
+    start = shoulder + axis * max(0.0, (trunk_half_width - abs(shoulder[0]))
+                                  / max(abs(axis[0]), 1e-3))
+    return start, axis, up, np.cross(axis, up)
 
 
 def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
@@ -172,7 +182,7 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
     for side in ("L", "R"):
         sleeves = [p for p in pattern.panels if p.placement == f"sleeve.{side}"]
         if sleeves:
-            cap = np.concatenate(list(_sewn_to_trunk(pattern, sleeves, mesh, layout)))
+            cap = _sewn_to_trunk(pattern, sleeves, mesh, layout)
             if not len(cap):  # a sleeve sewn to nothing: start from its point nearest the body
                 group = np.concatenate([layout[p.name][0] for p in sleeves])
                 cap = group[[np.argmin(np.abs(group[:, 0]))]]
@@ -259,16 +269,14 @@ def _across(normal: np.ndarray) -> np.ndarray:
     return np.array([-h[1], h[0], 0.0])
 
 
-def _sewn_to_trunk(pattern: Pattern, sleeves, mesh: GarmentMesh, layout: dict):
-    """Layout points of the sleeve panels' vertices on seams with body panels."""
+def _sewn_to_trunk(pattern: Pattern, sleeves, mesh: GarmentMesh, layout: dict) -> np.ndarray:
+    """Layout points (n, 3) of the sleeve panels' vertices on seams with body panels."""
     names = {p.name for p in sleeves}
     trunk = {p.name for p in pattern.panels} - names
-    for seam in pattern.seams:
-        for mine, other in ((seam.a, seam.b), (seam.b, seam.a)):
-            if mine[0] in names and other[0] in trunk:
-                points, where = layout[mine[0]]
-                yield points[mesh.edge_vertices[mine] - where.start]
-    yield np.zeros((0, 3))
+    sewn = [layout[mine[0]][0][mesh.edge_vertices[mine] - layout[mine[0]][1].start]
+            for seam in pattern.seams for mine, other in ((seam.a, seam.b), (seam.b, seam.a))
+            if mine[0] in names and other[0] in trunk]
+    return np.concatenate(sewn) if sewn else np.zeros((0, 3))
 
 
 def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks,
@@ -280,19 +288,13 @@ def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks,
     from their centre towards the far end of its panels.
     """
     group = np.concatenate([layout[p.name][0] for p in sleeves])
-    side = 1.0 if group[:, 0].mean() > 0 else -1.0
     reach = group - cap.mean(0)
     far = reach[np.argmax(np.linalg.norm(reach, axis=1))]
     design_axis = far / np.linalg.norm(far)
     t_min = (cap @ design_axis).min()
-    mirror = np.array([side, 1.0, 1.0])
-    shoulder, wrist = body.shoulder_l * mirror, body.wrist_l * mirror
-    axis = (wrist - shoulder) / np.linalg.norm(wrist - shoulder)
-    up = np.array([0.0, 0.0, 1.0]) - axis * axis[2]
-    up /= np.linalg.norm(up)
-    lateral = np.cross(axis, up)
-    trunk_edge = rings.half_width(shoulder[2])
-    start = shoulder + axis * max(0.0, (trunk_edge - abs(shoulder[0])) / max(abs(axis[0]), 1e-3))
+    side = "L" if group[:, 0].mean() > 0 else "R"
+    start, axis, up, lateral = _arm_frame(body, body.wrist_l, side,
+                                          rings.half_width(body.shoulder_l[2]))
     widths, crosses = [], []
     for panel in sleeves:
         normal = panel.layout.normal

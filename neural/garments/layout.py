@@ -7,6 +7,9 @@ import numpy as np
 from neural.errors import InputError
 from neural.garments.pattern import Panel, PanelLayout, Pattern, Seam
 
+# Y-up frames facing +Z (GarmentCode specs, glTF, most CAD exports) -> the layout frame (Z-up,
+# facing -Y): a proper rotation.
+Y_UP_TO_LAYOUT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
 ARM_OFFSET_M = 0.2  # panels centred further than this from the midline, facing front or back
 #                     (or sewn into a tube), are sleeves
 

@@ -18,11 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from neural.errors import InputError
-from neural.garments.layout import finish_layout
+from neural.garments.layout import Y_UP_TO_LAYOUT, finish_layout
 from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
 
 UNIT_GUESSES = (1.0, 0.01, 1 / 300, 0.001)  # metres per mesh unit, tried in this order
-Y_UP_TO_LAYOUT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
 QUARTER_TURN = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])  # about +Z
 
 
@@ -33,11 +32,11 @@ def read_pattern_mesh(path: str | os.PathLike, up: str = "y",
     if up not in ("y", "z"):
         raise InputError(f"up axis must be y or z, not {up!r}")
     positions, uvs, corners = _load(path)
-    scale = metres_per_unit or _guess_unit(positions[np.unique(corners[..., 0])], path)
+    used = np.unique(corners[..., 0])
+    scale = metres_per_unit or _guess_unit(positions[used], path)
     positions = positions * scale
     if up == "y":
         positions = positions @ Y_UP_TO_LAYOUT.T
-    used = np.unique(corners[..., 0])
     if np.ptp(positions[used, 1]) > np.ptp(positions[used, 0]):
         positions = positions @ QUARTER_TURN.T  # worn garments are wider than deep
     positions[:, 0] -= (positions[used, 0].max() + positions[used, 0].min()) / 2
@@ -45,15 +44,16 @@ def read_pattern_mesh(path: str | os.PathLike, up: str = "y",
     faces = faces.reshape(-1, 3)
     xyz, uv = positions[vertex_of[:, 0]], uvs[vertex_of[:, 1]]
     point = _weld(xyz)
-    islands = _islands(faces, len(xyz))
-    loops = {i: _outer_loop(faces[islands[faces[:, 0]] == i], uv) for i in np.unique(islands)
-             if (islands[faces[:, 0]] == i).sum() >= 2}
+    face_island = _islands(faces, len(xyz))[faces[:, 0]]
+    island_faces = {i: faces[face_island == i] for i in np.unique(face_island)}
+    loops = {i: _outer_loop(f, uv) for i, f in island_faces.items() if len(f) >= 2}
     if not loops:
         raise InputError(f"mesh has no UV islands with at least two triangles: {path}")
+    outline_edges = _outline_edges(loops, point)
     panels, runs = {}, {}
     for island, loop in loops.items():
-        flat_cm = _flat_shape(faces[islands[faces[:, 0]] == island], xyz, uv) * 100.0
-        runs[island] = _runs(island, loop, point, loops)
+        flat_cm = _flat_shape(island_faces[island], xyz, uv) * 100.0
+        runs[island] = _runs(island, loop, point, outline_edges, loops)
         panels[island] = _panel(f"panel{len(panels)}", loop, runs[island], flat_cm, xyz)
     seams = _seams(runs, loops, point)
     if not seams:
@@ -190,15 +190,22 @@ def _flat_shape(faces: np.ndarray, xyz: np.ndarray, uv: np.ndarray) -> np.ndarra
     return uv * float(np.median(real[usable] / flat[usable]))
 
 
-def _runs(island: int, loop: np.ndarray, point: np.ndarray, loops: dict) -> list[tuple]:
-    """Split an outline into runs of edges sewn along one stretch of one other outline (or sewn
-    to nothing): [(start index, end index inclusive in the loop, partner island or None)]."""
+def _outline_edges(loops: dict, point: np.ndarray) -> dict:
+    """Every outline edge by its two 3D points: {frozenset(points): [(island, index)]}."""
     where = {}
-    for other, other_loop in loops.items():
-        n = len(other_loop)
+    for island, loop in loops.items():
+        n = len(loop)
         for k in range(n):
-            key = frozenset((point[other_loop[k]], point[other_loop[(k + 1) % n]]))
-            where.setdefault(key, []).append((other, k))
+            key = frozenset((point[loop[k]], point[loop[(k + 1) % n]]))
+            where.setdefault(key, []).append((island, k))
+    return where
+
+
+def _runs(island: int, loop: np.ndarray, point: np.ndarray, where: dict, loops: dict
+          ) -> list[tuple]:
+    """Split an outline into runs of edges sewn along one stretch of one other outline (or sewn
+    to nothing): [(start index, end index inclusive in the loop, partner island or None)];
+    ``where`` is ``_outline_edges``."""
     n = len(loop)
     partners = []
     for k in range(n):

@@ -22,12 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from neural.errors import InputError
-from neural.garments.layout import finish_layout
+from neural.garments.layout import Y_UP_TO_LAYOUT, finish_layout
 from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
 
 CURVE_SAMPLES = 24  # points per curved edge, before meshing resamples by arc length
-# Spec frame (Y-up, front +Z) -> layout frame (Z-up, front -Y): a proper rotation.
-SPEC_TO_LAYOUT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
 
 
 def read_pattern_spec(path: str | os.PathLike) -> Pattern:
@@ -75,7 +73,7 @@ def _panel(name: str, spec: dict, cm_per_unit: float) -> Panel:
     spec_rotation = Rotation.from_euler("xyz", spec.get("rotation", [0, 0, 0]),
                                         degrees=True).as_matrix()
     translation = np.asarray(spec.get("translation", [0, 0, 0]), dtype=float) * cm_per_unit / 100
-    layout = PanelLayout(SPEC_TO_LAYOUT @ spec_rotation, SPEC_TO_LAYOUT @ translation)
+    layout = PanelLayout(Y_UP_TO_LAYOUT @ spec_rotation, Y_UP_TO_LAYOUT @ translation)
     return Panel(name, "layout", edges, layout=layout)
 
 
