@@ -94,18 +94,17 @@ def measure_body(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.n
                  landmarks: TemplateLandmarks | None = None) -> dict[str, float]:
     """All measurements (cm, one decimal) of a rest-pose body mesh with its joint centres."""
     tape = Tape(vertices, faces)
-    armless = _armless_tape(vertices, faces, landmarks)
-    stature = float(vertices[:, 2].max() - vertices[:, 2].min())
-    unit = stature / REFERENCE_STATURE
-    levels = _levels(armless, vertices, joints, stature, unit, landmarks)
+    armless = armless_tape(vertices, faces, landmarks)
+    levels = torso_levels(armless, joints, landmarks)
+    unit = levels.stature / REFERENCE_STATURE
     acromions = {side: _acromion(tape, joints[f"shoulder.{side}"], unit) for side in SIDES}
     values = {
         "stature": levels.stature,
         "neck_girth": tape.girth(*_neck_plane(joints)),
         "chest_girth": levels.chest_girth,
-        "underbust_girth": _torso_girth(armless, joints, levels.underbust),
+        "underbust_girth": torso_girth(armless, joints, levels.underbust),
         "waist_girth": levels.waist_girth,
-        "hip_girth": _torso_girth(armless, joints, levels.hip),
+        "hip_girth": torso_girth(armless, joints, levels.hip),
         "shoulder_width": abs(acromions["L"][0] - acromions["R"][0]),
         "arm_length": np.mean([_arm_length(acromions[s], joints, s) for s in SIDES]),
         "upper_arm_girth": np.mean([_upper_arm_girth(tape, joints, s) for s in SIDES]),
@@ -125,10 +124,9 @@ def girth_touches(vertices: np.ndarray, faces: np.ndarray, joints: dict[str, np.
     thigh girths: per plane of the measurement (both legs for the thigh, whose girth is their
     mean), the cut edges and t of ``Tape.tape_edges`` and the plane's normal; None where the
     plane finds no section."""
-    armless = _armless_tape(vertices, faces, landmarks)
-    stature = float(vertices[:, 2].max() - vertices[:, 2].min())
-    unit = stature / REFERENCE_STATURE
-    levels = _levels(armless, vertices, joints, stature, unit, landmarks)
+    armless = armless_tape(vertices, faces, landmarks)
+    levels = torso_levels(armless, joints, landmarks)
+    unit = levels.stature / REFERENCE_STATURE
     heights = {"chest_girth": levels.chest, "waist_girth": levels.waist,
                "underbust_girth": levels.underbust, "hip_girth": levels.hip}
     planes = {name: [(_torso_axis(joints, z), UP)] for name, z in heights.items()}
@@ -142,7 +140,15 @@ def _touching(tape: Tape, point: np.ndarray, normal: np.ndarray):
     return None if found is None else (*found, normal)
 
 
-def _armless_tape(vertices: np.ndarray, faces: np.ndarray,
+def torso_levels(armless: Tape, joints: dict[str, np.ndarray],
+                 landmarks: TemplateLandmarks | None = None) -> Levels:
+    """The torso's horizontal levels (m) found on the body of ``armless`` (see ``armless_tape``)."""
+    vertices = armless.vertices
+    stature = float(vertices[:, 2].max() - vertices[:, 2].min())
+    return _levels(armless, vertices, joints, stature, stature / REFERENCE_STATURE, landmarks)
+
+
+def armless_tape(vertices: np.ndarray, faces: np.ndarray,
                   landmarks: TemplateLandmarks | None) -> Tape:
     """The tape for torso and thigh girths: all faces but the arms' when the template says which
     (an arm resting against the body is not under the tape)."""
@@ -154,7 +160,7 @@ def _levels(tape: Tape, vertices: np.ndarray, joints: dict, stature: float, unit
     """The torso's levels, on ``tape`` (sections without the arms where the template allows)."""
     midline = vertices[(np.abs(vertices[:, 0]) < 0.01 * unit) & (vertices[:, 2] < 0.6 * stature)]
     crotch = float(midline[:, 2].min())
-    girth = functools.partial(_torso_girth, tape, joints)
+    girth = functools.partial(torso_girth, tape, joints)
     if landmarks is None:
         armpit = _armpit_level(tape, joints, unit)
         waist_levels = np.linspace(0.52, 0.68, 17) * stature
@@ -189,7 +195,8 @@ def _torso_axis(joints: dict, z: float) -> np.ndarray:
     return _at_height((joints["hip.L"] + joints["hip.R"]) / 2, joints["neck_base"], z)
 
 
-def _torso_girth(tape: Tape, joints: dict, z: float) -> float:
+def torso_girth(tape: Tape, joints: dict, z: float) -> float:
+    """Horizontal tape girth (m) around the torso's axis at height ``z``."""
     return tape.girth(_torso_axis(joints, z), UP)
 
 

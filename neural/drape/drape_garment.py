@@ -8,10 +8,11 @@ from typing import Callable
 
 import numpy as np
 
-from neural.body.anny_body import WAIST_VERTICES, anny_landmarks, rest_keypoints, rest_mesh
-from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
-from neural.drape.fit_metrics import fit_report
+from neural.body.anny_body import WAIST_VERTICES, anny_landmarks, rest_body, rest_keypoints
 from neural.device import warp_device
+from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
+from neural.drape.fit_map import BodyShape, fit_map
+from neural.drape.fit_metrics import fit_report
 from neural.drape.placement import body_landmarks, place_panels, push_out_of_body
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.avatar_file import read_avatar
@@ -24,16 +25,17 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
           out_dir: str | os.PathLike, device: str = "cpu",
           settings: ClothSettings | None = None,
           progress: Callable[[int, int], None] | None = None) -> dict:
-    """Place, sew and settle the garment on the avatar; write draped.glb and fit.json."""
+    """Place, sew and settle the garment on the avatar; write draped.glb and fit.json (quality
+    gates, fit-map regions and per-vertex strain and ease)."""
     started = time.perf_counter()
     avatar, body = read_avatar(avatar_path)
     garment, rest_uv, faces, seam_pairs = read_garment(garment_path)
-    body_vertices, body_faces = rest_mesh(body)
+    body_vertices, body_faces, joints = rest_body(body)
     pattern = Pattern.from_dict(garment["pattern"], garment["size_chart_row"])
     mesh = garment_mesh(garment, rest_uv, faces)
-    arm_faces = anny_landmarks().arm_faces
+    template = anny_landmarks()
     arm_vertices = np.zeros(len(body_vertices), dtype=bool)
-    arm_vertices[body_faces[arm_faces].ravel()] = True
+    arm_vertices[body_faces[template.arm_faces].ravel()] = True
     landmarks = body_landmarks(body_vertices, rest_keypoints(body),
                                body_vertices[list(WAIST_VERTICES), 2].mean(), arm_vertices)
     start_positions = push_out_of_body(place_panels(pattern, mesh, landmarks), body_vertices,
@@ -45,6 +47,13 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     positions, steps = simulated.positions, simulated.substeps
     report = fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces,
                         simulated.speeds)
+    panel_of = np.zeros(len(rest_uv), dtype=np.int64)
+    sleeves = np.zeros(len(rest_uv), dtype=bool)
+    for index, (panel, (first, end)) in enumerate(zip(mesh.panel_names, mesh.ranges)):
+        panel_of[first:end] = index
+        sleeves[first:end] = pattern.panel(panel).placement.startswith("sleeve")
+    fitted = fit_map(positions, rest_uv, faces, panel_of, sleeves,
+                     BodyShape(body_vertices, body_faces, joints, template))
     document = {
         "schema": "tryon.fit",
         "schema_version": 1,
@@ -56,6 +65,7 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
         "simulated_steps": steps,
         "wall_time_s": round(time.perf_counter() - started, 2),
         "device": device,
+        **fitted.to_json(),
     }
     out_dir = Path(out_dir)
     write_bytes_atomic(out_dir / "draped.glb", glb_bytes({

@@ -14,13 +14,17 @@ GATES = {  # name -> (threshold, comparison)
 }
 
 
-def edge_strain(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray) -> np.ndarray:
-    """Tensile strain max(0, l / l_rest - 1) of every unique triangle edge (rest: flat pattern).
-
-    Compression is left out: cloth buckles into folds instead of compressing.
-    """
+def unique_edges(faces: np.ndarray) -> np.ndarray:
+    """Every triangle edge once, as sorted vertex pairs (E, 2) in lexicographic order."""
     edges = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), 1)
-    edges = np.unique(edges, axis=0)
+    return np.unique(edges, axis=0)
+
+
+def edge_strain(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Tensile strain max(0, l / l_rest - 1) of each edge of ``unique_edges`` (rest: the flat
+    pattern). Compression is left out: cloth buckles into folds instead of compressing.
+    """
+    edges = unique_edges(faces)
     rest = np.linalg.norm(rest_uv[edges[:, 0]] - rest_uv[edges[:, 1]], axis=1)
     now = np.linalg.norm(positions[edges[:, 0]] - positions[edges[:, 1]], axis=1)
     return np.maximum(now / rest - 1.0, 0.0)
