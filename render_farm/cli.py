@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from tqdm import tqdm
 
@@ -56,12 +57,21 @@ def _parser() -> argparse.ArgumentParser:
     _add_out_and_device(drape, "out/drape")
     drape.set_defaults(handler=_drape)
 
+    size = sub.add_parser("size", help="avatar + built-in garment -> size advice (drapes sizes)")
+    size.add_argument("avatar")
+    size.add_argument("garment", help="a built-in garment (tshirt, skirt) or its garment folder")
+    size.add_argument("--fabric", help="fabric preset (default: the garment folder's, or cotton)")
+    _add_out_and_device(size, "out/size")
+    size.set_defaults(handler=_size)
+
     render = sub.add_parser("render", help="draped.glb -> PNG per view, render.json")
     render.add_argument("draped")
     render.add_argument("--template", default="studio")
     render.add_argument("--views", default="front")
     render.add_argument("--samples", type=int, default=32)
     render.add_argument("--resolution", default="512x768", help="WxH in pixels")
+    render.add_argument("--fitmap", nargs="?", const="strain", choices=("strain", "ease"),
+                        help="colour the garment by its fit map (default strain) with a legend")
     _add_out_and_device(render, "out/render")
     render.set_defaults(handler=_render)
 
@@ -88,6 +98,8 @@ def _bar(desc: str):
             bars.append(tqdm(desc=desc, total=total, unit="step", leave=False))
         bars[0].n = done
         bars[0].refresh()
+        if done == total:
+            bars[0].close()
 
     return update
 
@@ -121,6 +133,19 @@ def _drape(args) -> str:
     return f"draped in {doc['wall_time_s']} s, written to {args.out} ({gates})"
 
 
+def _size(args) -> str:
+    from neural.garments.garment_file import read_garment
+    from render_farm.stages import size_stage
+
+    kind, fabric = args.garment, args.fabric
+    if Path(kind).exists():  # a garment folder or file: its kind and fabric
+        document = read_garment(kind)[0]
+        kind, fabric = document["garment"], fabric or document["fabric"]["name"]
+    doc = size_stage(args.avatar, kind, fabric or "cotton", args.out, args.device,
+                     lambda size: _bar(f"draping {size}"))
+    return f"{doc['reason']} (size chart: {doc['chart_size']}; details in {args.out})"
+
+
 def _render(args) -> str:
     from render_farm.stages import render_stage
 
@@ -129,7 +154,7 @@ def _render(args) -> str:
     except ValueError as error:
         raise InputError(f"resolution must be WxH, e.g. 512x768: {args.resolution}") from error
     doc = render_stage(args.draped, args.out, args.views.split(","), args.samples,
-                       (width, height), args.template, args.device)
+                       (width, height), args.template, args.device, args.fitmap)
     return f"rendered {', '.join(doc['images'])} into {args.out} on {doc['device']}"
 
 

@@ -89,12 +89,49 @@ def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,
         return drape(avatar, garment, stage, device, progress=progress)
 
 
-def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
-                 samples: int, resolution: tuple[int, int], template: str = "studio",
-                 device: str = "auto") -> dict:
-    """draped.glb -> one PNG per view + render.json."""
+def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str | os.PathLike,
+               device: str = "auto", progress_for: Callable[[str], Progress] | None = None
+               ) -> dict:
+    """avatar + built-in garment -> size_advice.json: drapes sizes, starting from the one the
+    size chart gives for the avatar's measurements, until the smallest size that is not tight
+    is found (each tried size keeps its garment/ and drape/ folders under ``out_dir/<size>``;
+    a re-run reuses them). ``progress_for(size)`` gives each drape's progress callback."""
     import json
 
+    from neural.drape.size_advice import judge, next_size, recommend
+    from neural.fitting.avatar_file import read_avatar
+    from neural.garments.fabrics import fabric as fabric_parameters
+    from neural.garments.garment_file import SIZE_CHARTS, require_built_in
+    from neural.garments.size_charts import chart_size
+
+    require_built_in(kind)
+    fabric_parameters(fabric)
+    chart = SIZE_CHARTS[kind]
+    first = chart_size(chart, read_avatar(avatar)[0]["measurements"])
+    out_dir, judged, size = Path(out_dir), {}, first
+    while size is not None:
+        fit_json = out_dir / size / "drape" / "fit.json"
+        fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
+        if fit.get("fabric") != fabric or "regions" not in fit:
+            garment_stage(kind, size, fabric, out_dir / size / "garment")
+            fit = drape_stage(avatar, out_dir / size / "garment", out_dir / size / "drape", device,
+                              progress_for(size) if progress_for else None)
+        judged[size] = judge(fit["regions"], chart)
+        size = next_size(chart, judged)
+    advice = {"schema": "tryon.size_advice", "schema_version": 1, "garment": kind,
+              "fabric": fabric, "chart_size": first, **recommend(chart, judged)}
+    write_json_atomic(out_dir / "size_advice.json", advice)
+    return advice
+
+
+def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
+                 samples: int, resolution: tuple[int, int], template: str = "studio",
+                 device: str = "auto", fitmap: str | None = None) -> dict:
+    """draped.glb -> one PNG per view + render.json; ``fitmap`` (strain or ease) colours the
+    garment by the drape's fit map instead of its fabric and draws the legend on each image."""
+    import json
+
+    from addon.scene.fitmap_scale import SCALES, draw_legend
     from addon.scene.render_tryon import render_draped
     from blend_templates import TEMPLATES, VIEWS
 
@@ -110,14 +147,25 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
         raise InputError(f"unknown view(s) {unknown}: choose from {', '.join(VIEWS)}")
     if samples < 1 or min(resolution) < 16 or max(resolution) > 8192:
         raise InputError("samples must be >= 1 and resolution between 16 and 8192 px")
-    color = (0.85, 0.25, 0.2)
-    fit_json = draped.with_name("fit.json")
-    if fit_json.is_file():
+    if fitmap is not None and fitmap not in SCALES:
+        raise InputError(f"unknown fit map {fitmap!r}: choose one of {', '.join(SCALES)}")
+    color, fit_json = (0.85, 0.25, 0.2), draped.with_name("fit.json")
+    fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
+    if fit:
         from neural.garments.fabrics import fabric
 
-        color = tuple(fabric(json.loads(fit_json.read_text())["fabric"])["color"])
+        color = tuple(fabric(fit["fabric"])["color"])
+    garment_colors = None
+    if fitmap is not None:
+        if "fit_map" not in fit:
+            raise InputError(f"--fitmap needs the drape's fit.json with a fit map beside {draped}")
+        garment_colors = SCALES[fitmap].colors(fit["fit_map"][SCALES[fitmap].key])
     with staged_output_dir(out_dir) as stage:
         document = render_draped(draped, stage, views, samples, resolution, template, color,
-                                 device)
+                                 device, garment_colors)
+        if fitmap is not None:
+            for image in document["images"]:
+                draw_legend(stage / image, SCALES[fitmap])
+            document["fitmap"] = fitmap
         write_json_atomic(stage / "render.json", document)
         return document

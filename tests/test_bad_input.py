@@ -62,3 +62,20 @@ def test_drape_refuses_newer_avatar_schema(capsys, tmp_path, garment_dir):
     code, err = _run(capsys, "drape", str(avatar), str(garment_dir), "--out", str(tmp_path / "d"))
     assert code == 2 and len(err) == 1 and "newer" in err[0]
     assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("garment, message", [("cape", "unknown garment"),
+                                              ("tshirt --fabric chainmail", "unknown fabric")])
+def test_size_refuses_unknown_garments_and_fabrics(capsys, tmp_path, avatar_dir, garment, message):
+    code, err = _run(capsys, "size", str(avatar_dir), *garment.split(), "--out", str(tmp_path / "s"))
+    assert code == 2 and len(err) == 1 and message in err[0]
+    assert not (tmp_path / "s").exists()
+
+
+def test_fitmap_render_needs_the_drapes_fit_map(capsys, tmp_path, drape_dir):
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    (lone / "draped.glb").write_bytes((drape_dir / "draped.glb").read_bytes())
+    code, err = _run(capsys, "render", str(lone), "--fitmap", "--out", str(tmp_path / "r"))
+    assert code == 2 and len(err) == 1 and "fit map" in err[0]
+    assert not (tmp_path / "r").exists()

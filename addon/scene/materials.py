@@ -27,3 +27,22 @@ def fabric_material(color: tuple[float, float, float]):
     bsdf.inputs["Sheen Weight"].default_value = 0.25
     material.use_backface_culling = False
     return material
+
+
+def fitmap_material(attribute: str):
+    """Fit-map colours from the mesh's colour attribute ``attribute``: matte, and half
+    self-lit so that the colours stay readable in shadow."""
+    import bpy
+
+    material = bpy.data.materials.new("fitmap")
+    material.use_nodes = True
+    nodes, links = material.node_tree.nodes, material.node_tree.links
+    bsdf = nodes["Principled BSDF"]
+    colors = nodes.new("ShaderNodeVertexColor")
+    colors.layer_name = attribute
+    links.new(colors.outputs["Color"], bsdf.inputs["Base Color"])
+    links.new(colors.outputs["Color"], bsdf.inputs["Emission Color"])
+    bsdf.inputs["Emission Strength"].default_value = 0.5
+    bsdf.inputs["Roughness"].default_value = 0.9
+    material.use_backface_culling = False
+    return material

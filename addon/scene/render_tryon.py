@@ -8,15 +8,20 @@ import os
 import time
 from pathlib import Path
 
-from addon.scene.materials import fabric_material, skin_material
+import numpy as np
+
+from addon.scene.materials import fabric_material, fitmap_material, skin_material
 from addon.scene.quiet import blender_output_silenced
 
 
 def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
                   samples: int, resolution: tuple[int, int], template: str = "studio",
                   fabric_color: tuple[float, float, float] = (0.85, 0.25, 0.2),
-                  device: str = "cpu") -> dict:
-    """Render each view to ``<out_dir>/<view>.png``; return render.json's content."""
+                  device: str = "cpu", garment_colors: np.ndarray | None = None) -> dict:
+    """Render each view to ``<out_dir>/<view>.png``; return render.json's content.
+
+    ``garment_colors`` (V, 3) linear RGB per garment vertex (a fit map) replace the fabric,
+    under the Standard view transform so that they match their legend."""
     import bpy
 
     from blend_templates import TEMPLATES
@@ -28,12 +33,19 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
     height = max(v[2] for o in meshes for v in o.bound_box) if meshes else 1.8
     for obj in meshes:
         obj.data.materials.clear()
-        material = fabric_material(fabric_color) if "garment" in obj.name else skin_material()
+        if "garment" not in obj.name:
+            material = skin_material()
+        elif garment_colors is not None:
+            material = fitmap_material(_add_point_colors(obj.data, garment_colors))
+        else:
+            material = fabric_material(fabric_color)
         obj.data.materials.append(material)
         for polygon in obj.data.polygons:
             polygon.use_smooth = True
     cameras = TEMPLATES[template](bpy, height, views)
     used_device = _configure_cycles(bpy.context.scene, samples, resolution, device)
+    if garment_colors is not None:
+        bpy.context.scene.view_settings.view_transform = "Standard"
     timings = {}
     out_dir = Path(out_dir)
     for view, camera in cameras.items():
@@ -50,6 +62,20 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
             "template": template, "samples": samples, "resolution": list(resolution),
             "denoiser": "OPENIMAGEDENOISE", "device": used_device, "views": views,
             "seconds_per_view": timings, "images": [f"{v}.png" for v in views]}
+
+
+def _add_point_colors(mesh, colors: np.ndarray) -> str:
+    """Store (V, 3) colours as the mesh's per-vertex colour attribute; return its name. The
+    glTF importer keeps the file's vertex order, which is fit.json's."""
+    from neural.errors import InputError
+
+    if len(mesh.vertices) != len(colors):
+        raise InputError(f"fit map has {len(colors)} values but the garment {len(mesh.vertices)} "
+                         "vertices: fit.json and draped.glb are from different drapes")
+    attribute = mesh.color_attributes.new("fitmap", "FLOAT_COLOR", "POINT")
+    rgba = np.column_stack([colors, np.ones(len(colors))]).astype(np.float32)
+    attribute.data.foreach_set("color", rgba.ravel())
+    return attribute.name
 
 
 def _configure_cycles(scene, samples: int, resolution: tuple[int, int], device: str) -> str:

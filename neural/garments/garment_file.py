@@ -17,23 +17,28 @@ from neural.files import write_bytes_atomic, write_json_atomic
 from neural.garments.fabrics import fabric
 from neural.garments.meshing import GarmentMesh, mesh_pattern
 from neural.garments.pattern import Pattern
-from neural.garments.skirt import skirt_pattern
-from neural.garments.tshirt import tshirt_pattern
+from neural.garments import skirt, tshirt
 from neural.mesh_io import glb_bytes, read_glb
 
 SCHEMA = "tryon.garment"
 SCHEMA_VERSION = 1
-GARMENTS = {"tshirt": tshirt_pattern, "skirt": skirt_pattern}
+GARMENTS = {"tshirt": tshirt.tshirt_pattern, "skirt": skirt.skirt_pattern}
+SIZE_CHARTS = {"tshirt": tshirt.SIZE_CHART, "skirt": skirt.SIZE_CHART}
 
 
 def build_garment(kind: str, size: str, fabric_name: str, spacing_cm: float = 2.5
                   ) -> tuple[Pattern, GarmentMesh, dict]:
     """Pattern, mesh and fabric for one garment kind and size."""
-    if kind not in GARMENTS:
-        raise InputError(f"unknown garment {kind!r}: choose one of {', '.join(GARMENTS)}")
+    require_built_in(kind)
     params = fabric(fabric_name)
     pattern = GARMENTS[kind](size)
     return pattern, mesh_pattern(pattern, spacing_cm), params
+
+
+def require_built_in(kind: str) -> None:
+    """Refuse a garment kind that is not built in."""
+    if kind not in GARMENTS:
+        raise InputError(f"unknown garment {kind!r}: choose one of {', '.join(GARMENTS)}")
 
 
 def write_garment(out_dir: str | os.PathLike, kind: str, size: str, fabric_name: str,

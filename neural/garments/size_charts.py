@@ -1,9 +1,13 @@
-"""Size charts kept as data (``neural/garments/data/*_sizes.yaml``): columns and one row per size."""
+"""Size charts kept as data (``neural/garments/data/*_sizes.yaml``): columns, one row per size,
+and the chart's own sizing rule (``fit``: which body girths pick the size, and the ease the
+garment is cut with over them). All values in cm."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from neural.errors import InputError
@@ -11,10 +15,30 @@ from neural.errors import InputError
 DATA = Path(__file__).parent / "data"
 
 
+@dataclass(frozen=True)
+class FitRule:
+    """One girth a chart sizes by: the fit-map region (chest, waist, hip), the chart column
+    holding the wearer's girth each size is made for, and the garment's ease over it (cm)."""
+
+    region: str
+    body_column: str
+    ease_cm: float
+
+    @property
+    def measurement(self) -> str:
+        """The avatar measurement this rule reads (``chest_girth``, ...)."""
+        return f"{self.region}_girth"
+
+
+@lru_cache(maxsize=None)
+def _read(filename: str) -> dict:
+    return yaml.safe_load((DATA / filename).read_text())
+
+
 @lru_cache(maxsize=None)
 def load_chart(filename: str) -> dict[str, dict[str, float]]:
-    """Size name -> measurements (cm) from a chart file in ``DATA``."""
-    data = yaml.safe_load((DATA / filename).read_text())
+    """Size name -> measurements (cm) from a chart file in ``DATA``, smallest size first."""
+    data = _read(filename)
     return {size: dict(zip(data["columns"], map(float, row))) for size, row in data["sizes"].items()}
 
 
@@ -24,3 +48,25 @@ def chart_row(filename: str, size: str, garment: str) -> dict[str, float]:
     if size not in chart:
         raise InputError(f"unknown size {size!r} for {garment}: choose one of {', '.join(chart)}")
     return chart[size]
+
+
+def fit_rules(filename: str) -> dict[str, FitRule]:
+    """The chart's sizing girths by region."""
+    return {region: FitRule(region, rule["body"], float(rule["ease"]))
+            for region, rule in _read(filename)["fit"].items()}
+
+
+def grading_step(filename: str, rule: FitRule) -> float:
+    """Mean difference (cm) between neighbouring sizes' body girths in the rule's column."""
+    return float(np.mean(np.diff([row[rule.body_column] for row in load_chart(filename).values()])))
+
+
+def chart_size(filename: str, measurements_cm: dict[str, float]) -> str:
+    """The chart's own rule: for each sizing girth, the size made for the nearest body girth;
+    the largest of those (a garment must close round the widest part)."""
+    chart = load_chart(filename)
+    sizes = list(chart)
+    picks = [min(range(len(sizes)), key=lambda i: abs(chart[sizes[i]][rule.body_column]
+                                                      - measurements_cm[rule.measurement]))
+             for rule in fit_rules(filename).values()]
+    return sizes[max(picks)]

@@ -8,11 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
-from neural.garments.size_charts import chart_row
+from neural.garments.size_charts import chart_row, fit_rules
 
 SIZE_CHART = "skirt_sizes.yaml"
-WAIST_EASE_CM = 1.0  # over the body's waist girth, whole garment
-HIP_EASE_CM = 4.0
 # panel frame -> layout frame: x to the wearer's left (front) or right (back, seen from behind),
 # y up, normal out of the body
 FRONT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
@@ -30,8 +28,9 @@ def skirt_pattern(size: str) -> Pattern:
 
 def _panel(name: str, rotation: np.ndarray, depth_m: float, m: dict[str, float]) -> Panel:
     """Half the skirt, x = 0 on the centre line, y = 0 at the hem (cm)."""
-    waist = (m["waist"] + WAIST_EASE_CM) / 4
-    hip = (m["hip"] + HIP_EASE_CM) / 4
+    ease = fit_rules(SIZE_CHART)
+    waist = (m["waist"] + ease["waist"].ease_cm) / 4
+    hip = (m["hip"] + ease["hip"].ease_cm) / 4
     length, hip_y = m["length"], m["length"] - m["hip_depth"]
     hem = hip + hip_y * np.tan(np.radians(m["flare"]))
     side = np.array([[hem, 0.0], [hip, hip_y], [waist, length]])  # hem to waist, right side

@@ -1,0 +1,90 @@
+"""Size advice from drapes: the smallest size that is tight nowhere, and why the one below is.
+
+A size is *tight* at one of its chart's sizing girths (``neural.garments.size_charts``: chest,
+waist, hip) where its drape leaves less girth ease than the garment is cut with, by more than
+half the chart's grading step (the boundary between two sizes, measured on the draped garment
+at the wearer's own level instead of read off the chart), or where the fabric round that level
+is stretched (median strain above ``TIGHT_STRAIN``). *Loose* is more than half a step over.
+Inputs are fit.json's ``regions`` (``neural.drape.fit_map``); ease in cm, strain as a fraction.
+"""
+from __future__ import annotations
+
+from neural.garments.size_charts import fit_rules, grading_step, load_chart
+
+TIGHT_STRAIN = 0.03
+
+
+def judge(regions: dict[str, dict], chart: str) -> dict[str, dict]:
+    """Per sizing girth of ``chart``: the drape's ease, the ease the garment is cut with, its
+    strain, and a verdict (tight, fits, loose; ``not covered`` where the garment does not reach
+    that level)."""
+    verdicts = {}
+    for region, rule in fit_rules(chart).items():
+        found = regions.get(region)
+        if found is None:
+            verdicts[region] = {"verdict": "not covered"}
+            continue
+        half_step = grading_step(chart, rule) / 2
+        over = found["ease_cm"] - rule.ease_cm
+        if over < -half_step or found["strain_p50"] > TIGHT_STRAIN:
+            verdict = "tight"
+        else:
+            verdict = "loose" if over > half_step else "fits"
+        verdicts[region] = {"ease_cm": found["ease_cm"], "cut_for_ease_cm": rule.ease_cm,
+                            "strain_p50": found["strain_p50"], "strain_p95": found["strain_p95"],
+                            "verdict": verdict}
+    return verdicts
+
+
+def is_tight(verdicts: dict[str, dict]) -> bool:
+    return any(v["verdict"] == "tight" for v in verdicts.values())
+
+
+def next_size(chart: str, judged: dict[str, dict[str, dict]]) -> str | None:
+    """The next size to drape, given the verdicts of those draped so far (at least one): down
+    from the smallest that fits until one is tight, or up from the largest tight one until one
+    fits; None when the smallest size that fits is found (or the chart runs out)."""
+    sizes = list(load_chart(chart))
+    fitting = [i for i, s in enumerate(sizes) if s in judged and not is_tight(judged[s])]
+    if fitting:
+        below = min(fitting) - 1
+        return sizes[below] if below >= 0 and sizes[below] not in judged else None
+    above = max(sizes.index(s) for s in judged) + 1
+    return sizes[above] if above < len(sizes) else None
+
+
+def recommend(chart: str, judged: dict[str, dict[str, dict]]) -> dict:
+    """The advice from the draped sizes' verdicts: {size, reason, sizes: verdicts by size}."""
+    sizes = [s for s in load_chart(chart) if s in judged]
+    fitting = [s for s in sizes if not is_tight(judged[s])]
+    if not fitting:
+        pick = sizes[-1]
+        reason = f"{pick}: the largest size, still tight at the {_worst(judged[pick])}"
+    else:
+        pick = fitting[0]
+        below = sizes[sizes.index(pick) - 1] if sizes.index(pick) > 0 else None
+        if below is not None and is_tight(judged[below]):
+            reason = f"{pick}: {below} is tight at the {_worst(judged[below])}"
+        else:
+            reason = f"{pick}: the smallest size; {_summary(judged[pick])}"
+    return {"size": pick, "reason": reason, "sizes": judged}
+
+
+def _worst(verdicts: dict[str, dict]) -> str:
+    """'chest (ease 3.1 cm, cut for 12 cm)' for the tight girth short by the most."""
+    tight = {r: v for r, v in verdicts.items() if v["verdict"] == "tight"}
+    region = min(tight, key=lambda r: tight[r]["ease_cm"] - tight[r]["cut_for_ease_cm"])
+    return f"{region} ({_numbers(tight[region])})"
+
+
+def _summary(verdicts: dict[str, dict]) -> str:
+    """'fits at the chest (...)', 'loose at the hip (...)' for each covered girth."""
+    return ", ".join(f"{v['verdict']} at the {r} ({_numbers(v)})"
+                     for r, v in verdicts.items() if v["verdict"] != "not covered")
+
+
+def _numbers(verdict: dict) -> str:
+    """'ease 3.1 cm, cut for 12 cm' and, where the fabric is stretched, '; strain 4 %'."""
+    text = f"ease {verdict['ease_cm']:.1f} cm, cut for {verdict['cut_for_ease_cm']:g} cm"
+    strain = verdict["strain_p50"] * 100
+    return text + (f"; strain {strain:.0f} %" if strain >= 1 else "")

@@ -1,0 +1,65 @@
+"""Size advice: drapes sizes on a real body and agrees with the size chart where the body sits
+clearly inside one size."""
+import pytest
+
+from neural.drape.size_advice import judge, next_size, recommend
+from neural.garments.size_charts import chart_size, fit_rules, grading_step, load_chart
+
+CHART = "tshirt_sizes.yaml"
+
+
+def _regions(ease_cm: float, strain: float = 0.0) -> dict:
+    return {"chest": {"ease_cm": ease_cm, "strain_p50": strain, "strain_p95": strain}}
+
+
+def test_the_search_stops_at_the_smallest_size_that_is_not_tight():
+    judged = {"M": judge(_regions(11.0), CHART)}  # fits: try smaller
+    assert next_size(CHART, judged) == "S"
+    judged["S"] = judge(_regions(3.0), CHART)  # short of 12 cm by more than half a step: tight
+    assert next_size(CHART, judged) is None
+    advice = recommend(CHART, judged)
+    assert advice["size"] == "M" and advice["reason"].startswith("M: S is tight at the chest")
+    stretched = {"XXL": judge(_regions(12.0, strain=0.04), CHART)}
+    assert next_size(CHART, stretched) is None  # nothing bigger to try
+    assert recommend(CHART, stretched)["reason"].startswith("XXL: the largest size, still tight")
+
+
+def test_chart_rule_takes_the_largest_size_over_its_girths():
+    skirt = "skirt_sizes.yaml"
+    assert chart_size(skirt, {"waist_girth": 70.5, "hip_girth": 96.0}) == "M"
+    assert chart_size(skirt, {"waist_girth": 70.5, "hip_girth": 108.0}) == "XL"
+    assert chart_size(CHART, {"chest_girth": 101.0}) == "M"
+
+
+@pytest.mark.parametrize("chart", [CHART, "skirt_sizes.yaml"])
+def test_charts_declare_their_ease_and_grade_evenly(chart):
+    rules = fit_rules(chart)
+    assert rules and all(grading_step(chart, rule) > 0 for rule in rules.values())
+    if chart == CHART:  # the t-shirt's declared ease is what its widths give
+        for row in load_chart(chart).values():
+            assert 2 * row["width"] - row["body_chest"] == rules["chest"].ease_cm
+
+
+def test_size_advice_on_a_body_clearly_inside_one_size(tmp_path):
+    """Anny's average man has a 92.9 cm chest: size S (made for 92, the next sizes 84 and 100)."""
+    import json
+
+    from neural.body.anny_body import PHENOTYPES, BodyParameters
+    from neural.fitting.avatar_file import write_body_avatar
+    from render_farm.cli import main
+
+    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 0.0})
+    avatar = write_body_avatar(tmp_path / "avatar", body, "Anny's average man")
+    chest = avatar["measurements"]["chest_girth"]
+    chart = load_chart(CHART)
+    inside = [s for s, row in chart.items() if abs(row["body_chest"] - chest) <= 2.0]
+    assert len(inside) == 1, f"chest {chest} cm is not clearly inside one size"
+    assert main(["size", str(tmp_path / "avatar"), "tshirt", "--out", str(tmp_path / "size"),
+                 "--device", "cpu"]) == 0
+    advice = json.loads((tmp_path / "size" / "size_advice.json").read_text())
+    assert advice["chart_size"] == inside[0]
+    assert advice["size"] == inside[0], advice["reason"]
+    smaller = list(chart)[list(chart).index(inside[0]) - 1]
+    assert advice["sizes"][smaller]["chest"]["verdict"] == "tight"
+    assert advice["reason"].startswith(f"{inside[0]}: {smaller} is tight at the chest")
+    assert (tmp_path / "size" / inside[0] / "drape" / "fit.json").is_file()
