@@ -25,6 +25,7 @@ class BodyLandmarks:
     wrist_l: np.ndarray
     neck_top_z: float  # height of the shoulder line beside the neck
     waist_z: float  # height of the natural waist
+    crotch_z: float  # lowest point of the trunk on the midline, between the legs
     torso_half_width: float
     torso_half_depth: float
     torso_centre_y: float
@@ -43,16 +44,19 @@ def body_landmarks(vertices: np.ndarray, keypoints: dict[str, np.ndarray], waist
                     & (np.abs(vertices[:, 0]) < 0.8 * half_shoulders)]
     near_neck = vertices[(np.abs(np.abs(vertices[:, 0]) - 0.4 * half_shoulders) < 0.01)
                          & (vertices[:, 2] < keypoints["nose"][2] - 0.12)]
+    trunk = vertices[~arm_vertices]
+    midline = trunk[(np.abs(trunk[:, 0]) < 0.01) & (trunk[:, 2] < waist_z)]
     return BodyLandmarks(
         shoulder_l=shoulder,
         elbow_l=elbow,
         wrist_l=keypoints["left_wrist"],
         neck_top_z=float(near_neck[:, 2].max()),
         waist_z=float(waist_z),
+        crotch_z=float(midline[:, 2].min()),
         torso_half_width=float(np.abs(band[:, 0]).max()),
         torso_half_depth=float((band[:, 1].max() - band[:, 1].min()) / 2),
         torso_centre_y=float((band[:, 1].max() + band[:, 1].min()) / 2),
-        trunk=vertices[~arm_vertices],
+        trunk=trunk,
         upper_arm_radius=_upper_arm_radius(vertices[arm_vertices], shoulder, elbow),
     )
 
@@ -161,7 +165,8 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
 
     The layout's z = 0 goes to the body's shoulder line (or waist). Body panels keep their
     heights and are wrapped by arc length around ellipses that enclose the trunk at each height
-    (grown where the garment is wider than the body), starting from the pole the panel faces.
+    (grown where the garment is wider than the body), starting from the pole the panel faces;
+    below the crotch, trouser legs wrap their own leg the same way.
     Sleeves keep their length along the arm and are wrapped around it, top edge on top.
     """
     level = body.neck_top_z + 0.015 if pattern.anchor == "shoulders" else body.waist_z
@@ -172,13 +177,14 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
         layout[panel.name] = (points, slice(start, end))
     positions = np.zeros((len(mesh.uv), 3))
     trunk_panels = [p for p in pattern.panels if not p.placement.startswith("sleeve")]
-    rings = _TrunkRings(body, [(layout[p.name][0], p.layout.normal) for p in trunk_panels],
-                        clearance)
+    rings = _Rings(body.trunk, [(layout[p.name][0], p.layout.normal) for p in trunk_panels],
+                   clearance)
     trunk_y = np.concatenate([layout[p.name][0][:, 1] for p in trunk_panels])
     garment_centre = np.array([0.0, (trunk_y.max() + trunk_y.min()) / 2])
     for panel in trunk_panels:
         points, where = layout[panel.name]
         positions[where] = rings.wrap(points, panel.layout.normal, garment_centre)
+    _wrap_legs(trunk_panels, layout, positions, body, clearance)
     for side in ("L", "R"):
         sleeves = [p for p in pattern.panels if p.placement == f"sleeve.{side}"]
         if sleeves:
@@ -191,28 +197,30 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
     return positions
 
 
-class _TrunkRings:
-    """Per-height ellipses around the trunk (metres), grown to the garment's own girth."""
+class _Rings:
+    """Per-height ellipses (metres) around part of the body, grown to the garment's own girth:
+    the trunk, centred on the midline, or one leg below the crotch, centred on that leg."""
 
     STEP = 0.01
 
-    def __init__(self, body: BodyLandmarks, panels: list[tuple[np.ndarray, np.ndarray]],
-                 clearance: float):
+    def __init__(self, enclosed: np.ndarray, panels: list[tuple[np.ndarray, np.ndarray]],
+                 clearance: float, on_midline: bool = True):
         heights = np.concatenate([points[:, 2] for points, _ in panels])
-        trunk = body.trunk
         self.z0 = heights.min()
         self.zs = np.arange(self.z0, heights.max() + self.STEP, self.STEP)
-        top = trunk[:, 2].max() - 0.02
-        self.half_axes, self.centre_y = [], []
+        low, high = enclosed[:, 2].min() + 0.02, enclosed[:, 2].max() - 0.02
+        self.half_axes, self.centres = [], []
         girths = self._garment_girths(panels)
         for z, girth in zip(self.zs, girths):
-            z = min(z, top)
-            band = trunk[np.abs(trunk[:, 2] - z) < 0.03]
-            a = np.abs(band[:, 0]).max() + clearance
+            band = enclosed[np.abs(enclosed[:, 2] - np.clip(z, low, high)) < 0.03]
+            if on_midline:
+                centre_x, a = 0.0, np.abs(band[:, 0]).max() + clearance
+            else:
+                centre_x, a = (band[:, 0].max() + band[:, 0].min()) / 2, np.ptp(band[:, 0]) / 2 + clearance
             b = np.ptp(band[:, 1]) / 2 + clearance
             grow = max(1.0, girth / (2 * _half_ellipse_perimeter(a, b)))
             self.half_axes.append((a * grow, b * grow))
-            self.centre_y.append((band[:, 1].max() + band[:, 1].min()) / 2)
+            self.centres.append((centre_x, (band[:, 1].max() + band[:, 1].min()) / 2))
 
     def _garment_girths(self, panels) -> np.ndarray:
         """Around-the-body width of the garment at each height: panel widths summed."""
@@ -232,8 +240,8 @@ class _TrunkRings:
     def wrap(self, points: np.ndarray, normal: np.ndarray, garment_centre: np.ndarray
              ) -> np.ndarray:
         """Layout points of one panel facing ``normal`` -> points on the rings; arc length is
-        measured from where the ray from the garment's centre axis along ``normal`` meets the
-        panel's plane."""
+        measured from where the ray from the garment's centre axis (x, y) along ``normal``
+        meets the panel's plane."""
         facing = np.arctan2(normal[1], normal[0])
         horizontal = _horizontal(normal)
         pole_point = garment_centre + horizontal * np.dot(points[:, :2].mean(0) - garment_centre,
@@ -252,9 +260,43 @@ class _TrunkRings:
                                                                       axis=1))])
             lengths -= lengths[512]
             theta = np.interp(arc[mine], lengths, angles)
-            out[mine, 0] = a * np.cos(theta)
-            out[mine, 1] = b * np.sin(theta) + self.centre_y[row]
+            out[mine, 0] = a * np.cos(theta) + self.centres[row][0]
+            out[mine, 1] = b * np.sin(theta) + self.centres[row][1]
         return out
+
+
+def _leg_sides(panels, layout: dict, crotch_z: float) -> dict[str, str]:
+    """Panel name -> "L" / "R" for the panels of a trouser leg: their points below the crotch
+    lie, in the median, more than 4 cm to one side of the midline (a skirt's straddle it)."""
+    sides = {}
+    for panel in panels:
+        points = layout[panel.name][0]
+        below = points[points[:, 2] < crotch_z, 0]
+        for side, sign in (("L", 1.0), ("R", -1.0)):
+            if len(below) and np.median(below * sign) > 0.04:
+                sides[panel.name] = side
+    return sides
+
+
+def _wrap_legs(panels, layout: dict, positions: np.ndarray, body: BodyLandmarks,
+               clearance: float) -> None:
+    """Re-place, in ``positions``, the parts of trouser-leg panels below the crotch around
+    their own leg (rings centred on the leg, arc length from the leg's own centre line)."""
+    sides = _leg_sides(panels, layout, body.crotch_z)
+    for side, sign in (("L", 1.0), ("R", -1.0)):
+        legs = [p for p in panels if sides.get(p.name) == side]
+        if not legs:
+            continue
+        trunk = body.trunk
+        enclosed = trunk[(trunk[:, 0] * sign > 0) & (trunk[:, 2] < body.crotch_z)]
+        below = {p.name: layout[p.name][0][:, 2] < body.crotch_z for p in legs}
+        parts = [(layout[p.name][0][below[p.name]], p.layout.normal) for p in legs]
+        rings = _Rings(enclosed, parts, clearance, on_midline=False)
+        xy = np.concatenate([points[:, :2] for points, _ in parts])
+        centre = (xy.max(0) + xy.min(0)) / 2
+        for panel, (points, normal) in zip(legs, parts):
+            where = np.arange(len(positions))[layout[panel.name][1]][below[panel.name]]
+            positions[where] = rings.wrap(points, normal, centre)
 
 
 def _horizontal(normal: np.ndarray) -> np.ndarray:
@@ -280,7 +322,7 @@ def _sewn_to_trunk(pattern: Pattern, sleeves, mesh: GarmentMesh, layout: dict) -
 
 
 def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks,
-                  rings: _TrunkRings, clearance: float):
+                  rings: _Rings, clearance: float):
     """Yield (panel, positions) for the panels of one sleeve, wrapped around that arm: two
     halves each from the top line round their side, or one tube centred on top.
 

@@ -1,0 +1,88 @@
+"""Straight trousers: a front and a back panel per leg, graded from a size chart.
+
+Each panel is drafted once with its side seam towards +x and the centre line at x = 0 (the
+front left and back right legs seen from outside) and mirrored for the other two, so the side
+seams, inseams and crotch seams pair edges of equal length by construction: front and back
+share the side seam's and the inseam's run, the back being wider at the hip (2 cm) and at the
+crotch (its fork reaches further). Panels carry their layout, hung from the waist.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
+from neural.garments.size_charts import chart_row, fit_rules
+
+SIZE_CHART = "trousers_sizes.yaml"
+BACK_RAISE_CM = 3.0  # the back's centre seam rises above the side of the waist
+FORK_DEPTH = 0.6  # the crotch curve starts this many fork widths above the crotch point
+# panel frame -> layout frame (x across, y up, normal out): front faces -Y, back +Y
+FRONT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
+BACK = np.array([[-1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+
+
+def trousers_pattern(size: str) -> Pattern:
+    """The pattern for one size (XS..XXL)."""
+    m = chart_row(SIZE_CHART, size, "trousers")
+    front, back = _drafts(m)
+    panels = [_placed("front.L", front, FRONT, mirror=False, depth=-0.12, m=m),
+              _placed("front.R", front, FRONT, mirror=True, depth=-0.12, m=m),
+              _placed("back.L", back, BACK, mirror=True, depth=0.12, m=m),
+              _placed("back.R", back, BACK, mirror=False, depth=0.12, m=m)]
+    seams = [Seam((f"front.{s}", edge), (f"back.{s}", edge))
+             for s in ("L", "R") for edge in ("side", "inseam")]
+    seams += [Seam(("front.L", "crotch"), ("front.R", "crotch")),
+              Seam(("back.R", "crotch"), ("back.L", "crotch"))]
+    return Pattern("trousers", size, panels, seams, m, anchor="waist")
+
+
+def _drafts(m: dict[str, float]) -> tuple[list[Edge], list[Edge]]:
+    """Front and back outlines (cm, y = 0 at the hem), side seam towards +x."""
+    ease = fit_rules(SIZE_CHART)
+    hip = (m["hip"] + ease["hip"].ease_cm) / 4
+    waist = (m["waist"] + ease["waist"].ease_cm) / 4
+    widths = {"front": hip - 1.0, "back": hip + 1.0}
+    forks = {"front": m["hip"] / 16, "back": m["hip"] / 10}
+    # the same side-seam run on both panels: the hem centred under the front's crease
+    run = (widths["front"] + forks["front"] - _front_hem(m, widths, forks)) / 2
+    take_in = (sum(widths.values()) - 2 * waist) / 2  # each panel's side seam, hip to waist
+    crotch_y, top_y = m["inseam"], m["inseam"] + m["rise"]
+    hip_y = top_y - m["hip_depth"]
+    drafts = []
+    for name in ("front", "back"):
+        width, fork = widths[name], forks[name]
+        raise_cm = BACK_RAISE_CM if name == "back" else 0.0
+        hem_out = width - run
+        hem_in = hem_out - (_front_hem(m, widths, forks) + (widths[name] - widths["front"])
+                            + (fork - forks["front"]))
+        t = np.linspace(0.0, np.pi / 2, 9)
+        curve_top = min(crotch_y + FORK_DEPTH * fork, hip_y)  # not above the hip line
+        crotch = np.vstack([[[0.0, top_y + raise_cm]],
+                            np.column_stack([-fork * (1 - np.cos(t)),
+                                             curve_top - (curve_top - crotch_y) * np.sin(t)])])
+        drafts.append([
+            Edge("hem", np.array([[hem_in, 0.0], [hem_out, 0.0]])),
+            Edge("side", np.array([[hem_out, 0.0], [width, hip_y], [width - take_in, top_y]])),
+            Edge("waist", np.array([[width - take_in, top_y], [0.0, top_y + raise_cm]])),
+            Edge("crotch", crotch),
+            Edge("inseam", np.array([[-fork, crotch_y], [hem_in, 0.0]])),
+        ])
+    return drafts[0], drafts[1]
+
+
+def _front_hem(m: dict[str, float], widths: dict[str, float], forks: dict[str, float]) -> float:
+    """The front leg's hem width: the back takes the rest of the opening plus what it is wider
+    at the hip and fork, so both panels' inseams run the same way."""
+    return (m["hem"] - (widths["back"] - widths["front"]) - (forks["back"] - forks["front"])) / 2
+
+
+def _placed(name: str, draft: list[Edge], rotation: np.ndarray, mirror: bool, depth: float,
+            m: dict[str, float]) -> Panel:
+    """One leg's panel: the draft (mirrored in x when its side seam must face -x), hung with
+    the waist's side point at the layout's z = 0."""
+    edges = draft
+    if mirror:  # x -> -x reverses the outline's direction: walk it the other way round
+        edges = [Edge(e.name, e.points[::-1] * [-1.0, 1.0]) for e in reversed(draft)]
+    top = m["inseam"] + m["rise"]
+    layout = PanelLayout(rotation, np.array([0.0, depth, -top / 100]))
+    return Panel(name, name, edges, layout=layout)

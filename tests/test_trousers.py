@@ -1,0 +1,61 @@
+"""Built-in straight trousers: graded from their size chart, legs placed round each leg, draped."""
+import numpy as np
+import pytest
+
+from neural.errors import InputError
+from neural.garments.size_charts import fit_rules, load_chart
+from neural.garments.trousers import SIZE_CHART, trousers_pattern
+
+SIZES = list(load_chart(SIZE_CHART))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_trousers_follow_the_chart_and_seams_match(size):
+    pattern = trousers_pattern(size)
+    row, ease = pattern.measurements, fit_rules(SIZE_CHART)
+    waist = sum(np.ptp(p.edge("waist").points[:, 0]) for p in pattern.panels)
+    assert waist == pytest.approx(row["waist"] + ease["waist"].ease_cm)
+    hip_y = row["inseam"] + row["rise"] - row["hip_depth"] - 1e-6  # just under the side's corner
+    hip = 0.0
+    for panel in pattern.panels:  # the outline's width at the hip line
+        outline = panel.outline()
+        closed = np.vstack([outline, outline[:1]])
+        crossings = [a[0] + (hip_y - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
+                     for a, b in zip(closed[:-1], closed[1:]) if (a[1] - hip_y) * (b[1] - hip_y) < 0]
+        hip += max(crossings) - min(crossings)
+    assert hip == pytest.approx(row["hip"] + ease["hip"].ease_cm, abs=0.5)
+    for seam in pattern.seams:
+        a, b = pattern.seam_edges(seam)
+        assert a.length == pytest.approx(b.length)
+    hem = sum(p.edge("hem").length for p in pattern.panels)
+    assert hem == pytest.approx(2 * row["hem"])
+
+
+def test_unknown_sizes_are_refused():
+    with pytest.raises(InputError, match="unknown size"):
+        trousers_pattern("XXXL")
+
+
+def test_trousers_drape_on_the_average_man(tmp_path):
+    import json
+
+    from neural.body.anny_body import PHENOTYPES, BodyParameters
+    from neural.fitting.avatar_file import write_body_avatar
+    from neural.garments.size_charts import chart_size
+    from render_farm.stages import drape_stage, garment_stage
+
+    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 0.0})
+    avatar = write_body_avatar(tmp_path / "avatar", body, "Anny's average man")
+    size = chart_size(SIZE_CHART, avatar["measurements"])
+    garment_stage("trousers", size, "cotton", tmp_path / "garment")
+    fit = drape_stage(tmp_path / "avatar", tmp_path / "garment", tmp_path / "drape", "cpu")
+    failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
+    assert not failed, f"quality gates failed: {failed}"
+    # each leg hangs round its own leg: below the crotch no garment point crosses the midline
+    from neural.mesh_io import read_glb
+
+    garment = read_glb(tmp_path / "drape" / "draped.glb")["garment"][0]
+    knees = garment[np.abs(garment[:, 2] - 0.5) < 0.05]
+    assert len(knees) and np.abs(knees[:, 0]).min() > 0.01
+    assert abs(fit["regions"]["hip"]["ease_cm"] - fit_rules(SIZE_CHART)["hip"].ease_cm) < 3.0
+    json.dumps(fit)  # fit.json content is plain JSON
