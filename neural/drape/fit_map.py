@@ -66,8 +66,9 @@ def fit_map(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
     trunk = ~sleeve_vertices
     trunk_faces = faces[trunk[faces].all(1)]
     regions: dict[str, dict] = {}
+    spans = [positions[trunk & (panel_of == p), 2] for p in np.unique(panel_of[trunk])]
     for name in GIRTH_REGIONS:
-        z = _level_on_garment(getattr(levels, name), positions[trunk_faces, 2])
+        z = _level_on_garment(getattr(levels, name), spans)
         if z is None:
             continue
         band = trunk & (np.abs(positions[:, 2] - z) < BAND_M)
@@ -87,14 +88,17 @@ def fit_map(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
     return FitMap(_vertex_mean(edges, strain, len(positions)), ease_mm, regions)
 
 
-def _level_on_garment(level: float, heights: np.ndarray) -> float | None:
-    """``level`` (m) moved at least ``EDGE_MARGIN_M`` inside the garment's ``heights``, so that a
-    garment ending just short of it (a skirt's waistband) is measured at its edge; None where
-    the garment is more than ``BAND_M`` short of it."""
-    if not heights.size:
+def _level_on_garment(level: float, spans: list[np.ndarray]) -> float | None:
+    """``level`` (m) moved at least ``EDGE_MARGIN_M`` inside the heights where the section goes
+    all round the garment (every panel of ``spans``, each panel's vertex heights, reaches), so
+    that a garment ending just short of it (a skirt's waistband) is measured at its edge; None
+    where the garment is more than ``BAND_M`` short of it."""
+    if not spans:
         return None
-    z = float(np.clip(level, heights.min() + EDGE_MARGIN_M, heights.max() - EDGE_MARGIN_M))
-    return None if abs(z - level) > BAND_M else z
+    low = max(heights.min() for heights in spans) + EDGE_MARGIN_M
+    high = min(heights.max() for heights in spans) - EDGE_MARGIN_M
+    z = float(np.clip(level, low, high))
+    return None if low > high or abs(z - level) > BAND_M else z
 
 
 def _width_as_cut(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
