@@ -98,6 +98,7 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
     a re-run reuses them). ``progress_for(size)`` gives each drape's progress callback."""
     import json
 
+    from neural.drape.fit_map import FIT_MAP_VERSION
     from neural.drape.size_advice import judge, next_size, recommend
     from neural.fitting.avatar_file import read_avatar
     from neural.garments.fabrics import fabric as fabric_parameters
@@ -112,7 +113,7 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
     while size is not None:
         fit_json = out_dir / size / "drape" / "fit.json"
         fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
-        if fit.get("fabric") != fabric or "regions" not in fit:
+        if fit.get("fabric") != fabric or fit.get("fit_map_version") != FIT_MAP_VERSION:
             garment_stage(kind, size, fabric, out_dir / size / "garment")
             fit = drape_stage(avatar, out_dir / size / "garment", out_dir / size / "drape", device,
                               progress_for(size) if progress_for else None)

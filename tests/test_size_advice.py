@@ -9,7 +9,8 @@ CHART = "tshirt_sizes.yaml"
 
 
 def _regions(ease_cm: float, strain: float = 0.0) -> dict:
-    return {"chest": {"ease_cm": ease_cm, "strain_p50": strain, "strain_p95": strain}}
+    return {"chest": {"ease_cm": ease_cm, "body_girth_cm": 100.0, "strain_p50": strain,
+                      "strain_p95": strain}}
 
 
 def test_the_search_stops_at_the_smallest_size_that_is_not_tight():
@@ -19,7 +20,7 @@ def test_the_search_stops_at_the_smallest_size_that_is_not_tight():
     assert next_size(CHART, judged) is None
     advice = recommend(CHART, judged)
     assert advice["size"] == "M" and advice["reason"].startswith("M: S is tight at the chest")
-    stretched = {"XXL": judge(_regions(12.0, strain=0.04), CHART)}
+    stretched = {"XXL": judge(_regions(12.0, strain=0.05), CHART)}  # over 4 cm / 100 cm
     assert next_size(CHART, stretched) is None  # nothing bigger to try
     assert recommend(CHART, stretched)["reason"].startswith("XXL: the largest size, still tight")
 

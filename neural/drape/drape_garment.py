@@ -52,7 +52,7 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     for index, (panel, (first, end)) in enumerate(zip(mesh.panel_names, mesh.ranges)):
         panel_of[first:end] = index
         sleeves[first:end] = pattern.panel(panel).placement.startswith("sleeve")
-    fitted = fit_map(positions, rest_uv, faces, panel_of, sleeves,
+    fitted = fit_map(positions, rest_uv, faces, seam_pairs, panel_of, sleeves,
                      BodyShape(body_vertices, body_faces, joints, template))
     document = {
         "schema": "tryon.fit",

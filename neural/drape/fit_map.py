@@ -5,8 +5,10 @@ garment. Per vertex: strain as a fraction (mean tensile strain of the vertex's e
 and ease in mm (distance from the body surface, negative inside it). Per region:
 
 - chest, waist, hip: girth ease in cm (the garment's width as cut at the body's level, summed
-  over the trunk's panels, minus the body's girth there: what a size chart calls ease), the
-  strain p95 and median gap (mm) of the garment's trunk within ``BAND_M`` of that level;
+  over the trunk's panels, minus the body's girth there: what a size chart calls ease; where the
+  garment does not go all round at that level, as a skirt that settled a little below the waist,
+  its width just inside the edge is taken instead), the strain p50 / p95 and median gap (mm) of
+  the garment's trunk within ``BAND_M`` of where it was measured;
 - shoulders: the trunk above the shoulder joints; sleeves: the sleeve panels;
 - length: where the hem falls against the body's waist and hip levels.
 """
@@ -21,9 +23,9 @@ from neural.body.measurements import (Levels, TemplateLandmarks, armless_tape, t
 from neural.body.tape import Tape
 from neural.drape.fit_metrics import edge_strain, nearest_surface, unique_edges
 
+FIT_MAP_VERSION = 2  # fit.json's regions are comparable only between drapes of one version
 GIRTH_REGIONS = ("chest", "waist", "hip")
 BAND_M = 0.03  # half-height of the band of garment around each girth level
-EDGE_MARGIN_M = 0.01  # girths are taken at least this far inside the garment's top and hem
 SHOULDER_DROP_M = 0.02  # shoulders: trunk vertices above the shoulder joints less this
 UP = np.array([0.0, 0.0, 1.0])
 
@@ -48,15 +50,17 @@ class FitMap:
     regions: dict[str, dict]
 
     def to_json(self) -> dict:
-        return {"regions": self.regions,
+        return {"fit_map_version": FIT_MAP_VERSION, "regions": self.regions,
                 "fit_map": {"strain": np.round(self.strain, 4).tolist(),
                             "ease_mm": np.round(self.ease_mm, 1).tolist()}}
 
 
 def fit_map(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
-            panel_of: np.ndarray, sleeve_vertices: np.ndarray, body: BodyShape) -> FitMap:
-    """Strain and ease of a draped garment (V, 3) over ``body``; ``panel_of`` (V,) is each
-    vertex's panel, ``sleeve_vertices`` (V,) bool marks the sleeves (left out of the girths)."""
+            seam_pairs: np.ndarray, panel_of: np.ndarray, sleeve_vertices: np.ndarray,
+            body: BodyShape) -> FitMap:
+    """Strain and ease of a draped garment (V, 3) over ``body``; ``seam_pairs`` (S, 2) are
+    the sewn vertex pairs, ``panel_of`` (V,) each vertex's panel and ``sleeve_vertices`` (V,)
+    bool the sleeves (left out of the girths)."""
     edges = unique_edges(faces)
     strain = edge_strain(positions, rest_uv, faces)
     _, distance, _, inside = nearest_surface(positions, body.vertices, body.faces)
@@ -64,16 +68,15 @@ def fit_map(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
     armless = armless_tape(body.vertices, body.faces, body.landmarks)
     levels = torso_levels(armless, body.joints, body.landmarks)
     trunk = ~sleeve_vertices
-    trunk_faces = faces[trunk[faces].all(1)]
+    section = _TrunkSection(positions, rest_uv, faces[trunk[faces].all(1)], seam_pairs, panel_of)
     regions: dict[str, dict] = {}
-    spans = [positions[trunk & (panel_of == p), 2] for p in np.unique(panel_of[trunk])]
     for name in GIRTH_REGIONS:
-        z = _level_on_garment(getattr(levels, name), spans)
-        if z is None:
+        found = section.girth_near(getattr(levels, name))
+        if found is None:
             continue
+        z, cut = found  # the body is measured at its own level, as its size-chart girth
         band = trunk & (np.abs(positions[:, 2] - z) < BAND_M)
-        body_girth = torso_girth(armless, body.joints, z)
-        cut = _width_as_cut(positions, rest_uv, trunk_faces, panel_of, z)
+        body_girth = torso_girth(armless, body.joints, getattr(levels, name))
         regions[name] = {"ease_cm": round((cut - body_girth) * 100.0, 1),
                          "body_girth_cm": round(body_girth * 100.0, 1),
                          "height_cm": round(z * 100.0, 1),
@@ -88,39 +91,55 @@ def fit_map(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
     return FitMap(_vertex_mean(edges, strain, len(positions)), ease_mm, regions)
 
 
-def _level_on_garment(level: float, spans: list[np.ndarray]) -> float | None:
-    """``level`` (m) moved at least ``EDGE_MARGIN_M`` inside the heights where the section goes
-    all round the garment (every panel of ``spans``, each panel's vertex heights, reaches), so
-    that a garment ending just short of it (a skirt's waistband) is measured at its edge; None
-    where the garment is more than ``BAND_M`` short of it."""
-    if not spans:
+class _TrunkSection:
+    """Horizontal sections through the garment's body panels and their width as cut."""
+
+    def __init__(self, positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
+                 seam_pairs: np.ndarray, panel_of: np.ndarray):
+        self.worn = Tape(positions, faces)
+        self.flat = Tape(np.column_stack([rest_uv, np.zeros(len(rest_uv))]), faces)
+        self.panel_of = panel_of
+        self.partners: dict[int, set[int]] = {}
+        for a, b in seam_pairs:
+            self.partners.setdefault(int(a), set()).add(int(panel_of[b]))
+            self.partners.setdefault(int(b), set()).add(int(panel_of[a]))
+        self.across = {}  # panel -> its horizontal pattern direction on the draped garment
+        for panel in np.unique(panel_of[faces]):
+            mine = panel_of == panel
+            design = np.column_stack([rest_uv[mine], np.ones(mine.sum())])
+            slope = np.linalg.lstsq(design, positions[mine, 2], rcond=None)[0][:2]
+            self.across[int(panel)] = np.array([-slope[1], slope[0]]) / max(
+                np.linalg.norm(slope), 1e-12)
+
+    def girth_near(self, level: float) -> tuple[float, float] | None:
+        """(height, width as cut) of the complete section nearest ``level`` within ``BAND_M``
+        (searched every 5 mm), so that a garment ending just short of a level (a skirt's
+        waistband) is measured just inside its edge; None if there is none."""
+        for offset in sorted(np.arange(-BAND_M, BAND_M + 1e-9, 0.005), key=abs):
+            cut = self.width_as_cut(level + offset)
+            if cut is not None:
+                return level + offset, cut
         return None
-    low = max(heights.min() for heights in spans) + EDGE_MARGIN_M
-    high = min(heights.max() for heights in spans) - EDGE_MARGIN_M
-    z = float(np.clip(level, low, high))
-    return None if low > high or abs(z - level) > BAND_M else z
 
-
-def _width_as_cut(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
-                  panel_of: np.ndarray, z: float) -> float:
-    """The garment's width (m) as cut at height ``z``, summed over panels: where the horizontal
-    plane cuts a panel, the extent of the cut's pattern coordinates across the panel's
-    horizontal direction (the pattern direction along which the draped panel's height does not
-    change). A fold that crosses the plane twice covers the same stretch of pattern, so it is
-    not counted twice."""
-    flat = Tape(np.column_stack([rest_uv, np.zeros(len(rest_uv))]), faces)
-    cuts: dict[int, list[np.ndarray]] = {}
-    for edges, t in Tape(positions, faces).section_edges(np.array([0.0, 0.0, z]), UP):
-        cuts.setdefault(int(panel_of[edges[0, 0]]), []).append(flat.section_points(edges, t))
-    total = 0.0
-    for panel, points in cuts.items():
-        mine = panel_of == panel
-        design = np.column_stack([rest_uv[mine], np.ones(mine.sum())])
-        slope = np.linalg.lstsq(design, positions[mine, 2], rcond=None)[0][:2]
-        across = np.array([-slope[1], slope[0]]) / max(np.linalg.norm(slope), 1e-12)
-        along = np.concatenate(points)[:, :2] @ across
-        total += float(along.max() - along.min())
-    return total
+    def width_as_cut(self, z: float) -> float | None:
+        """The garment's width (m) as cut at height ``z``, summed over panels: where the plane
+        cuts a panel, the extent of the cut's pattern coordinates across the panel's horizontal
+        direction (the pattern direction along which the draped panel's height does not
+        change). A fold that crosses the plane twice covers the same stretch of pattern, so it
+        is not counted twice. None unless the section goes all round: every cut ends on a seam
+        (both ends of the mesh edge it crosses are sewn) whose other side is cut too, not on a
+        free edge such as a waistband or hem."""
+        cuts: dict[int, list[np.ndarray]] = {}
+        ends = []
+        for edges, t in self.worn.section_edges(np.array([0.0, 0.0, z]), UP):
+            panel = int(self.panel_of[edges[0, 0]])
+            cuts.setdefault(panel, []).append(self.flat.section_points(edges, t))
+            ends += [edges[0], edges[-1]]
+        if not cuts or not all(self.partners.get(int(v), set()) & set(cuts)
+                               for edge in ends for v in edge):
+            return None
+        return sum(float(np.ptp(np.concatenate(points)[:, :2] @ self.across[panel]))
+                   for panel, points in cuts.items())
 
 
 def _band_summary(mask: np.ndarray, edges: np.ndarray, strain: np.ndarray,

@@ -4,14 +4,13 @@ A size is *tight* at one of its chart's sizing girths (``neural.garments.size_ch
 waist, hip) where its drape leaves less girth ease than the garment is cut with, by more than
 half the chart's grading step (the boundary between two sizes, measured on the draped garment
 at the wearer's own level instead of read off the chart), or where the fabric round that level
-is stretched (median strain above ``TIGHT_STRAIN``). *Loose* is more than half a step over.
+is stretched more than a garment short by half a step would be (median strain above half a
+step over the body's girth, 3-4 %). *Loose* is more than half a step over.
 Inputs are fit.json's ``regions`` (``neural.drape.fit_map``); ease in cm, strain as a fraction.
 """
 from __future__ import annotations
 
 from neural.garments.size_charts import fit_rules, grading_step, load_chart
-
-TIGHT_STRAIN = 0.03
 
 
 def judge(regions: dict[str, dict], chart: str) -> dict[str, dict]:
@@ -26,7 +25,7 @@ def judge(regions: dict[str, dict], chart: str) -> dict[str, dict]:
             continue
         half_step = grading_step(chart, rule) / 2
         over = found["ease_cm"] - rule.ease_cm
-        if over < -half_step or found["strain_p50"] > TIGHT_STRAIN:
+        if over < -half_step or found["strain_p50"] > half_step / found["body_girth_cm"]:
             verdict = "tight"
         else:
             verdict = "loose" if over > half_step else "fits"
