@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -17,8 +18,43 @@ from neural.drape.placement import body_landmarks, place_panels, push_out_of_bod
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.avatar_file import read_avatar
 from neural.garments.garment_file import garment_mesh, read_garment
+from neural.garments.meshing import GarmentMesh
 from neural.garments.pattern import Pattern
 from neural.mesh_io import glb_bytes
+
+
+@dataclass
+class DrapeSetup:
+    """A drape before simulation: the avatar's rest-pose body and the garment placed round it
+    (Z-up metres), with its pattern, mesh (rest UVs, faces, seam pairs) and fabric."""
+
+    avatar: dict
+    garment: dict
+    body: BodyShape
+    pattern: Pattern
+    mesh: GarmentMesh
+    start_positions: np.ndarray
+    fabric: Fabric
+
+
+def prepare_drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike) -> DrapeSetup:
+    """Read the avatar and garment files and place the garment's panels around the body."""
+    avatar, params = read_avatar(avatar_path)
+    garment, rest_uv, faces, _ = read_garment(garment_path)
+    body_vertices, body_faces, joints = rest_body(params)
+    pattern = Pattern.from_dict(garment["pattern"], garment["size_chart_row"])
+    mesh = garment_mesh(garment, rest_uv, faces)
+    template = anny_landmarks()
+    arm_vertices = np.zeros(len(body_vertices), dtype=bool)
+    arm_vertices[body_faces[template.arm_faces].ravel()] = True
+    landmarks = body_landmarks(body_vertices, rest_keypoints(params),
+                               body_vertices[list(WAIST_VERTICES), 2].mean(), arm_vertices)
+    start = push_out_of_body(place_panels(pattern, mesh, landmarks), body_vertices, body_faces)
+    fab = garment["fabric"]
+    return DrapeSetup(avatar, garment, BodyShape(body_vertices, body_faces, joints, template),
+                      pattern, mesh, start,
+                      Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"],
+                             fab["friction"]))
 
 
 def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
@@ -28,49 +64,43 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     """Place, sew and settle the garment on the avatar; write draped.glb and fit.json (quality
     gates, fit-map regions and per-vertex strain and ease)."""
     started = time.perf_counter()
-    avatar, body = read_avatar(avatar_path)
-    garment, rest_uv, faces, seam_pairs = read_garment(garment_path)
-    body_vertices, body_faces, joints = rest_body(body)
-    pattern = Pattern.from_dict(garment["pattern"], garment["size_chart_row"])
-    mesh = garment_mesh(garment, rest_uv, faces)
-    template = anny_landmarks()
-    arm_vertices = np.zeros(len(body_vertices), dtype=bool)
-    arm_vertices[body_faces[template.arm_faces].ravel()] = True
-    landmarks = body_landmarks(body_vertices, rest_keypoints(body),
-                               body_vertices[list(WAIST_VERTICES), 2].mean(), arm_vertices)
-    start_positions = push_out_of_body(place_panels(pattern, mesh, landmarks), body_vertices,
-                                       body_faces)
-    fab = garment["fabric"]
-    fabric = Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"], fab["friction"])
-    simulated = simulate_cloth(start_positions, faces, rest_uv, seam_pairs, body_vertices,
-                               body_faces, fabric, warp_device(device), settings, progress)
-    positions, steps = simulated.positions, simulated.substeps
-    report = fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces,
-                        simulated.speeds)
-    panel_of = np.zeros(len(rest_uv), dtype=np.int64)
-    sleeves = np.zeros(len(rest_uv), dtype=bool)
-    for index, (panel, (first, end)) in enumerate(zip(mesh.panel_names, mesh.ranges)):
-        panel_of[first:end] = index
-        sleeves[first:end] = pattern.panel(panel).placement.startswith("sleeve")
-    fitted = fit_map(positions, rest_uv, faces, seam_pairs, panel_of, sleeves,
-                     BodyShape(body_vertices, body_faces, joints, template))
+    setup = prepare_drape(avatar_path, garment_path)
+    body, mesh = setup.body, setup.mesh
+    simulated = simulate_cloth(setup.start_positions, mesh.faces, mesh.uv, mesh.seam_pairs,
+                               body.vertices, body.faces, setup.fabric, warp_device(device),
+                               settings, progress)
+    positions = simulated.positions
+    report = fit_report(positions, mesh.uv, mesh.faces, mesh.seam_pairs, body.vertices,
+                        body.faces, simulated.speeds)
+    fitted = fit_map(positions, mesh.uv, mesh.faces, mesh.seam_pairs, *panel_masks(setup), body)
     document = {
         "schema": "tryon.fit",
         "schema_version": 1,
-        "avatar_photo_sha256": (avatar.get("source_photos") or [{}])[0].get("sha256"),
-        "garment": garment["garment"],
-        "size": garment["size"],
-        "fabric": fab["name"],
+        "avatar_photo_sha256": (setup.avatar.get("source_photos") or [{}])[0].get("sha256"),
+        "garment": setup.garment["garment"],
+        "size": setup.garment["size"],
+        "fabric": setup.garment["fabric"]["name"],
         **report,
-        "simulated_steps": steps,
+        "simulated_steps": simulated.substeps,
         "wall_time_s": round(time.perf_counter() - started, 2),
         "device": device,
         **fitted.to_json(),
     }
     out_dir = Path(out_dir)
     write_bytes_atomic(out_dir / "draped.glb", glb_bytes({
-        "body": (body_vertices, body_faces, None),
-        "garment": (positions, faces, rest_uv),
+        "body": (body.vertices, body.faces, None),
+        "garment": (positions, mesh.faces, mesh.uv),
     }))
     write_json_atomic(out_dir / "fit.json", document)
     return document
+
+
+def panel_masks(setup: DrapeSetup) -> tuple[np.ndarray, np.ndarray]:
+    """Each garment vertex's panel index (V,) and whether it is on a sleeve (V,) bool."""
+    panel_of = np.zeros(len(setup.mesh.uv), dtype=np.int64)
+    sleeves = np.zeros(len(setup.mesh.uv), dtype=bool)
+    for index, (panel, (first, end)) in enumerate(zip(setup.mesh.panel_names,
+                                                       setup.mesh.ranges)):
+        panel_of[first:end] = index
+        sleeves[first:end] = setup.pattern.panel(panel).placement.startswith("sleeve")
+    return panel_of, sleeves
