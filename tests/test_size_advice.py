@@ -20,9 +20,10 @@ def test_the_search_stops_at_the_smallest_size_that_is_not_tight():
     assert next_size(CHART, judged) is None
     advice = recommend(CHART, judged)
     assert advice["size"] == "M" and advice["reason"].startswith("M: S is tight at the chest")
-    stretched = {"XXL": judge(_regions(12.0, strain=0.05), CHART)}  # over 4 cm / 100 cm
-    assert next_size(CHART, stretched) is None  # nothing bigger to try
-    assert recommend(CHART, stretched)["reason"].startswith("XXL: the largest size, still tight")
+    short = {"XXL": judge(_regions(7.0, strain=0.05), CHART)}
+    assert next_size(CHART, short) is None  # nothing bigger to try
+    assert recommend(CHART, short)["reason"] == (
+        "XXL: the largest size, still tight at the chest (ease 7.0 cm, cut for 12 cm; strain 5 %)")
 
 
 def test_chart_rule_takes_the_largest_size_over_its_girths():

@@ -2,10 +2,11 @@
 
 A size is *tight* at one of its chart's sizing girths (``neural.garments.size_charts``: chest,
 waist, hip) where its drape leaves less girth ease than the garment is cut with, by more than
-half the chart's grading step (the boundary between two sizes, measured on the draped garment
-at the wearer's own level instead of read off the chart), or where the fabric round that level
-is stretched more than a garment short by half a step would be (median strain above half a
-step over the body's girth, 3-4 %). *Loose* is more than half a step over.
+half the chart's grading step: the chart's own boundary between two sizes, measured on the
+draped garment at the wearer's own level instead of read off the chart. *Loose* is more than
+half a step over. The fabric's strain there is reported with the verdict; it is not a criterion
+of its own (a skirt that settles below the waist is stretched where it rests although its
+waistband is what the chart intends).
 Inputs are fit.json's ``regions`` (``neural.drape.fit_map``); ease in cm, strain as a fraction.
 """
 from __future__ import annotations
@@ -25,10 +26,7 @@ def judge(regions: dict[str, dict], chart: str) -> dict[str, dict]:
             continue
         half_step = grading_step(chart, rule) / 2
         over = found["ease_cm"] - rule.ease_cm
-        if over < -half_step or found["strain_p50"] > half_step / found["body_girth_cm"]:
-            verdict = "tight"
-        else:
-            verdict = "loose" if over > half_step else "fits"
+        verdict = "tight" if over < -half_step else "loose" if over > half_step else "fits"
         verdicts[region] = {"ease_cm": found["ease_cm"], "cut_for_ease_cm": rule.ease_cm,
                             "strain_p50": found["strain_p50"], "strain_p95": found["strain_p95"],
                             "verdict": verdict}
