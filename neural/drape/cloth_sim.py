@@ -9,6 +9,8 @@ from typing import Callable
 
 import numpy as np
 
+from neural.drape.fit_metrics import SETTLED_FRACTION, SETTLED_SPEED
+
 
 @dataclass
 class ClothSettings:
@@ -18,7 +20,11 @@ class ClothSettings:
     substeps: int = 10
     iterations: int = 4
     sew_frames: int = 30  # frames without gravity while the seams close
-    settle_frames: int = 60  # frames with gravity afterwards
+    settle_frames: int = 60  # frames with gravity afterwards, at least
+    max_frames: int = 240  # settling goes on until settled (see fit_metrics) or this many
+    settled_fraction: float = SETTLED_FRACTION
+    settled_speed: float = SETTLED_SPEED
+    damping: float = 2.0  # 1/s: velocities decay by exp(-damping * t) once gravity is on
     seam_stiffness: float = 3.0e5  # N/m; closes seams to 0.3-0.6 mm under a t-shirt's loads
     contact_stiffness: float = 1.0e4  # N/m
     contact_gap: float = 0.01  # m, how far ahead contacts are looked for
@@ -58,7 +64,8 @@ def simulate_cloth(
     settings: ClothSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ClothResult:
-    """Sew and settle the garment (at least two frames)."""
+    """Sew, then settle the garment until at most ``settled_fraction`` of its vertices move
+    faster than ``settled_speed`` (or ``max_frames`` have passed)."""
     import warp as wp
 
     wp.config.quiet = True
@@ -97,9 +104,12 @@ def simulate_cloth(
         contacts = pipeline.contacts()
         state, next_state, control = model.state(), model.state(), model.control()
         dt = 1.0 / (settings.fps * settings.substeps)
-        frames = settings.sew_frames + settings.settle_frames
+        decay = float(np.exp(-settings.damping / settings.fps))
         model.set_gravity((0.0, 0.0, 0.0))
-        for frame in range(frames):
+        minimum = settings.sew_frames + settings.settle_frames
+        last = max(settings.max_frames, minimum)
+        frame, previous = 0, None
+        while True:
             if frame == settings.sew_frames:
                 model.set_gravity((0.0, 0.0, -9.81))
             for _ in range(settings.substeps):
@@ -107,12 +117,22 @@ def simulate_cloth(
                 state.clear_forces()
                 solver.step(state, next_state, control, contacts, dt)
                 state, next_state = next_state, state
+            frame += 1
+            if frame > settings.sew_frames:
+                state.particle_qd.assign(state.particle_qd.numpy() * decay)
             if progress:
-                progress(frame + 1, frames)
-            if frame == frames - 2:
-                before_last = state.particle_q.numpy().astype(np.float64)
-        result = state.particle_q.numpy().astype(np.float64)
+                progress(frame, last)
+            if frame >= minimum - 1:
+                current = state.particle_q.numpy().astype(np.float64)
+                if frame >= minimum:
+                    speeds = np.linalg.norm(current - previous, axis=1) * settings.fps
+                    moving = (speeds > settings.settled_speed).mean()
+                    if moving <= settings.settled_fraction or frame >= last:
+                        break
+                previous = current
+        result = current
     if not np.isfinite(result).all():
         raise RuntimeError("cloth simulation diverged (non-finite positions)")
-    speeds = np.linalg.norm(result - before_last, axis=1) * settings.fps
-    return ClothResult(result, frames * settings.substeps, speeds)
+    if progress:
+        progress(last, last)
+    return ClothResult(result, frame * settings.substeps, speeds)
