@@ -117,7 +117,7 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
             garment_stage(kind, size, fabric, out_dir / size / "garment")
             fit = drape_stage(avatar, out_dir / size / "garment", out_dir / size / "drape", device,
                               progress_for(size) if progress_for else None)
-        judged[size] = judge(fit["regions"], chart)
+        judged[size] = judge(fit["regions"], chart, size)
         size = next_size(chart, judged)
     advice = {"schema": "tryon.size_advice", "schema_version": 1, "garment": kind,
               "fabric": fabric, "chart_size": first, **recommend(chart, judged)}

@@ -2,20 +2,20 @@
 
 A size is *tight* at one of its chart's sizing girths (``neural.garments.size_charts``: chest,
 waist, hip) where its drape leaves less girth ease than the garment is cut with, by more than
-half the chart's grading step: the chart's own boundary between two sizes, measured on the
-draped garment at the wearer's own level instead of read off the chart. *Loose* is more than
-half a step over. The fabric's strain there is reported with the verdict; it is not a criterion
+half the step to the next larger size's body girth: the chart's own boundary between the two
+sizes, measured on the draped garment at the wearer's own level instead of read off the chart.
+*Loose* is more than half the step to the next smaller size over. The fabric's strain there is reported with the verdict; it is not a criterion
 of its own (a skirt that settles below the waist is stretched where it rests although its
 waistband is what the chart intends).
 Inputs are fit.json's ``regions`` (``neural.drape.fit_map``); ease in cm, strain as a fraction.
 """
 from __future__ import annotations
 
-from neural.garments.size_charts import fit_rules, grading_step, load_chart
+from neural.garments.size_charts import fit_rules, load_chart, neighbour_steps
 
 
-def judge(regions: dict[str, dict], chart: str) -> dict[str, dict]:
-    """Per sizing girth of ``chart``: the drape's ease, the ease the garment is cut with, its
+def judge(regions: dict[str, dict], chart: str, size: str) -> dict[str, dict]:
+    """Per sizing girth of ``chart``: the drape's ease, the ease size ``size`` is cut with, its
     strain, and a verdict (tight, fits, loose; ``not covered`` where the garment does not reach
     that level)."""
     verdicts = {}
@@ -24,9 +24,9 @@ def judge(regions: dict[str, dict], chart: str) -> dict[str, dict]:
         if found is None:
             verdicts[region] = {"verdict": "not covered"}
             continue
-        half_step = grading_step(chart, rule) / 2
+        down, up = neighbour_steps(chart, rule, size)
         over = found["ease_cm"] - rule.ease_cm
-        verdict = "tight" if over < -half_step else "loose" if over > half_step else "fits"
+        verdict = "tight" if over < -up / 2 else "loose" if over > down / 2 else "fits"
         verdicts[region] = {"ease_cm": found["ease_cm"], "cut_for_ease_cm": rule.ease_cm,
                             "strain_p50": found["strain_p50"], "strain_p95": found["strain_p95"],
                             "verdict": verdict}

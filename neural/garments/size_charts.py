@@ -56,9 +56,15 @@ def fit_rules(filename: str) -> dict[str, FitRule]:
             for region, rule in _read(filename)["fit"].items()}
 
 
-def grading_step(filename: str, rule: FitRule) -> float:
-    """Mean difference (cm) between neighbouring sizes' body girths in the rule's column."""
-    return float(np.mean(np.diff([row[rule.body_column] for row in load_chart(filename).values()])))
+def neighbour_steps(filename: str, rule: FitRule, size: str) -> tuple[float, float]:
+    """How far (cm) the rule's body girth of ``size`` lies from the next smaller and the next
+    larger size's (the end sizes borrow their one neighbour's step)."""
+    values = [row[rule.body_column] for row in load_chart(filename).values()]
+    index = list(load_chart(filename)).index(size)
+    steps = np.diff(values)
+    down = steps[index - 1] if index > 0 else steps[0]
+    up = steps[index] if index < len(steps) else steps[-1]
+    return float(down), float(up)
 
 
 def chart_size(filename: str, measurements_cm: dict[str, float]) -> str:
