@@ -54,6 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     drape = sub.add_parser("drape", help="avatar + garment -> draped.glb, fit.json")
     drape.add_argument("avatar")
     drape.add_argument("garment")
+    drape.add_argument("--over", help="a finished drape folder whose garments this one is worn over")
     _add_out_and_device(drape, "out/drape")
     drape.set_defaults(handler=_drape)
 
@@ -128,7 +129,8 @@ def _garment(args) -> str:
 def _drape(args) -> str:
     from render_farm.stages import drape_stage
 
-    doc = drape_stage(args.avatar, args.garment, args.out, args.device, _bar("draping"))
+    doc = drape_stage(args.avatar, args.garment, args.out, args.device, _bar("draping"),
+                      args.over)
     gates = ", ".join(f"{k} {'pass' if v['pass'] else 'FAIL'}" for k, v in doc["gates"].items())
     return f"draped in {doc['wall_time_s']} s, written to {args.out} ({gates})"
 

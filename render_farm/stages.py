@@ -79,14 +79,15 @@ def _imported_garment(pattern, fabric: str, out_dir: str | os.PathLike) -> dict:
 
 
 def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,
-                out_dir: str | os.PathLike, device: str = "auto", progress: Progress = None) -> dict:
-    """avatar + garment -> draped.glb, fit.json."""
+                out_dir: str | os.PathLike, device: str = "auto", progress: Progress = None,
+                over: str | os.PathLike | None = None) -> dict:
+    """avatar + garment (+ a finished drape to wear it over) -> draped.glb, fit.json."""
     from neural.device import resolve_device
     from neural.drape.drape_garment import drape
 
     device = resolve_device(device)
     with staged_output_dir(out_dir) as stage:
-        return drape(avatar, garment, stage, device, progress=progress)
+        return drape(avatar, garment, stage, device, progress=progress, over=over)
 
 
 def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str | os.PathLike,
@@ -150,19 +151,23 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
         raise InputError("samples must be >= 1 and resolution between 16 and 8192 px")
     if fitmap is not None and fitmap not in SCALES:
         raise InputError(f"unknown fit map {fitmap!r}: choose one of {', '.join(SCALES)}")
-    color, fit_json = (0.85, 0.25, 0.2), draped.with_name("fit.json")
+    fit_json = draped.with_name("fit.json")
     fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
+    colors = {}
     if fit:
+        from neural.drape.layers import UNDER
         from neural.garments.fabrics import fabric
 
-        color = tuple(fabric(fit["fabric"])["color"])
+        colors = {f"{UNDER}{i}": tuple(fabric(layer["fabric"])["color"])
+                  for i, layer in enumerate(fit.get("layers_under", []))}
+        colors["garment"] = tuple(fabric(fit["fabric"])["color"])
     garment_colors = None
     if fitmap is not None:
         if "fit_map" not in fit:
             raise InputError(f"--fitmap needs the drape's fit.json with a fit map beside {draped}")
         garment_colors = SCALES[fitmap].colors(fit["fit_map"][SCALES[fitmap].key])
     with staged_output_dir(out_dir) as stage:
-        document = render_draped(draped, stage, views, samples, resolution, template, color,
+        document = render_draped(draped, stage, views, samples, resolution, template, colors,
                                  device, garment_colors)
         if fitmap is not None:
             for image in document["images"]:

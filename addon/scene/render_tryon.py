@@ -13,15 +13,18 @@ import numpy as np
 from addon.scene.materials import fabric_material, fitmap_material, skin_material
 from addon.scene.quiet import blender_output_silenced
 
+DEFAULT_FABRIC = (0.85, 0.25, 0.2)  # linear RGB
+
 
 def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
                   samples: int, resolution: tuple[int, int], template: str = "studio",
-                  fabric_color: tuple[float, float, float] = (0.85, 0.25, 0.2),
+                  fabric_colors: dict[str, tuple[float, float, float]] | None = None,
                   device: str = "cpu", garment_colors: np.ndarray | None = None) -> dict:
     """Render each view to ``<out_dir>/<view>.png``; return render.json's content.
 
-    ``garment_colors`` (V, 3) linear RGB per garment vertex (a fit map) replace the fabric,
-    under the Standard view transform so that they match their legend."""
+    ``fabric_colors``: linear RGB by garment node (``garment``, ``garment_under_<i>``; red for
+    any not given). ``garment_colors`` (V, 3) linear RGB per vertex of ``garment`` (a fit map)
+    replace its fabric, under the Standard view transform so that they match their legend."""
     import bpy
 
     from blend_templates import TEMPLATES
@@ -33,12 +36,12 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
     height = max(v[2] for o in meshes for v in o.bound_box) if meshes else 1.8
     for obj in meshes:
         obj.data.materials.clear()
-        if "garment" not in obj.name:
+        if not obj.name.startswith("garment"):
             material = skin_material()
-        elif garment_colors is not None:
+        elif obj.name == "garment" and garment_colors is not None:
             material = fitmap_material(_add_point_colors(obj.data, garment_colors))
         else:
-            material = fabric_material(fabric_color)
+            material = fabric_material((fabric_colors or {}).get(obj.name, DEFAULT_FABRIC))
         obj.data.materials.append(material)
         for polygon in obj.data.polygons:
             polygon.use_smooth = True

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -14,6 +14,7 @@ from neural.device import warp_device
 from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
 from neural.drape.fit_map import BodyShape, fit_map
 from neural.drape.fit_metrics import fit_report
+from neural.drape.layers import Layer, collider, glb_nodes, read_layers
 from neural.drape.placement import body_landmarks, place_panels, push_out_of_body
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.avatar_file import read_avatar
@@ -35,13 +36,21 @@ class DrapeSetup:
     mesh: GarmentMesh
     start_positions: np.ndarray
     fabric: Fabric
+    layers: list[Layer] = field(default_factory=list)  # garments worn under this one
+
+    def collider(self) -> tuple[np.ndarray, np.ndarray]:
+        """The body and the lower garments as one mesh: vertices (V, 3) m, faces (F, 3)."""
+        return collider(self.body.vertices, self.body.faces, self.layers)
 
 
-def prepare_drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike) -> DrapeSetup:
-    """Read the avatar and garment files and place the garment's panels around the body."""
+def prepare_drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
+                  over: str | os.PathLike | None = None) -> DrapeSetup:
+    """Read the avatar and garment files and place the garment's panels around the body (and
+    around the garments of the finished drape ``over``, worn under this one)."""
     avatar, params = read_avatar(avatar_path)
     garment, rest_uv, faces, _ = read_garment(garment_path)
     body_vertices, body_faces, joints = rest_body(params)
+    layers = read_layers(over, body_vertices) if over is not None else []
     pattern = Pattern.from_dict(garment["pattern"], garment["size_chart_row"])
     mesh = garment_mesh(garment, rest_uv, faces)
     template = anny_landmarks()
@@ -49,29 +58,34 @@ def prepare_drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLik
     arm_vertices[body_faces[template.arm_faces].ravel()] = True
     landmarks = body_landmarks(body_vertices, rest_keypoints(params),
                                body_vertices[list(WAIST_VERTICES), 2].mean(), arm_vertices)
-    start = push_out_of_body(place_panels(pattern, mesh, landmarks), body_vertices, body_faces)
+    if layers:  # wrap round the lower garments too
+        landmarks = replace(landmarks, trunk=np.vstack([landmarks.trunk,
+                                                        *(layer.vertices for layer in layers)]))
+    worn = collider(body_vertices, body_faces, layers)
+    start = push_out_of_body(place_panels(pattern, mesh, landmarks), *worn)
     fab = garment["fabric"]
     return DrapeSetup(avatar, garment, BodyShape(body_vertices, body_faces, joints, template),
                       pattern, mesh, start,
                       Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"],
-                             fab["friction"]))
+                             fab["friction"]), layers)
 
 
 def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
           out_dir: str | os.PathLike, device: str = "cpu",
           settings: ClothSettings | None = None,
-          progress: Callable[[int, int], None] | None = None) -> dict:
-    """Place, sew and settle the garment on the avatar; write draped.glb and fit.json (quality
-    gates, fit-map regions and per-vertex strain and ease)."""
+          progress: Callable[[int, int], None] | None = None,
+          over: str | os.PathLike | None = None) -> dict:
+    """Place, sew and settle the garment on the avatar (over the garments of the finished drape
+    ``over``); write draped.glb and fit.json (quality gates, fit-map regions and per-vertex
+    strain and ease). Penetration is measured into the body and the lower garments."""
     started = time.perf_counter()
-    setup = prepare_drape(avatar_path, garment_path)
+    setup = prepare_drape(avatar_path, garment_path, over)
     body, mesh = setup.body, setup.mesh
+    worn = setup.collider()
     simulated = simulate_cloth(setup.start_positions, mesh.faces, mesh.uv, mesh.seam_pairs,
-                               body.vertices, body.faces, setup.fabric, warp_device(device),
-                               settings, progress)
+                               *worn, setup.fabric, warp_device(device), settings, progress)
     positions = simulated.positions
-    report = fit_report(positions, mesh.uv, mesh.faces, mesh.seam_pairs, body.vertices,
-                        body.faces, simulated.speeds)
+    report = fit_report(positions, mesh.uv, mesh.faces, mesh.seam_pairs, *worn, simulated.speeds)
     fitted = fit_map(positions, mesh.uv, mesh.faces, mesh.seam_pairs, *panel_masks(setup), body)
     document = {
         "schema": "tryon.fit",
@@ -81,6 +95,8 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
         "size": setup.garment["size"],
         "fabric": setup.garment["fabric"]["name"],
         **report,
+        "layers_under": [{"garment": layer.garment, "fabric": layer.fabric}
+                         for layer in setup.layers],
         "simulated_steps": simulated.substeps,
         "wall_time_s": round(time.perf_counter() - started, 2),
         "device": device,
@@ -89,6 +105,7 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     out_dir = Path(out_dir)
     write_bytes_atomic(out_dir / "draped.glb", glb_bytes({
         "body": (body.vertices, body.faces, None),
+        **glb_nodes(setup.layers),
         "garment": (positions, mesh.faces, mesh.uv),
     }))
     write_json_atomic(out_dir / "fit.json", document)
