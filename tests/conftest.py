@@ -82,3 +82,23 @@ def person_photos(tmp_path_factory, render_person):
                               composite(rgba, background_image("plain", 3, PHOTO_SIZE)))
              for view, rgba in images.items()}
     return person, paths
+
+
+def drape_on_average_body(folder: Path, kind: str, gender: float, fabric: str = "cotton",
+                          size: str | None = None) -> dict:
+    """Drape a built-in garment on Anny's average man (gender 0) or woman (1) in the size its
+    chart gives for that body (or ``size``); assert every quality gate passes; return fit.json."""
+    from neural.body.anny_body import PHENOTYPES, BodyParameters
+    from neural.fitting.avatar_file import write_body_avatar
+    from neural.garments.garment_file import SIZE_CHARTS
+    from neural.garments.size_charts import chart_size
+    from render_farm.stages import drape_stage, garment_stage
+
+    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": gender})
+    avatar = write_body_avatar(folder / "avatar", body, "Anny's average body")
+    size = size or chart_size(SIZE_CHARTS[kind], avatar["measurements"])
+    garment_stage(kind, size, fabric, folder / "garment")
+    fit = drape_stage(folder / "avatar", folder / "garment", folder / "drape", "cpu")
+    failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
+    assert not failed, f"{kind} {size} in {fabric}: quality gates failed: {failed}"
+    return fit

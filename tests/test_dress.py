@@ -4,6 +4,7 @@ import pytest
 from neural.errors import InputError
 from neural.garments.dress import SIZE_CHART, dress_pattern
 from neural.garments.size_charts import fit_rules, load_chart
+from tests.conftest import drape_on_average_body
 
 SIZES = list(load_chart(SIZE_CHART))
 
@@ -27,18 +28,7 @@ def test_unknown_sizes_are_refused():
 
 
 def test_dress_drapes_on_the_average_woman(tmp_path):
-    from neural.body.anny_body import PHENOTYPES, BodyParameters
-    from neural.fitting.avatar_file import write_body_avatar
-    from neural.garments.size_charts import chart_size
-    from render_farm.stages import drape_stage, garment_stage
-
-    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 1.0})
-    avatar = write_body_avatar(tmp_path / "avatar", body, "Anny's average woman")
-    size = chart_size(SIZE_CHART, avatar["measurements"])
-    garment_stage("dress", size, "cotton", tmp_path / "garment")
-    fit = drape_stage(tmp_path / "avatar", tmp_path / "garment", tmp_path / "drape", "cpu")
-    failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
-    assert not failed, f"quality gates failed: {failed}"
+    fit = drape_on_average_body(tmp_path, "dress", gender=1.0)
     for region, rule in fit_rules(SIZE_CHART).items():  # it sits where it was cut to sit
         assert abs(fit["regions"][region]["ease_cm"] - rule.ease_cm) < 3.0, region
     assert fit["regions"]["length"]["hem_below_hip_cm"] > 20  # knee length

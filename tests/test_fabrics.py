@@ -2,6 +2,7 @@
 import pytest
 
 from neural.garments.fabrics import fabric, fabric_table
+from tests.conftest import drape_on_average_body
 
 PHYSICAL = ("density", "stretch", "shear", "bend", "friction")
 
@@ -22,14 +23,5 @@ def test_the_issues_fabrics_are_there():
 
 
 def test_a_soft_knit_tshirt_drapes_and_passes_the_gates(tmp_path):
-    from neural.body.anny_body import PHENOTYPES, BodyParameters
-    from neural.fitting.avatar_file import write_body_avatar
-    from render_farm.stages import drape_stage, garment_stage
-
-    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 0.0})
-    write_body_avatar(tmp_path / "avatar", body, "Anny's average man")
-    garment_stage("tshirt", "S", "knit", tmp_path / "garment")
-    fit = drape_stage(tmp_path / "avatar", tmp_path / "garment", tmp_path / "drape", "cpu")
-    failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
-    assert not failed, f"quality gates failed: {failed}"
+    fit = drape_on_average_body(tmp_path, "tshirt", gender=0.0, fabric="knit", size="S")
     assert fit["fabric"] == "knit"

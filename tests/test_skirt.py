@@ -5,6 +5,7 @@ import pytest
 from neural.errors import InputError
 from neural.garments.size_charts import fit_rules, load_chart
 from neural.garments.skirt import SIZE_CHART, skirt_pattern
+from tests.conftest import drape_on_average_body
 
 SIZES = list(load_chart("skirt_sizes.yaml"))
 
@@ -32,15 +33,4 @@ def test_sizes_grow_and_unknown_sizes_are_refused():
 
 
 def test_skirt_drapes_on_the_average_woman(tmp_path):
-    from neural.body.anny_body import PHENOTYPES, BodyParameters
-    from neural.fitting.avatar_file import write_body_avatar
-    from render_farm.stages import drape_stage, garment_stage
-
-    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 1.0})
-    avatar = write_body_avatar(tmp_path / "avatar", body, "Anny's average woman")
-    chart = load_chart("skirt_sizes.yaml")
-    size = min(chart, key=lambda s: abs(chart[s]["hip"] - avatar["measurements"]["hip_girth"]))
-    garment_stage("skirt", size, "cotton", tmp_path / "garment")
-    fit = drape_stage(tmp_path / "avatar", tmp_path / "garment", tmp_path / "drape", "cpu")
-    failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
-    assert not failed, f"quality gates failed: {failed}"
+    drape_on_average_body(tmp_path, "skirt", gender=1.0)

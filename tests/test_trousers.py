@@ -5,6 +5,7 @@ import pytest
 from neural.errors import InputError
 from neural.garments.size_charts import fit_rules, load_chart
 from neural.garments.trousers import SIZE_CHART, trousers_pattern
+from tests.conftest import drape_on_average_body
 
 SIZES = list(load_chart(SIZE_CHART))
 
@@ -37,25 +38,11 @@ def test_unknown_sizes_are_refused():
 
 
 def test_trousers_drape_on_the_average_man(tmp_path):
-    import json
-
-    from neural.body.anny_body import PHENOTYPES, BodyParameters
-    from neural.fitting.avatar_file import write_body_avatar
-    from neural.garments.size_charts import chart_size
-    from render_farm.stages import drape_stage, garment_stage
-
-    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 0.0})
-    avatar = write_body_avatar(tmp_path / "avatar", body, "Anny's average man")
-    size = chart_size(SIZE_CHART, avatar["measurements"])
-    garment_stage("trousers", size, "cotton", tmp_path / "garment")
-    fit = drape_stage(tmp_path / "avatar", tmp_path / "garment", tmp_path / "drape", "cpu")
-    failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
-    assert not failed, f"quality gates failed: {failed}"
-    # each leg hangs round its own leg: below the crotch no garment point crosses the midline
     from neural.mesh_io import read_glb
 
+    fit = drape_on_average_body(tmp_path, "trousers", gender=0.0)
+    # each leg hangs round its own leg: below the crotch no garment point crosses the midline
     garment = read_glb(tmp_path / "drape" / "draped.glb")["garment"][0]
     knees = garment[np.abs(garment[:, 2] - 0.5) < 0.05]
     assert len(knees) and np.abs(knees[:, 0]).min() > 0.01
     assert abs(fit["regions"]["hip"]["ease_cm"] - fit_rules(SIZE_CHART)["hip"].ease_cm) < 3.0
-    json.dumps(fit)  # fit.json content is plain JSON
