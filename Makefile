@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar build clean
+.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -51,6 +51,17 @@ train-shape: $(STAMP)
 # also rewrites the uncertainty table behind avatar.json's per-measurement confidence.
 bench-avatar: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_avatar.py --data $(SYNTHETIC) --calibrate
+
+# Size advice vs the size chart's own rule on sampled bodies clearly inside one size (drapes on
+# the CPU; about 1 min per body here). Resumable: work kept in out/bench_size.
+bench-size: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_size.py
+
+# Quality gates of every built-in garment and size on bodies made for that size (20 per size:
+# 480 drapes, about 3.5 h on this CPU; BODIES=2 for a quick look). Resumable: out/bench_gates.
+BODIES ?= 20
+bench-gates: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_gates.py --bodies $(BODIES)
 
 build: $(STAMP)
 	$(BIN)/python build.py

@@ -1,0 +1,118 @@
+"""Quality-gate pass rate of the built-in garments: every size on bodies made for it.
+
+Usage: python tests/benchmarks/bench_gates.py [--bodies N] [--garments tshirt,skirt,...]
+                                              [--fabric cotton] [--work DIR] [--json OUT]
+Samples adult Anny bodies (``neural.synthetic.body_sampler``, seeds from ``FIRST_SEED``), sorts
+them into each garment's sizes by the size chart's own rule (bodies beyond the chart's smallest
+or largest size by more than half a grading step are left out), and drapes every size on the
+first N bodies made for it (real drapes, CPU), every size's first body, then every size's
+second, and so on. Prints a table of pass rates per garment and size with the failing gates and
+saves JSON. Resumable: measurements and drapes are kept under --work.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRST_SEED = 6_000_000
+MAX_TRIES = 3000
+
+
+def inside_chart(chart: str, measurements: dict[str, float]) -> bool:
+    """Every sizing girth no more than half a step below the smallest size's or above the
+    largest size's body girth."""
+    from neural.garments.size_charts import fit_rules, load_chart, neighbour_steps
+
+    sizes = list(load_chart(chart).items())
+    for rule in fit_rules(chart).values():
+        (first, low), (last, high) = sizes[0], sizes[-1]
+        value = measurements[rule.measurement]
+        if not (low[rule.body_column] - neighbour_steps(chart, rule, first)[0] / 2 <= value
+                <= high[rule.body_column] + neighbour_steps(chart, rule, last)[1] / 2):
+            return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bodies", type=int, default=20, help="bodies per garment and size")
+    parser.add_argument("--garments", default="tshirt,skirt,trousers,dress")
+    parser.add_argument("--fabric", default="cotton")
+    parser.add_argument("--work", default=str(ROOT / "out" / "bench_gates"))
+    parser.add_argument("--json", default=str(ROOT / "tests/benchmarks/results/gates.json"))
+    args = parser.parse_args(argv)
+
+    from neural.body.anny_body import measure_rest_body
+    from neural.files import write_json_atomic
+    from neural.fitting.avatar_file import write_body_avatar
+    from neural.garments.garment_file import SIZE_CHARTS
+    from neural.garments.size_charts import chart_size, load_chart
+    from neural.synthetic.body_sampler import sample_body
+    from render_farm.stages import drape_stage, garment_stage
+
+    garments, work = args.garments.split(","), Path(args.work)
+    wanted = {(g, s): [] for g in garments for s in load_chart(SIZE_CHARTS[g])}
+    measured_json = work / "measurements.json"  # seed -> measurements, kept between runs
+    measured = json.loads(measured_json.read_text()) if measured_json.is_file() else {}
+    for seed in range(FIRST_SEED, FIRST_SEED + MAX_TRIES):
+        if all(len(seeds) >= args.bodies for seeds in wanted.values()):
+            break
+        if str(seed) not in measured:
+            measured[str(seed)] = measure_rest_body(sample_body(seed))
+            if len(measured) % 50 == 0:
+                write_json_atomic(measured_json, measured)
+        measurements = measured[str(seed)]
+        for garment in garments:
+            chart = SIZE_CHARTS[garment]
+            if inside_chart(chart, measurements):
+                seeds = wanted[(garment, chart_size(chart, measurements))]
+                if len(seeds) < args.bodies:
+                    seeds.append(seed)
+
+    write_json_atomic(measured_json, measured)
+    rows = []
+    for index in range(args.bodies):  # every size's first body, then every size's second, ...
+        for (garment, size), seeds in wanted.items():
+            if index >= len(seeds):
+                continue
+            seed = seeds[index]
+            avatar, out = work / f"avatar_{seed}", work / f"{garment}_{size}_{seed}"
+            if not (avatar / "avatar.json").is_file():
+                write_body_avatar(avatar, sample_body(seed), f"body_sampler seed {seed}")
+            if not (out / "drape" / "fit.json").is_file():
+                started = time.perf_counter()
+                garment_stage(garment, size, args.fabric, out / "garment")
+                drape_stage(avatar, out / "garment", out / "drape", "cpu")
+                print(f"{garment} {size} seed {seed}: {time.perf_counter() - started:.0f} s",
+                      file=sys.stderr, flush=True)
+            fit = json.loads((out / "drape" / "fit.json").read_text())
+            rows.append({"garment": garment, "size": size, "seed": seed,
+                         "failed": [n for n, g in fit["gates"].items() if not g["pass"]],
+                         **{n: g["value"] for n, g in fit["gates"].items()}})
+
+    summary = {}
+    print(f"{'garment':9} {'size':4} {'drapes':>6} {'pass':>5}  failing gates")
+    for (garment, size), seeds in wanted.items():
+        mine = [r for r in rows if r["garment"] == garment and r["size"] == size]
+        failing = sorted({n for r in mine for n in r["failed"]})
+        passed = sum(not r["failed"] for r in mine)
+        print(f"{garment:9} {size:4} {len(mine):>6} {passed:>5}  {', '.join(failing)}")
+    for garment in garments:
+        mine = [r for r in rows if r["garment"] == garment]
+        passed = sum(not r["failed"] for r in mine)
+        summary[garment] = {"drapes": len(mine), "passed": passed,
+                            "pass_rate": round(passed / max(len(mine), 1), 3)}
+        print(f"{garment}: {passed} of {len(mine)} drapes pass every gate")
+    write_json_atomic(args.json, {"benchmark": "quality gates, every size on bodies made for it",
+                                  "fabric": args.fabric, "device": "cpu",
+                                  "bodies_per_size": args.bodies, "summary": summary,
+                                  "rows": rows})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
