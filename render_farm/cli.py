@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 
     garment = sub.add_parser("garment", help="pattern -> garment.json, garment.glb")
     source = garment.add_mutually_exclusive_group(required=True)
-    source.add_argument("kind", nargs="?", help="a built-in garment: tshirt, skirt, trousers, dress")
+    source.add_argument("kind", nargs="?", help="a built-in garment: tshirt, shirt, skirt, trousers, dress")
     source.add_argument("--pattern", help="GarmentCode / Garment-Pattern-Generator JSON spec")
     source.add_argument("--mesh", help="OBJ / GLB whose UV islands are the pattern's panels")
     garment.add_argument("--mesh-up", choices=("y", "z"), default="y",
@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
     size = sub.add_parser("size", help="avatar + built-in garment -> size advice (drapes sizes)")
     size.add_argument("avatar")
-    size.add_argument("garment", help="a built-in garment (tshirt, skirt, trousers, dress) or its garment folder")
+    size.add_argument("garment", help="a built-in garment (tshirt, shirt, ...) or its garment folder")
     size.add_argument("--fabric", help="fabric preset (default: the garment folder's, or cotton)")
     _add_out_and_device(size, "out/size")
     size.set_defaults(handler=_size)

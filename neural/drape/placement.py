@@ -90,6 +90,8 @@ def place_panels(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
             xy[:, 1] += body.torso_centre_y
             z = body.neck_top_z + 0.015 - (top - uv[:, 1])
             positions[start:end] = np.column_stack([xy, z])
+        elif panel.placement == "collar":
+            positions[start:end] = _collar_positions(uv, body)
         else:
             positions[start:end] = _sleeve_positions(panel.placement, uv, pattern, body, a)
     return positions
@@ -128,7 +130,8 @@ def _ellipse_arc(a: float, b: float, arc: np.ndarray, front: bool) -> np.ndarray
 
 def _sleeve_positions(placement: str, uv: np.ndarray, pattern: Pattern, body: BodyLandmarks,
                       torso_a: float) -> np.ndarray:
-    """Wrap a sleeve around its arm: cap at the torso's side, the cap's middle on top."""
+    """Wrap a sleeve around its arm: cap at the torso's side, the cap's middle on top; past the
+    elbow a long sleeve follows the forearm."""
     side = 1.0 if placement.endswith("L") else -1.0
     start, axis, up, lateral = _arm_frame(body, body.elbow_l, placement[-1], torso_a)
     if lateral[1] * side < 0:  # the front half faces -Y
@@ -139,18 +142,48 @@ def _sleeve_positions(placement: str, uv: np.ndarray, pattern: Pattern, body: Bo
     half_width = cap_half + (hem_half - cap_half) * (1 - uv[:, 1] / length)
     radius = 2 * half_width / (2 * np.pi) + 0.02
     phi = np.pi * uv[:, 0] / half_width
-    return (start + along[:, None] * axis + radius[:, None]
-            * (np.cos(phi)[:, None] * up + np.sin(phi)[:, None] * lateral))
+    ring = np.cos(phi)[:, None] * up + np.sin(phi)[:, None] * lateral
+    positions = start + along[:, None] * axis + radius[:, None] * ring
+    mirror = np.array([side, 1.0, 1.0])
+    elbow, wrist = body.elbow_l * mirror, body.wrist_l * mirror
+    to_elbow = float((elbow - start) @ axis)
+    past = along > to_elbow
+    if past.any():
+        _, fore, fore_up, fore_lateral = _arm_frame(body, body.wrist_l, placement[-1], torso_a,
+                                                    start_l=body.elbow_l)
+        if fore_lateral[1] * side < 0:
+            fore_lateral = -fore_lateral
+        ring = np.cos(phi)[:, None] * fore_up + np.sin(phi)[:, None] * fore_lateral
+        positions[past] = (elbow + (along[past] - to_elbow)[:, None] * fore
+                           + radius[past, None] * ring[past])
+    return positions
 
 
-def _arm_frame(body: BodyLandmarks, end_l: np.ndarray, side: str, trunk_half_width: float
+def _collar_positions(uv: np.ndarray, body: BodyLandmarks) -> np.ndarray:
+    """A band collar stood round the neck, its lower edge at the shoulder line beside the neck,
+    starting at the wearer's right (-X) and going round the front (-Y) first."""
+    base = body.neck_top_z + 0.015
+    trunk = body.trunk
+    neck = trunk[(np.abs(trunk[:, 2] - (base + 0.03)) < 0.015) & (np.abs(trunk[:, 0]) < 0.1)]
+    centre = neck[:, :2].mean(0)
+    around = uv[:, 0].max()
+    radius = max(np.linalg.norm(neck[:, :2] - centre, axis=1).max() + 0.01, around / (2 * np.pi))
+    theta = np.pi + 2 * np.pi * uv[:, 0] / around
+    return np.column_stack([centre[0] + radius * np.cos(theta), centre[1] + radius * np.sin(theta),
+                            base + uv[:, 1]])
+
+
+def _arm_frame(body: BodyLandmarks, end_l: np.ndarray, side: str, trunk_half_width: float,
+               start_l: np.ndarray | None = None
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A sleeve's frame on the arm of ``side`` ("L"/"R"): where it starts (the shoulder-to-
-    ``end_l`` axis leaving a trunk of that half width), the axis, and the unit vectors across
-    it: ``up`` (towards +Z) and ``lateral`` (completing the frame). ``end_l`` is a point of the
-    left arm (elbow or wrist), mirrored for the right."""
+    """A sleeve's frame on the arm of ``side`` ("L"/"R"): where it starts (the axis from
+    ``start_l``, the shoulder unless given, to ``end_l`` leaving a trunk of that half width),
+    the axis, and the unit vectors across it: ``up`` (towards +Z) and ``lateral`` (completing
+    the frame). ``start_l`` and ``end_l`` are points of the left arm (shoulder, elbow or wrist),
+    mirrored for the right."""
     mirror = np.array([1.0 if side == "L" else -1.0, 1.0, 1.0])
-    shoulder, end = body.shoulder_l * mirror, end_l * mirror
+    shoulder = (body.shoulder_l if start_l is None else start_l) * mirror
+    end = end_l * mirror
     axis = (end - shoulder) / np.linalg.norm(end - shoulder)
     up = np.array([0.0, 0.0, 1.0]) - axis * axis[2]
     up /= np.linalg.norm(up)

@@ -21,6 +21,13 @@ def size_chart() -> dict[str, dict[str, float]]:
 def tshirt_pattern(size: str) -> Pattern:
     """The pattern for one size (XS..XXL)."""
     m = chart_row(SIZE_CHART, size, "tshirt")
+    panels, seams = top_panels(m)
+    return Pattern("tshirt", size, panels, seams, m)
+
+
+def top_panels(m: dict[str, float]) -> tuple[list[Panel], list[Seam]]:
+    """Front, back and two sleeves of a drop-shoulder top, and their seams, from a size chart
+    row with this chart's columns (the t-shirt's, or a longer-sleeved top's)."""
     front = _body_panel("front", "front", m, m["front_drop"], left_side_positive=True)
     back = _body_panel("back", "back", m, m["back_drop"], left_side_positive=False)
     sleeves = [_sleeve(side, m) for side in ("L", "R")]
@@ -37,7 +44,7 @@ def tshirt_pattern(size: str) -> Pattern:
             Seam((sleeve, "cap_back"), ("back", f"armhole.{side}")),
             Seam((sleeve, "underarm_front"), (sleeve, "underarm_back")),
         ]
-    return Pattern("tshirt", size, [front, back, *sleeves], seams, m)
+    return [front, back, *sleeves], seams
 
 
 def _body_panel(name: str, placement: str, m: dict, neck_drop: float,
