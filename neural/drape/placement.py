@@ -84,9 +84,10 @@ def place_panels(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
     top = pattern.measurements["length"] / 100.0
     for panel, (start, end) in zip(pattern.panels, mesh.ranges):
         uv = mesh.uv[start:end]
-        if panel.placement in ("front", "back"):
-            direction = 1.0 if panel.placement == "front" else -1.0
-            xy = _ellipse_arc(a, b, uv[:, 0] * direction, front=panel.placement == "front")
+        if panel.placement in ("front", "back", "front.L", "front.R"):
+            front = panel.placement.startswith("front")
+            outer = 0.01 if panel.placement == "front.L" else 0.0  # it laps over the right
+            xy = _ellipse_arc(a + outer, b + outer, uv[:, 0] * (1.0 if front else -1.0), front)
             xy[:, 1] += body.torso_centre_y
             z = body.neck_top_z + 0.015 - (top - uv[:, 1])
             positions[start:end] = np.column_stack([xy, z])
@@ -161,14 +162,14 @@ def _sleeve_positions(placement: str, uv: np.ndarray, pattern: Pattern, body: Bo
 
 def _collar_positions(uv: np.ndarray, body: BodyLandmarks) -> np.ndarray:
     """A band collar stood round the neck, its lower edge at the shoulder line beside the neck,
-    starting at the wearer's right (-X) and going round the front (-Y) first."""
+    starting at the centre front (-Y) and going round the wearer's left (+X) first."""
     base = body.neck_top_z + 0.015
     trunk = body.trunk
     neck = trunk[(np.abs(trunk[:, 2] - (base + 0.03)) < 0.015) & (np.abs(trunk[:, 0]) < 0.1)]
     centre = neck[:, :2].mean(0)
     around = uv[:, 0].max()
     radius = max(np.linalg.norm(neck[:, :2] - centre, axis=1).max() + 0.01, around / (2 * np.pi))
-    theta = np.pi + 2 * np.pi * uv[:, 0] / around
+    theta = -np.pi / 2 + 2 * np.pi * uv[:, 0] / around
     return np.column_stack([centre[0] + radius * np.cos(theta), centre[1] + radius * np.sin(theta),
                             base + uv[:, 1]])
 

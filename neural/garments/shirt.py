@@ -1,8 +1,9 @@
 """A long-sleeved shirt with a band collar: the t-shirt's drop-shoulder body and sleeves, longer
 sleeves narrowing to the cuff, and a collar band sewn round the neckline.
 
-The collar is one rectangle whose lower edge is the front neckline's length then the back's, its
-two ends sewn together at the wearer's right neck point, so its seams match by construction.
+The collar is one rectangle whose lower edge is the left front neckline's length, the back's and
+the right front's, its two ends sewn together at the centre front, so its seams match by
+construction.
 """
 from __future__ import annotations
 
@@ -19,24 +20,30 @@ def shirt_pattern(size: str) -> Pattern:
     """The pattern for one size (XS..XXL)."""
     m = chart_row(SIZE_CHART, size, "shirt")
     panels, seams = top_panels(m)
-    front, back = (next(p for p in panels if p.name == name) for name in ("front", "back"))
-    collar = _collar(front.edge("neckline").length, back.edge("neckline").length,
-                     m["collar_height"])
-    seams += [Seam(("collar", "neck_front"), ("front", "neckline")),
-              Seam(("collar", "neck_back"), ("back", "neckline")),
-              Seam(("collar", "end_a"), ("collar", "end_b"))]
-    return Pattern("shirt", size, [*panels, collar], seams, m)
+    collar, collar_seams = band_collar(panels, m["collar_height"], closed=True)
+    return Pattern("shirt", size, [*panels, collar], seams + collar_seams, m)
 
 
-def _collar(front_cm: float, back_cm: float, height_cm: float) -> Panel:
-    """The band seen from outside, lower edge from the wearer's right neck point round the front
-    (left to right in the panel), then round the back."""
-    around = front_cm + back_cm
-    edges = [
-        Edge("neck_front", np.array([[0.0, 0.0], [front_cm, 0.0]])),
-        Edge("neck_back", np.array([[front_cm, 0.0], [around, 0.0]])),
-        Edge("end_b", np.array([[around, 0.0], [around, height_cm]])),
-        Edge("top", np.array([[around, height_cm], [0.0, height_cm]])),
-        Edge("end_a", np.array([[0.0, height_cm], [0.0, 0.0]])),
-    ]
-    return Panel("collar", "collar", edges)
+def band_collar(panels: list[Panel], height_cm: float, closed: bool) -> tuple[Panel, list[Seam]]:
+    """A band round the neckline of these top panels (a front, or fronts ``front.L`` and
+    ``front.R``, and a back), seen from outside: its lower edge runs from the centre front round
+    the wearer's left, the back and the right, back to the centre front, where its two ends are
+    sewn together when ``closed``."""
+    named = {p.name: p for p in panels}
+    left, right = (named.get("front.L", named.get("front")), named.get("front.R",
+                                                                        named.get("front")))
+    parts = [("neck_left", left.name, left.edge("neckline.L").length),
+             ("neck_back", "back", named["back"].edge("neckline").length),
+             ("neck_right", right.name, right.edge("neckline.R").length)]
+    body_edges = {"neck_left": "neckline.L", "neck_back": "neckline", "neck_right": "neckline.R"}
+    edges, seams, x = [], [], 0.0
+    for name, panel, length in parts:
+        edges.append(Edge(name, np.array([[x, 0.0], [x + length, 0.0]])))
+        seams.append(Seam(("collar", name), (panel, body_edges[name])))
+        x += length
+    edges += [Edge("end_b", np.array([[x, 0.0], [x, height_cm]])),
+              Edge("top", np.array([[x, height_cm], [0.0, height_cm]])),
+              Edge("end_a", np.array([[0.0, height_cm], [0.0, 0.0]]))]
+    if closed:
+        seams.append(Seam(("collar", "end_a"), ("collar", "end_b")))
+    return Panel("collar", "collar", edges), seams

@@ -25,26 +25,30 @@ def tshirt_pattern(size: str) -> Pattern:
     return Pattern("tshirt", size, panels, seams, m)
 
 
-def top_panels(m: dict[str, float]) -> tuple[list[Panel], list[Seam]]:
+def top_panels(m: dict[str, float], opening_cm: float | None = None
+               ) -> tuple[list[Panel], list[Seam]]:
     """Front, back and two sleeves of a drop-shoulder top, and their seams, from a size chart
-    row with this chart's columns (the t-shirt's, or a longer-sleeved top's)."""
-    front = _body_panel("front", "front", m, m["front_drop"], left_side_positive=True)
+    row with the t-shirt chart's columns. The front's neckline is two edges, ``neckline.L`` and
+    ``neckline.R``, meeting at the centre front. With ``opening_cm`` the front is open: two
+    panels ``front.L`` and ``front.R`` that each reach that far past the centre line (the left
+    one lies over the right)."""
+    fronts = _open_fronts(m, opening_cm) if opening_cm is not None else [_body_panel(
+        "front", "front", m, m["front_drop"], left_side_positive=True)]
     back = _body_panel("back", "back", m, m["back_drop"], left_side_positive=False)
     sleeves = [_sleeve(side, m) for side in ("L", "R")]
-    seams = [
-        Seam(("front", "side.L"), ("back", "side.L")),
-        Seam(("front", "side.R"), ("back", "side.R")),
-        Seam(("front", "shoulder.L"), ("back", "shoulder.L")),
-        Seam(("front", "shoulder.R"), ("back", "shoulder.R")),
-    ]
+    front_of = {side: next(f.name for f in fronts if f.name in ("front", f"front.{side}"))
+                for side in ("L", "R")}
+    seams = []
     for side in ("L", "R"):
-        sleeve = f"sleeve.{side}"
+        sleeve, front = f"sleeve.{side}", front_of[side]
         seams += [
-            Seam((sleeve, "cap_front"), ("front", f"armhole.{side}")),
+            Seam((front, f"side.{side}"), ("back", f"side.{side}")),
+            Seam((front, f"shoulder.{side}"), ("back", f"shoulder.{side}")),
+            Seam((sleeve, "cap_front"), (front, f"armhole.{side}")),
             Seam((sleeve, "cap_back"), ("back", f"armhole.{side}")),
             Seam((sleeve, "underarm_front"), (sleeve, "underarm_back")),
         ]
-    return [front, back, *sleeves], seams
+    return [*fronts, back, *sleeves], seams
 
 
 def _body_panel(name: str, placement: str, m: dict, neck_drop: float,
@@ -58,17 +62,34 @@ def _body_panel(name: str, placement: str, m: dict, neck_drop: float,
     angles = np.linspace(0.0, np.pi, 13)
     neckline = np.stack([neck * np.cos(angles), top - neck_drop * np.sin(angles)], -1)
     pos, neg = ("L", "R") if left_side_positive else ("R", "L")
+    necklines = ([Edge("neckline.L", neckline[:7]), Edge("neckline.R", neckline[6:])]
+                 if placement == "front" else [Edge("neckline", neckline)])
     edges = [
         Edge("hem", np.array([[-half, 0.0], [half, 0.0]])),
         Edge(f"side.{pos}", np.array([[half, 0.0], [half, underarm_z]])),
         Edge(f"armhole.{pos}", np.array([[half, underarm_z], [half, shoulder_z]])),
         Edge(f"shoulder.{pos}", np.array([[half, shoulder_z], [neck, top]])),
-        Edge("neckline", neckline),
+        *necklines,
         Edge(f"shoulder.{neg}", np.array([[-neck, top], [-half, shoulder_z]])),
         Edge(f"armhole.{neg}", np.array([[-half, shoulder_z], [-half, underarm_z]])),
         Edge(f"side.{neg}", np.array([[-half, underarm_z], [-half, 0.0]])),
     ]
     return Panel(name, placement, edges)
+
+
+def _open_fronts(m: dict, opening_cm: float) -> list[Panel]:
+    """The left front (wearer's left at +x, reaching ``opening_cm`` past the centre line) and
+    its mirror image, the right front."""
+    whole = _body_panel("front", "front", m, m["front_drop"], left_side_positive=True)
+    keep = ("hem", "side.L", "armhole.L", "shoulder.L", "neckline.L")
+    edges = [whole.edge(name) for name in keep]
+    centre = edges[-1].points[-1]  # where the neckline meets the centre line
+    edges[0] = Edge("hem", np.array([[-opening_cm, 0.0], edges[0].points[-1]]))
+    edges += [Edge("stand", np.array([centre, [-opening_cm, centre[1]]])),
+              Edge("opening", np.array([[-opening_cm, centre[1]], [-opening_cm, 0.0]]))]
+    mirrored = [Edge(e.name.replace(".L", ".R"), e.points[::-1] * [-1.0, 1.0])
+                for e in reversed(edges)]
+    return [Panel("front.L", "front.L", edges), Panel("front.R", "front.R", mirrored)]
 
 
 def _sleeve(side: str, m: dict) -> Panel:
