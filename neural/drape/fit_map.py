@@ -4,11 +4,12 @@ Inputs are Z-up metres: the rest-pose body (with its joints and torso levels) an
 garment. Per vertex: strain as a fraction (mean tensile strain of the vertex's edges, 0.05 = 5 %)
 and ease in mm (distance from the body surface, negative inside it). Per region:
 
-- chest, waist, hip: girth ease in cm (the garment's width as cut at the body's level, summed
-  over the trunk's panels, minus the body's girth there: what a size chart calls ease; where the
-  garment does not go all round at that level, as a skirt that settled a little below the waist,
-  its width just inside the edge is taken instead), the strain p50 / p95 and median gap (mm) of
-  the garment's trunk within ``BAND_M`` of where it was measured;
+- chest, waist, hip: girth ease in cm, what a size chart calls ease: the garment's width as cut
+  (summed over the trunk's panels) minus the body's girth at the same height, at the tightest
+  height within ``BAND_M`` of the body's level (where the garment does not go all round there,
+  as a skirt that settled below the waist or rode above it, at its nearest complete section up
+  to ``REACH_M`` away); with the strain p50 / p95 and median gap (mm) of the garment's trunk
+  within ``BAND_M`` of that height;
 - shoulders: the trunk above the shoulder joints; sleeves: the sleeve panels;
 - length: where the hem falls against the body's waist and hip levels.
 """
@@ -23,9 +24,10 @@ from neural.body.measurements import (Levels, TemplateLandmarks, armless_tape, t
 from neural.body.tape import Tape
 from neural.drape.fit_metrics import edge_strain, nearest_surface, unique_edges
 
-FIT_MAP_VERSION = 2  # fit.json's regions are comparable only between drapes of one version
+FIT_MAP_VERSION = 3  # fit.json's regions are comparable only between drapes of one version
 GIRTH_REGIONS = ("chest", "waist", "hip")
 BAND_M = 0.03  # half-height of the band of garment around each girth level
+REACH_M = 0.10  # a girth is taken at the complete section nearest its level, this far at most
 SHOULDER_DROP_M = 0.02  # shoulders: trunk vertices above the shoulder joints less this
 UP = np.array([0.0, 0.0, 1.0])
 
@@ -71,12 +73,13 @@ def fit_map(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
     section = _TrunkSection(positions, rest_uv, faces[trunk[faces].all(1)], seam_pairs, panel_of)
     regions: dict[str, dict] = {}
     for name in GIRTH_REGIONS:
-        found = section.girth_near(getattr(levels, name))
-        if found is None:
+        found = section.sections_near(getattr(levels, name))
+        if not found:
             continue
-        z, cut = found  # the body is measured at its own level, as its size-chart girth
+        # the tightest height: the least garment width over the body's girth at that height
+        z, cut, body_girth = min(((z, cut, torso_girth(armless, body.joints, z))
+                                  for z, cut in found), key=lambda f: f[1] - f[2])
         band = trunk & (np.abs(positions[:, 2] - z) < BAND_M)
-        body_girth = torso_girth(armless, body.joints, getattr(levels, name))
         regions[name] = {"ease_cm": round((cut - body_girth) * 100.0, 1),
                          "body_girth_cm": round(body_girth * 100.0, 1),
                          "height_cm": round(z * 100.0, 1),
@@ -111,15 +114,18 @@ class _TrunkSection:
             self.across[int(panel)] = np.array([-slope[1], slope[0]]) / max(
                 np.linalg.norm(slope), 1e-12)
 
-    def girth_near(self, level: float) -> tuple[float, float] | None:
-        """(height, width as cut) of the complete section nearest ``level`` within ``BAND_M``
-        (searched every 5 mm), so that a garment ending just short of a level (a skirt's
-        waistband) is measured just inside its edge; None if there is none."""
-        for offset in sorted(np.arange(-BAND_M, BAND_M + 1e-9, 0.005), key=abs):
+    def sections_near(self, level: float) -> list[tuple[float, float]]:
+        """(height, width as cut) of every complete section within ``BAND_M`` of ``level``
+        (every 5 mm) or, if there is none (a garment ending short of the level: a skirt that
+        settled below the waist or rode above it), of the nearest one within ``REACH_M``."""
+        found = []
+        for offset in sorted(np.arange(-REACH_M, REACH_M + 1e-9, 0.005), key=abs):
+            if found and abs(offset) > BAND_M + 1e-9:
+                break
             cut = self.width_as_cut(level + offset)
             if cut is not None:
-                return level + offset, cut
-        return None
+                found.append((level + offset, cut))
+        return found
 
     def width_as_cut(self, z: float) -> float | None:
         """The garment's width (m) as cut at height ``z``, summed over panels: where the plane
