@@ -93,6 +93,8 @@ def place_panels(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
             positions[start:end] = np.column_stack([xy, z])
         elif panel.placement == "collar":
             positions[start:end] = _collar_positions(uv, body)
+        elif panel.placement == "hood":
+            positions[start:end] = _hood_positions(uv, body)
         else:
             positions[start:end] = _sleeve_positions(panel.placement, uv, pattern, body, a)
     return positions
@@ -172,6 +174,33 @@ def _collar_positions(uv: np.ndarray, body: BodyLandmarks) -> np.ndarray:
     theta = -np.pi / 2 + 2 * np.pi * uv[:, 0] / around
     return np.column_stack([centre[0] + radius * np.cos(theta), centre[1] + radius * np.sin(theta),
                             base + uv[:, 1]])
+
+
+def _hood_positions(uv: np.ndarray, body: BodyLandmarks, clearance: float = 0.02) -> np.ndarray:
+    """A hood stood up round the neck and head as a tube: each row of the flat panel goes once
+    round (its middle at the back, its slanted sides meeting at the centre front), on a circle
+    wide enough for the panel and clear of the head, from the shoulder line beside the neck up."""
+    base = body.neck_top_z + 0.015
+    trunk = body.trunk
+    head = trunk[(trunk[:, 2] > base) & (np.abs(trunk[:, 0]) < 0.12)]
+    positions = np.empty((len(uv), 3))
+    rows = np.round(uv[:, 1] / 0.01).astype(int)
+    for row in np.unique(rows):
+        mine = rows == row
+        z = base + uv[mine, 1]
+        near = head[np.abs(head[:, 2] - min(z.mean(), head[:, 2].max() - 0.02)) < 0.015]
+        centre = near[:, :2].mean(0)
+        low, high = uv[mine, 0].min(), uv[mine, 0].max()
+        if np.sum(np.abs(rows - row) <= 1) > np.sum(mine):  # the row's full width from neighbours
+            wide = uv[np.abs(rows - row) <= 1, 0]
+            low, high = wide.min(), wide.max()
+        width = max(high - low, 1e-3)
+        radius = max(width / (2 * np.pi), np.linalg.norm(near[:, :2] - centre, axis=1).max()
+                     + clearance)
+        theta = np.pi / 2 + 2 * np.pi * (uv[mine, 0] - (low + high) / 2) / width
+        positions[mine] = np.column_stack([centre[0] + radius * np.cos(theta),
+                                           centre[1] + radius * np.sin(theta), z])
+    return positions
 
 
 def _arm_frame(body: BodyLandmarks, end_l: np.ndarray, side: str, trunk_half_width: float,
