@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
 
     garment = sub.add_parser("garment", help="pattern -> garment.json, garment.glb")
     source = garment.add_mutually_exclusive_group(required=True)
-    source.add_argument("kind", nargs="?", help="a built-in garment: tshirt, shirt, jacket, hoodie, skirt, trousers, dress")
+    source.add_argument("kind", nargs="?", help="a built-in garment: tshirt, shirt, jacket, hoodie, skirt, trousers, jeans, dress")
     source.add_argument("--pattern", help="GarmentCode / Garment-Pattern-Generator JSON spec")
     source.add_argument("--mesh", help="OBJ / GLB whose UV islands are the pattern's panels")
     garment.add_argument("--mesh-up", choices=("y", "z"), default="y",

@@ -46,3 +46,20 @@ def test_trousers_drape_on_the_average_man(tmp_path):
     knees = garment[np.abs(garment[:, 2] - 0.5) < 0.05]
     assert len(knees) and np.abs(knees[:, 0]).min() > 0.01
     assert abs(fit["regions"]["hip"]["ease_cm"] - fit_rules(SIZE_CHART)["hip"].ease_cm) < 3.0
+
+
+def test_jeans_are_the_trousers_cut_slim():
+    from neural.garments.jeans import jeans_pattern
+
+    for size in SIZES:
+        jeans, trousers = jeans_pattern(size), trousers_pattern(size)
+        for seam in jeans.seams:
+            a, b = jeans.seam_edges(seam)
+            assert a.length == pytest.approx(b.length)
+        hem = [sum(p.edge("hem").length for p in g.panels) for g in (jeans, trousers)]
+        assert hem[0] < hem[1] - 10  # at least 5 cm narrower leg opening per leg
+
+
+def test_slim_denim_jeans_drape_on_the_average_man(tmp_path):
+    fit = drape_on_average_body(tmp_path, "jeans", gender=0.0, fabric="denim")
+    assert fit["regions"]["hip"]["ease_cm"] < 8.0  # closer than the straight trousers' 8 cm

@@ -17,7 +17,7 @@ from neural.files import write_bytes_atomic, write_json_atomic
 from neural.garments.fabrics import fabric
 from neural.garments.meshing import GarmentMesh, mesh_pattern
 from neural.garments.pattern import Pattern
-from neural.garments import dress, hoodie, jacket, shirt, skirt, trousers, tshirt
+from neural.garments import dress, hoodie, jacket, jeans, shirt, skirt, trousers, tshirt
 from neural.mesh_io import glb_bytes, read_glb
 
 SCHEMA = "tryon.garment"
@@ -25,11 +25,11 @@ SCHEMA_VERSION = 1
 GARMENTS = {"tshirt": tshirt.tshirt_pattern, "skirt": skirt.skirt_pattern,
             "trousers": trousers.trousers_pattern, "dress": dress.dress_pattern,
             "shirt": shirt.shirt_pattern, "jacket": jacket.jacket_pattern,
-            "hoodie": hoodie.hoodie_pattern}
+            "hoodie": hoodie.hoodie_pattern, "jeans": jeans.jeans_pattern}
 SIZE_CHARTS = {"tshirt": tshirt.SIZE_CHART, "skirt": skirt.SIZE_CHART,
                "trousers": trousers.SIZE_CHART, "dress": dress.SIZE_CHART,
                "shirt": shirt.SIZE_CHART, "jacket": jacket.SIZE_CHART,
-               "hoodie": hoodie.SIZE_CHART}
+               "hoodie": hoodie.SIZE_CHART, "jeans": jeans.SIZE_CHART}
 
 
 def build_garment(kind: str, size: str, fabric_name: str, spacing_cm: float = 2.5

@@ -23,8 +23,14 @@ BACK = np.array([[-1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
 
 def trousers_pattern(size: str) -> Pattern:
     """The pattern for one size (XS..XXL)."""
-    m = chart_row(SIZE_CHART, size, "trousers")
-    front, back = _drafts(m)
+    return legged_pattern("trousers", SIZE_CHART, size)
+
+
+def legged_pattern(garment: str, chart: str, size: str) -> Pattern:
+    """Trousers of any cut from a chart with this chart's columns: the leg's shape follows from
+    its hip width, fork and hem (a narrow hem makes a tapered, slim leg)."""
+    m = chart_row(chart, size, garment)
+    front, back = _drafts(m, chart)
     panels = [_placed("front.L", front, FRONT, mirror=False, depth=-0.12, m=m),
               _placed("front.R", front, FRONT, mirror=True, depth=-0.12, m=m),
               _placed("back.L", back, BACK, mirror=True, depth=0.12, m=m),
@@ -33,12 +39,12 @@ def trousers_pattern(size: str) -> Pattern:
              for s in ("L", "R") for edge in ("side", "inseam")]
     seams += [Seam(("front.L", "crotch"), ("front.R", "crotch")),
               Seam(("back.R", "crotch"), ("back.L", "crotch"))]
-    return Pattern("trousers", size, panels, seams, m, anchor="waist")
+    return Pattern(garment, size, panels, seams, m, anchor="waist")
 
 
-def _drafts(m: dict[str, float]) -> tuple[list[Edge], list[Edge]]:
+def _drafts(m: dict[str, float], chart: str) -> tuple[list[Edge], list[Edge]]:
     """Front and back outlines (cm, y = 0 at the hem), side seam towards +x."""
-    ease = fit_rules(SIZE_CHART)
+    ease = fit_rules(chart)
     hip = (m["hip"] + ease["hip"].ease_cm) / 4
     waist = (m["waist"] + ease["waist"].ease_cm) / 4
     widths = {"front": hip - 1.0, "back": hip + 1.0}

@@ -40,7 +40,7 @@ def inside_chart(chart: str, measurements: dict[str, float]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bodies", type=int, default=20, help="bodies per garment and size")
-    parser.add_argument("--garments", default="tshirt,shirt,jacket,hoodie,skirt,trousers,dress")
+    parser.add_argument("--garments", default="tshirt,shirt,jacket,hoodie,skirt,trousers,jeans,dress")
     parser.add_argument("--fabric", default="cotton")
     parser.add_argument("--work", default=str(ROOT / "out" / "bench_gates"))
     parser.add_argument("--json", default=str(ROOT / "tests/benchmarks/results/gates.json"))
