@@ -5,11 +5,13 @@ garment. Per vertex: strain as a fraction (mean tensile strain of the vertex's e
 and ease in mm (distance from the body surface, negative inside it). Per region:
 
 - chest, waist, hip: girth ease in cm, what a size chart calls ease: the garment's width as cut
-  (summed over the trunk's panels) minus the body's girth at the same height, at the tightest
-  height within ``BAND_M`` of the body's level (where the garment does not go all round there,
-  as a skirt that settled below the waist or rode above it, at its nearest complete section up
-  to ``REACH_M`` away); with the strain p50 / p95 and median gap (mm) of the garment's trunk
-  within ``BAND_M`` of that height;
+  (summed over the trunk's panels) minus the body's girth at the same height. Chest and hip are
+  the body's widest girths, so a garment is tightest there at the body's own level; the waist is
+  its narrowest, so a garment pinches wherever it is narrowest near it (a waistband that rode
+  up): the tightest height within ``BAND_M`` of the waist. Where the garment does not go all
+  round at the level (a skirt that settled below the waist or rode above it), its nearest
+  complete section up to ``REACH_M`` away is taken. With the strain p50 / p95 and median gap (mm)
+  of the garment's trunk within ``BAND_M`` of that height;
 - shoulders: the trunk above the shoulder joints; sleeves: the sleeve panels;
 - length: where the hem falls against the body's waist and hip levels.
 """
@@ -24,7 +26,7 @@ from neural.body.measurements import (Levels, TemplateLandmarks, armless_tape, t
 from neural.body.tape import Tape
 from neural.drape.fit_metrics import edge_strain, nearest_surface, unique_edges
 
-FIT_MAP_VERSION = 3  # fit.json's regions are comparable only between drapes of one version
+FIT_MAP_VERSION = 4  # fit.json's regions are comparable only between drapes of one version
 GIRTH_REGIONS = ("chest", "waist", "hip")
 BAND_M = 0.03  # half-height of the band of garment around each girth level
 REACH_M = 0.10  # a girth is taken at the complete section nearest its level, this far at most
@@ -73,7 +75,7 @@ def fit_map(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
     section = _TrunkSection(positions, rest_uv, faces[trunk[faces].all(1)], seam_pairs, panel_of)
     regions: dict[str, dict] = {}
     for name in GIRTH_REGIONS:
-        found = section.sections_near(getattr(levels, name))
+        found = section.sections_near(getattr(levels, name), BAND_M if name == "waist" else 0.0)
         if not found:
             continue
         # the tightest height: the least garment width over the body's girth at that height
@@ -114,13 +116,13 @@ class _TrunkSection:
             self.across[int(panel)] = np.array([-slope[1], slope[0]]) / max(
                 np.linalg.norm(slope), 1e-12)
 
-    def sections_near(self, level: float) -> list[tuple[float, float]]:
-        """(height, width as cut) of every complete section within ``BAND_M`` of ``level``
+    def sections_near(self, level: float, band: float) -> list[tuple[float, float]]:
+        """(height, width as cut) of every complete section within ``band`` of ``level``
         (every 5 mm) or, if there is none (a garment ending short of the level: a skirt that
         settled below the waist or rode above it), of the nearest one within ``REACH_M``."""
         found = []
         for offset in sorted(np.arange(-REACH_M, REACH_M + 1e-9, 0.005), key=abs):
-            if found and abs(offset) > BAND_M + 1e-9:
+            if found and abs(offset) > band + 1e-9:
                 break
             cut = self.width_as_cut(level + offset)
             if cut is not None:
