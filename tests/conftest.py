@@ -99,6 +99,22 @@ def drape_on_average_body(folder: Path, kind: str, gender: float, fabric: str = 
     size = size or chart_size(SIZE_CHARTS[kind], avatar["measurements"])
     garment_stage(kind, size, fabric, folder / "garment")
     fit = drape_stage(folder / "avatar", folder / "garment", folder / "drape", "cpu")
-    failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
-    assert not failed, f"{kind} {size} in {fabric}: quality gates failed: {failed}"
+    assert_gates_pass(fit)
     return fit
+
+
+def drape_over(folder: Path, lower: Path, kind: str, size: str, fabric: str) -> dict:
+    """Drape a built-in garment over the finished drape ``lower`` on the avatar in
+    ``folder/avatar`` (into ``folder/<kind>_drape``); assert every gate passes; return fit.json."""
+    from render_farm.stages import drape_stage, garment_stage
+
+    garment_stage(kind, size, fabric, folder / kind)
+    fit = drape_stage(folder / "avatar", folder / kind, folder / f"{kind}_drape", "cpu",
+                      over=lower)
+    assert_gates_pass(fit)
+    return fit
+
+
+def assert_gates_pass(fit: dict) -> None:
+    failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
+    assert not failed, f"{fit['garment']} {fit['size']} in {fit['fabric']}: gates failed: {failed}"

