@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
+from neural.garments.pattern import Edge, Panel, Pattern, Seam, hanging_layout
 from neural.garments.size_charts import chart_row, fit_rules
 
 SIZE_CHART = "dress_sizes.yaml"
@@ -17,21 +17,18 @@ NECK_HALF_WIDTH_CM = 8.0
 NECK_DROP_CM = {"front": 9.0, "back": 2.5}
 SHOULDER_SLOPE_CM = 4.0
 BUST_BELOW_UNDERARM_CM = 3.0
-# panel frame -> layout frame (x across, y up, normal out): front faces -Y, back +Y
-FRONT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
-BACK = np.array([[-1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
 
 
 def dress_pattern(size: str) -> Pattern:
     """The pattern for one size (XS..XXL)."""
     m = chart_row(SIZE_CHART, size, "dress")
-    panels = [_panel("front", FRONT, -0.12, m), _panel("back", BACK, 0.12, m)]
+    panels = [_panel("front", m), _panel("back", m)]
     seams = [Seam(("front", f"{edge}.R"), ("back", f"{edge}.L")) for edge in ("side", "shoulder")]
     seams += [Seam(("back", f"{edge}.R"), ("front", f"{edge}.L")) for edge in ("side", "shoulder")]
     return Pattern("dress", size, panels, seams, m, anchor="shoulders")
 
 
-def _panel(name: str, rotation: np.ndarray, depth_m: float, m: dict[str, float]) -> Panel:
+def _panel(name: str, m: dict[str, float]) -> Panel:
     """Half the dress's girth, x = 0 on the centre line, y = 0 at the hem (cm)."""
     ease = fit_rules(SIZE_CHART)
     half = {region: (m[rule.body_column] + rule.ease_cm) / 4 for region, rule in ease.items()}
@@ -61,5 +58,4 @@ def _panel(name: str, rotation: np.ndarray, depth_m: float, m: dict[str, float])
         Edge("armhole.L", armhole[::-1] * mirror),
         Edge("side.L", side[::-1] * mirror),
     ]
-    layout = PanelLayout(rotation, np.array([0.0, depth_m, -top / 100]))
-    return Panel(name, name, edges, layout=layout)
+    return Panel(name, name, edges, layout=hanging_layout(name, top))

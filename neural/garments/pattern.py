@@ -43,6 +43,26 @@ class PanelLayout:
         return flat @ self.rotation.T + self.translation
 
 
+# panel frame -> layout frame for a panel facing the front (-Y) or the back (+Y), seen from
+# outside: panel x across (to the wearer's left on the front, right on the back), y up
+FACING = {"front": np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]]),
+          "back": np.array([[-1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])}
+HANGING_DEPTH_M = 0.12  # front panels hang this far in front of the midline, back ones behind
+
+
+def hanging_layout(facing: str, anchor_y_cm: float) -> PanelLayout:
+    """The layout of a panel facing ``front`` or ``back`` and hung with its height
+    ``anchor_y_cm`` (panel frame) at the layout's z = 0, the pattern's anchor level."""
+    depth = -HANGING_DEPTH_M if facing == "front" else HANGING_DEPTH_M
+    return PanelLayout(FACING[facing], np.array([0.0, depth, -anchor_y_cm / 100]))
+
+
+def mirrored(edges: list[Edge], rename=lambda name: name) -> list[Edge]:
+    """The outline ``edges`` mirrored in x (x -> -x), walked the other way round so that it
+    stays counter-clockwise; ``rename`` maps each edge's name."""
+    return [Edge(rename(e.name), e.points[::-1] * [-1.0, 1.0]) for e in reversed(edges)]
+
+
 @dataclass
 class Panel:
     """A flat piece of fabric: edges in order around the outline (each ends where the next starts).

@@ -11,7 +11,7 @@ import numpy as np
 
 from neural.garments.pattern import Edge, Panel, Pattern, Seam
 from neural.garments.size_charts import chart_row
-from neural.garments.tshirt import top_panels
+from neural.garments.tshirt import neckline_edges, top_panels
 
 SIZE_CHART = "shirt_sizes.yaml"
 
@@ -29,18 +29,7 @@ def band_collar(panels: list[Panel], height_cm: float, closed: bool) -> tuple[Pa
     ``front.R``, and a back), seen from outside: its lower edge runs from the centre front round
     the wearer's left, the back and the right, back to the centre front, where its two ends are
     sewn together when ``closed``."""
-    named = {p.name: p for p in panels}
-    left, right = (named.get("front.L", named.get("front")), named.get("front.R",
-                                                                        named.get("front")))
-    parts = [("neck_left", left.name, left.edge("neckline.L").length),
-             ("neck_back", "back", named["back"].edge("neckline").length),
-             ("neck_right", right.name, right.edge("neckline.R").length)]
-    body_edges = {"neck_left": "neckline.L", "neck_back": "neckline", "neck_right": "neckline.R"}
-    edges, seams, x = [], [], 0.0
-    for name, panel, length in parts:
-        edges.append(Edge(name, np.array([[x, 0.0], [x + length, 0.0]])))
-        seams.append(Seam(("collar", name), (panel, body_edges[name])))
-        x += length
+    edges, seams, x = neckline_edges(panels, "collar")
     edges += [Edge("end_b", np.array([[x, 0.0], [x, height_cm]])),
               Edge("top", np.array([[x, height_cm], [0.0, height_cm]])),
               Edge("end_a", np.array([[0.0, height_cm], [0.0, 0.0]]))]

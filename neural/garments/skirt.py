@@ -7,26 +7,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
+from neural.garments.pattern import Edge, Panel, Pattern, Seam, hanging_layout
 from neural.garments.size_charts import chart_row, fit_rules
 
 SIZE_CHART = "skirt_sizes.yaml"
-# panel frame -> layout frame: x to the wearer's left (front) or right (back, seen from behind),
-# y up, normal out of the body
-FRONT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
-BACK = np.array([[-1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
 
 
 def skirt_pattern(size: str) -> Pattern:
     """The pattern for one size (XS..XXL)."""
     m = chart_row(SIZE_CHART, size, "skirt")
-    panels = [_panel("front", FRONT, -0.12, m), _panel("back", BACK, 0.12, m)]
+    panels = [_panel("front", m), _panel("back", m)]
     seams = [Seam(("front", "side.R"), ("back", "side.L")),  # wearer's left
              Seam(("back", "side.R"), ("front", "side.L"))]  # wearer's right
     return Pattern("skirt", size, panels, seams, m, anchor="waist")
 
 
-def _panel(name: str, rotation: np.ndarray, depth_m: float, m: dict[str, float]) -> Panel:
+def _panel(name: str, m: dict[str, float]) -> Panel:
     """Half the skirt, x = 0 on the centre line, y = 0 at the hem (cm)."""
     ease = fit_rules(SIZE_CHART)
     waist = (m["waist"] + ease["waist"].ease_cm) / 4
@@ -40,5 +36,4 @@ def _panel(name: str, rotation: np.ndarray, depth_m: float, m: dict[str, float])
         Edge("waist", np.array([[waist, length], [-waist, length]])),
         Edge("side.L", side[::-1] * [-1.0, 1.0]),
     ]
-    layout = PanelLayout(rotation, np.array([0.0, depth_m, -length / 100]))
-    return Panel(name, name, edges, layout=layout)
+    return Panel(name, name, edges, layout=hanging_layout(name, length))

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
+from neural.garments.pattern import Edge, Panel, Pattern, Seam, hanging_layout, mirrored
 from neural.garments.size_charts import chart_row, fit_rules
 
 SIZE_CHART = "trousers_sizes.yaml"
 BACK_RAISE_CM = 3.0  # the back's centre seam rises above the side of the waist
 FORK_DEPTH = 0.6  # the crotch curve starts this many fork widths above the crotch point
-# panel frame -> layout frame (x across, y up, normal out): front faces -Y, back +Y
-FRONT = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]])
-BACK = np.array([[-1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
 
 
 def trousers_pattern(size: str) -> Pattern:
@@ -31,10 +28,11 @@ def legged_pattern(garment: str, chart: str, size: str) -> Pattern:
     its hip width, fork and hem (a narrow hem makes a tapered, slim leg)."""
     m = chart_row(chart, size, garment)
     front, back = _drafts(m, chart)
-    panels = [_placed("front.L", front, FRONT, mirror=False, depth=-0.12, m=m),
-              _placed("front.R", front, FRONT, mirror=True, depth=-0.12, m=m),
-              _placed("back.L", back, BACK, mirror=True, depth=0.12, m=m),
-              _placed("back.R", back, BACK, mirror=False, depth=0.12, m=m)]
+    top = m["inseam"] + m["rise"]  # the waist's side point, hung at the layout's z = 0
+    panels = [Panel(name, name, mirrored(draft) if mirror else draft,
+                    layout=hanging_layout(name.split(".")[0], top))
+              for name, draft, mirror in (("front.L", front, False), ("front.R", front, True),
+                                          ("back.L", back, True), ("back.R", back, False))]
     seams = [Seam((f"front.{s}", edge), (f"back.{s}", edge))
              for s in ("L", "R") for edge in ("side", "inseam")]
     seams += [Seam(("front.L", "crotch"), ("front.R", "crotch")),
@@ -80,15 +78,3 @@ def _front_hem(m: dict[str, float], widths: dict[str, float], forks: dict[str, f
     """The front leg's hem width: the back takes the rest of the opening plus what it is wider
     at the hip and fork, so both panels' inseams run the same way."""
     return (m["hem"] - (widths["back"] - widths["front"]) - (forks["back"] - forks["front"])) / 2
-
-
-def _placed(name: str, draft: list[Edge], rotation: np.ndarray, mirror: bool, depth: float,
-            m: dict[str, float]) -> Panel:
-    """One leg's panel: the draft (mirrored in x when its side seam must face -x), hung with
-    the waist's side point at the layout's z = 0."""
-    edges = draft
-    if mirror:  # x -> -x reverses the outline's direction: walk it the other way round
-        edges = [Edge(e.name, e.points[::-1] * [-1.0, 1.0]) for e in reversed(draft)]
-    top = m["inseam"] + m["rise"]
-    layout = PanelLayout(rotation, np.array([0.0, depth, -top / 100]))
-    return Panel(name, name, edges, layout=layout)

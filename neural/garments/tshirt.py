@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neural.garments.pattern import Edge, Panel, Pattern, Seam
+from neural.garments.pattern import Edge, Panel, Pattern, Seam, mirrored
 from neural.garments.size_charts import chart_row, load_chart
 
 SIZE_CHART = "tshirt_sizes.yaml"
@@ -51,6 +51,24 @@ def top_panels(m: dict[str, float], opening_cm: float | None = None
     return [*fronts, back, *sleeves], seams
 
 
+def neckline_edges(panels: list[Panel], panel: str) -> tuple[list[Edge], list[Seam], float]:
+    """The lower edge of a panel ``panel`` sewn round the neckline of these top panels (a front,
+    or fronts ``front.L`` and ``front.R``, and a back), seen from outside, along y = 0: from the
+    centre front round the wearer's left (``neck_left``), the back (``neck_back``) and the right
+    (``neck_right``) back to the centre front. Returns the edges, their seams and their length."""
+    named = {p.name: p for p in panels}
+    parts = [("neck_left", named.get("front.L", named.get("front")), "neckline.L"),
+             ("neck_back", named["back"], "neckline"),
+             ("neck_right", named.get("front.R", named.get("front")), "neckline.R")]
+    edges, seams, x = [], [], 0.0
+    for name, body_panel, body_edge in parts:
+        length = body_panel.edge(body_edge).length
+        edges.append(Edge(name, np.array([[x, 0.0], [x + length, 0.0]])))
+        seams.append(Seam((panel, name), (body_panel.name, body_edge)))
+        x += length
+    return edges, seams, x
+
+
 def _body_panel(name: str, placement: str, m: dict, neck_drop: float,
                 left_side_positive: bool) -> Panel:
     """Front or back: seen from outside, the wearer's left is +x on the front, -x on the back."""
@@ -87,9 +105,8 @@ def _open_fronts(m: dict, opening_cm: float) -> list[Panel]:
     edges[0] = Edge("hem", np.array([[-opening_cm, 0.0], edges[0].points[-1]]))
     edges += [Edge("stand", np.array([centre, [-opening_cm, centre[1]]])),
               Edge("opening", np.array([[-opening_cm, centre[1]], [-opening_cm, 0.0]]))]
-    mirrored = [Edge(e.name.replace(".L", ".R"), e.points[::-1] * [-1.0, 1.0])
-                for e in reversed(edges)]
-    return [Panel("front.L", "front.L", edges), Panel("front.R", "front.R", mirrored)]
+    right = mirrored(edges, lambda name: name.replace(".L", ".R"))
+    return [Panel("front.L", "front.L", edges), Panel("front.R", "front.R", right)]
 
 
 def _sleeve(side: str, m: dict) -> Panel:
