@@ -26,6 +26,7 @@ class ClothSettings:
     settled_speed: float = SETTLED_SPEED
     damping: float = 2.0  # 1/s: velocities decay by exp(-damping * t) once gravity is on
     seam_stiffness: float = 3.0e5  # N/m; closes seams to 0.3-0.6 mm under a t-shirt's loads
+    seam_force_max: float = 1.0  # N per seam pair while sewing (see seam_springs), then no cap
     contact_stiffness: float = 1.0e4  # N/m
     contact_gap: float = 0.01  # m, how far ahead contacts are looked for
     particle_radius: float = 0.006  # m, cloth thickness against the body
@@ -99,7 +100,8 @@ def simulate_cloth(
         solver = newton.solvers.SolverStyle3D(
             model, config=newton.solvers.SolverStyle3D.Config(iterations=settings.iterations,
                                                               linear_iterations=10))
-        solver.collision = SewingCollision(model, seam_pairs, settings.seam_stiffness)
+        solver.collision = SewingCollision(model, seam_pairs, settings.seam_stiffness,
+                                           settings.seam_force_max)
         pipeline = newton.CollisionPipeline(model, soft_contact_gap=settings.contact_gap)
         contacts = pipeline.contacts()
         state, next_state, control = model.state(), model.state(), model.control()
@@ -112,6 +114,7 @@ def simulate_cloth(
         while True:
             if frame == settings.sew_frames:
                 model.set_gravity((0.0, 0.0, -9.81))
+                solver.collision.force_max = float("inf")
             for _ in range(settings.substeps):
                 pipeline.collide(state, contacts)
                 state.clear_forces()
