@@ -168,18 +168,13 @@ def _collar_positions(uv: np.ndarray, body: BodyLandmarks) -> np.ndarray:
     base = body.neck_top_z + 0.015
     trunk = body.trunk
     neck = trunk[(np.abs(trunk[:, 2] - (base + 0.03)) < 0.015) & (np.abs(trunk[:, 0]) < 0.1)]
-    centre = neck[:, :2].mean(0)
-    around = uv[:, 0].max()
-    radius = max(np.linalg.norm(neck[:, :2] - centre, axis=1).max() + 0.01, around / (2 * np.pi))
-    theta = -np.pi / 2 + 2 * np.pi * uv[:, 0] / around
-    return np.column_stack([centre[0] + radius * np.cos(theta), centre[1] + radius * np.sin(theta),
-                            base + uv[:, 1]])
+    return _round_the_back(uv[:, 0], 0.0, uv[:, 0].max(), neck[:, :2], 0.01, base + uv[:, 1])
 
 
 def _hood_positions(uv: np.ndarray, body: BodyLandmarks, clearance: float = 0.02) -> np.ndarray:
-    """A hood stood up round the neck and head as a tube: each row of the flat panel goes once
-    round (its middle at the back, its slanted sides meeting at the centre front), on a circle
-    wide enough for the panel and clear of the head, from the shoulder line beside the neck up."""
+    """A hood stood up round the neck and head: each row of the flat panel round the back (its
+    middle at the back, its slanted sides towards the centre front), clear of the head, from the
+    shoulder line beside the neck up."""
     base = body.neck_top_z + 0.015
     trunk = body.trunk
     head = trunk[(trunk[:, 2] > base) & (np.abs(trunk[:, 0]) < 0.12)]
@@ -189,18 +184,27 @@ def _hood_positions(uv: np.ndarray, body: BodyLandmarks, clearance: float = 0.02
         mine = rows == row
         z = base + uv[mine, 1]
         near = head[np.abs(head[:, 2] - min(z.mean(), head[:, 2].max() - 0.02)) < 0.015]
-        centre = near[:, :2].mean(0)
         low, high = uv[mine, 0].min(), uv[mine, 0].max()
         if np.sum(np.abs(rows - row) <= 1) > np.sum(mine):  # the row's full width from neighbours
             wide = uv[np.abs(rows - row) <= 1, 0]
             low, high = wide.min(), wide.max()
-        width = max(high - low, 1e-3)
-        radius = max(width / (2 * np.pi), np.linalg.norm(near[:, :2] - centre, axis=1).max()
-                     + clearance)
-        theta = np.pi / 2 + 2 * np.pi * (uv[mine, 0] - (low + high) / 2) / width
-        positions[mine] = np.column_stack([centre[0] + radius * np.cos(theta),
-                                           centre[1] + radius * np.sin(theta), z])
+        positions[mine] = _round_the_back(uv[mine, 0], low, high, near[:, :2], clearance, z)
     return positions
+
+
+def _round_the_back(u: np.ndarray, low: float, high: float, section: np.ndarray,
+                    clearance: float, z: np.ndarray) -> np.ndarray:
+    """Points at pattern coordinate ``u`` (m) of a row running from ``low`` to ``high`` laid
+    unstretched on a circle round a body ``section`` ((n, 2) XY points, m), its middle at the
+    back (+Y): the circle is clear of the section by ``clearance``, or larger so the row goes
+    once round; a row shorter than the circle leaves a gap at the front. Returns (n, 3)."""
+    centre = section.mean(0)
+    width = max(high - low, 1e-3)
+    radius = max(width / (2 * np.pi),
+                 np.linalg.norm(section - centre, axis=1).max() + clearance)
+    theta = np.pi / 2 + (u - (low + high) / 2) / radius
+    return np.column_stack([centre[0] + radius * np.cos(theta),
+                            centre[1] + radius * np.sin(theta), z])
 
 
 def _arm_frame(body: BodyLandmarks, end_l: np.ndarray, side: str, trunk_half_width: float,
