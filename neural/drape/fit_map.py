@@ -1,7 +1,8 @@
 """Where a draped garment is tight or loose: per-vertex strain and ease, per-region summaries.
 
 Inputs are Z-up metres: the rest-pose body (with its joints and torso levels) and the draped
-garment. Per vertex: strain as a fraction (mean tensile strain of the vertex's edges, 0.05 = 5 %)
+garment. Per vertex: strain as a fraction (mean yarn strain of the vertex's triangles, see
+``fit_metrics``; 0.05 = 5 %)
 and ease in mm (distance from the body surface, negative inside it). Per region:
 
 - chest, waist, hip: girth ease in cm, what a size chart calls ease: the garment's width as cut
@@ -24,9 +25,9 @@ import numpy as np
 from neural.body.measurements import (Levels, TemplateLandmarks, armless_tape, torso_girth,
                                       torso_levels)
 from neural.body.tape import Tape
-from neural.drape.fit_metrics import edge_strain, nearest_surface, unique_edges
+from neural.drape.fit_metrics import nearest_surface, yarn_strain
 
-FIT_MAP_VERSION = 4  # fit.json's regions are comparable only between drapes of one version
+FIT_MAP_VERSION = 5  # fit.json's regions are comparable only between drapes of one version
 GIRTH_REGIONS = ("chest", "waist", "hip")
 BAND_M = 0.03  # half-height of the band of garment around each girth level
 REACH_M = 0.10  # a girth is taken at the complete section nearest its level, this far at most
@@ -65,8 +66,7 @@ def fit_map(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
     """Strain and ease of a draped garment (V, 3) over ``body``; ``seam_pairs`` (S, 2) are
     the sewn vertex pairs, ``panel_of`` (V,) each vertex's panel and ``sleeve_vertices`` (V,)
     bool the sleeves (left out of the girths)."""
-    edges = unique_edges(faces)
-    strain = edge_strain(positions, rest_uv, faces)
+    strain = yarn_strain(positions, rest_uv, faces)
     _, distance, _, inside = nearest_surface(positions, body.vertices, body.faces)
     ease_mm = np.where(inside, -distance, distance) * 1000.0
     armless = armless_tape(body.vertices, body.faces, body.landmarks)
@@ -85,15 +85,15 @@ def fit_map(positions: np.ndarray, rest_uv: np.ndarray, faces: np.ndarray,
         regions[name] = {"ease_cm": round((cut - body_girth) * 100.0, 1),
                          "body_girth_cm": round(body_girth * 100.0, 1),
                          "height_cm": round(z * 100.0, 1),
-                         **_band_summary(band, edges, strain, ease_mm)}
+                         **_band_summary(band, faces, strain, ease_mm)}
     shoulder_z = min(body.joints["shoulder.L"][2], body.joints["shoulder.R"][2]) - SHOULDER_DROP_M
     for name, mask in (("shoulders", trunk & (positions[:, 2] > shoulder_z)),
                        ("sleeves", sleeve_vertices)):
         if mask.sum() >= 3:
-            regions[name] = _band_summary(mask, edges, strain, ease_mm)
+            regions[name] = _band_summary(mask, faces, strain, ease_mm)
     if trunk.any():
         regions["length"] = _hem(positions[trunk, 2].min(), levels)
-    return FitMap(_vertex_mean(edges, strain, len(positions)), ease_mm, regions)
+    return FitMap(_vertex_mean(faces, strain, len(positions)), ease_mm, regions)
 
 
 class _TrunkSection:
@@ -150,9 +150,9 @@ class _TrunkSection:
                    for panel, points in cuts.items())
 
 
-def _band_summary(mask: np.ndarray, edges: np.ndarray, strain: np.ndarray,
+def _band_summary(mask: np.ndarray, faces: np.ndarray, strain: np.ndarray,
                   ease_mm: np.ndarray) -> dict:
-    inner = mask[edges].all(1)
+    inner = mask[faces].all(1)
     inside = strain[inner] if inner.any() else np.zeros(1)
     return {"strain_p50": round(float(np.median(inside)), 4),
             "strain_p95": round(float(np.percentile(inside, 95)), 4),
@@ -165,7 +165,7 @@ def _hem(hem_z: float, levels: Levels) -> dict:
             "hem_below_hip_cm": round((levels.hip - hem_z) * 100.0, 1)}
 
 
-def _vertex_mean(edges: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
-    """Mean over each vertex's edges of a per-edge value (0 for a vertex without edges)."""
-    total = np.bincount(edges.ravel(), np.repeat(values, 2), minlength=count)
-    return total / np.maximum(np.bincount(edges.ravel(), minlength=count), 1)
+def _vertex_mean(faces: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """Mean over each vertex's triangles of a per-triangle value (0 for a vertex in none)."""
+    total = np.bincount(faces.ravel(), np.repeat(values, 3), minlength=count)
+    return total / np.maximum(np.bincount(faces.ravel(), minlength=count), 1)
