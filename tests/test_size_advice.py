@@ -30,7 +30,9 @@ def test_chart_rule_takes_the_largest_size_over_its_girths():
     skirt = "skirt_sizes.yaml"
     assert chart_size(skirt, {"waist_girth": 70.5, "hip_girth": 96.0}) == "M"
     assert chart_size(skirt, {"waist_girth": 70.5, "hip_girth": 108.0}) == "XL"
-    assert chart_size(CHART, {"chest_girth": 101.0}) == "M"
+    assert chart_size(CHART, {"chest_girth": 101.0, "hip_girth": 100.0}) == "M"
+    # a t-shirt is as wide at the hem as at the chest: wide hips take a larger size
+    assert chart_size(CHART, {"chest_girth": 84.0, "hip_girth": 99.0}) == "S"
 
 
 @pytest.mark.parametrize("chart", [CHART, "skirt_sizes.yaml"])
@@ -41,6 +43,7 @@ def test_charts_declare_their_ease_and_grade_evenly(chart):
     if chart == CHART:  # the t-shirt's declared ease is what its widths give
         for row in load_chart(chart).values():
             assert 2 * row["width"] - row["body_chest"] == rules["chest"].ease_cm
+            assert 2 * row["width"] - row["body_hip"] == rules["hip"].ease_cm
 
 
 def test_size_advice_on_a_body_clearly_inside_one_size(tmp_path):
