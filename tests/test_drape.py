@@ -50,3 +50,22 @@ def test_strain_is_stretch_along_the_weave_and_shear_is_apart():
     assert np.allclose(shear_degrees(sheared, flat, faces), 20.0)
     assert np.allclose(yarn_strain(stretched, flat, faces), 0.08)
     assert np.allclose(shear_degrees(stretched, flat, faces), 0.0, atol=1e-6)
+
+
+def test_self_intersections_count_edges_through_the_garment_itself():
+    """Two squares of one garment, one pushed through the other: its crossing edges count;
+    apart, none do; vertices sewn together count as one, so a closed seam is not a crossing."""
+    import numpy as np
+
+    from neural.drape.fit_metrics import self_intersecting_edges
+
+    square = np.array([[0.0, 0.0], [0.1, 0.0], [0.0, 0.1], [0.1, 0.1]])
+    faces = np.array([[0, 1, 2], [1, 3, 2], [4, 5, 6], [5, 7, 6]])
+    flat = np.column_stack([square, np.zeros(4)])
+    upright = np.column_stack([square[:, 0] * 0 + 0.05, square[:, 0] - 0.05, square[:, 1] - 0.05])
+    no_seams = np.zeros((0, 2), dtype=int)
+    assert self_intersecting_edges(np.vstack([flat, upright]), faces, no_seams) > 0
+    assert self_intersecting_edges(np.vstack([flat, upright + [0.0, 0.0, 0.2]]), faces,
+                                   no_seams) == 0
+    sewn = np.array([[1, 4], [3, 6]])
+    assert self_intersecting_edges(np.vstack([flat, flat + [0.1, 0.0, 0.0]]), faces, sewn) == 0

@@ -1,4 +1,5 @@
-"""How well a draped garment fits: strain, penetration, seam gaps, and pass/fail gates.
+"""How well a draped garment fits: strain, penetration, seam gaps, self-intersections, and
+pass/fail gates.
 
 Inputs in metres; reported lengths in mm, strain as a fraction (0.05 = 5 %), shear in degrees.
 
@@ -19,6 +20,7 @@ GATES = {  # name -> (threshold, comparison)
     "strain_p95": (0.05, "<="),
     "seam_gap_max_mm": (1.0, "<="),
     "moving_fraction": (SETTLED_FRACTION, "<="),
+    "self_intersecting_edges": (0, "<="),
 }
 
 
@@ -73,6 +75,37 @@ def penetration_depths(points: np.ndarray, body_vertices: np.ndarray,
     return np.where(inside, distance, 0.0)
 
 
+def self_intersecting_edges(positions: np.ndarray, faces: np.ndarray,
+                            seam_pairs: np.ndarray) -> int:
+    """How many of the garment's mesh edges pass through one of its own triangles (triangles
+    that share a vertex with the edge left out; vertices sewn together count as one)."""
+    import trimesh
+
+    root = np.arange(len(positions))
+    for a, b in seam_pairs:  # union-find over the seams
+        while root[a] != a:
+            a = root[a]
+        while root[b] != b:
+            b = root[b]
+        root[max(a, b)] = min(a, b)
+    while (root != root[root]).any():
+        root = root[root]
+    edges = np.unique(np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]],
+                                              faces[:, [2, 0]]]), 1), axis=0)
+    start, vector = positions[edges[:, 0]], positions[edges[:, 1]] - positions[edges[:, 0]]
+    length = np.linalg.norm(vector, axis=1)
+    mesh = trimesh.Trimesh(positions, faces, process=False)
+    hits, ray, triangle = mesh.ray.intersects_location(start, vector / length[:, None],
+                                                        multiple_hits=True)
+    if not len(ray):
+        return 0
+    along = np.einsum("ij,ij->i", hits - start[ray], vector[ray] / length[ray, None])
+    corners, ends = root[faces[triangle]], root[edges[ray]]
+    shared = (corners[:, :, None] == ends[:, None, :]).any((1, 2))
+    crossing = (along > 1e-6) & (along < length[ray] - 1e-6) & ~shared
+    return int(len(np.unique(ray[crossing])))
+
+
 def fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces,
                speeds: np.ndarray | None = None) -> dict:
     """The numbers and gates that go into fit.json; ``speeds`` (V,) m/s over the last frame
@@ -89,6 +122,7 @@ def fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces,
         "vertices_inside_body": int((depth > 0).sum()),
         "max_penetration_mm": round(float(depth.max() * 1000), 2),
         "seam_gap_max_mm": round(float(gaps.max() * 1000), 2),
+        "self_intersecting_edges": self_intersecting_edges(positions, faces, seam_pairs),
     }
     if speeds is not None:
         values["moving_fraction"] = round(float((speeds > SETTLED_SPEED).mean()), 4)
