@@ -20,7 +20,7 @@ class ClothSettings:
     substeps: int = 5  # 10 x 4 iterations gave the same gates at 2-3x the time
     iterations: int = 2
     sew_frames: int = 30  # frames without gravity while the seams close
-    settle_frames: int = 60  # frames with gravity afterwards, at least
+    settle_frames: int = 20  # frames with gravity afterwards, at least
     max_frames: int = 240  # settling goes on until settled (see fit_metrics) or this many
     settled_fraction: float = SETTLED_FRACTION
     settled_speed: float = SETTLED_SPEED

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 FIRST_SEED = 6_000_000
 MAX_TRIES = 3000
-MEASURES = ("max_penetration_mm", "strain_p95", "seam_gap_max_mm", "moving_fraction")
+MEASURES = ("max_penetration_mm", "strain_p95", "seam_gap_max_mm", "moving_fraction",
+            "self_intersecting_edges")
 
 
 def pick_bodies(garment: str, sizes: list[str], measured: dict) -> dict[str, int]:
@@ -127,7 +128,8 @@ def main(argv: list[str] | None = None) -> int:
               f"Blender {theirs['sim_seconds']} s", file=sys.stderr, flush=True)
 
     print(f"{'garment':9} {'size':4} {'ours s':>7} {'Blender s':>9} {'speedup':>7}  "
-          f"{'pen mm':>13} {'strain p95':>13} {'seam gap mm':>13} {'moving':>13}")
+          f"{'pen mm':>13} {'strain p95':>13} {'seam gap mm':>13} {'moving':>13} "
+          f"{'self-crossing':>13}")
     for r in rows:
         pairs = "  ".join(f"{r['ours'][m]:>6g}/{r['blender'][m]:<6g}" for m in MEASURES)
         print(f"{r['garment']:9} {r['size']:4} {r['ours']['sim_seconds']:>7} "

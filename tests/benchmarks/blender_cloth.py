@@ -10,11 +10,11 @@ body: bpy 4.5's rest-shape-key setting has no effect here, and under "dynamic me
 shape taken from a flat-pattern shape key each frame) its sewing springs take the flat layout's
 distances as their rest lengths and the seams stay 5-13 cm open. So its strain against the flat
 pattern keeps what the placement stretched. Loose edges between seam vertex pairs are sewing
-springs; the body is a collision object. Settings are what an artist would pick for a clean
-drape: Blender's cotton preset (vertex mass 0.3 kg, stiffness 15, bending 0.5) at its default
-24 fps with quality steps 10 and collision quality 4, collision distances
-as small as this project's cloth radius (Blender keeps cloth its own distance plus the body's
-thickness away). As in ``simulate_cloth``: gravity off for the first half second while the seams
+springs; the body is a collision object; self-collision is off, as in the preset. Settings are
+what an artist would pick for a clean drape: Blender's cotton preset (vertex mass 0.3 kg,
+stiffness 15, bending 0.5) at its default 24 fps with quality steps 10 and collision quality 4,
+collision distances as small as this project's cloth radius (Blender keeps cloth its own
+distance plus the body's thickness away). As in ``simulate_cloth``: gravity off for the first half second while the seams
 close, then frames until the same settled test passes (``SETTLED_FRACTION`` of the vertices
 faster than ``SETTLED_SPEED``) or ``MAX_SECONDS`` of simulated time have passed. Z-up metres.
 """
@@ -62,7 +62,7 @@ def blender_drape(setup: DrapeSetup, settings: ClothSettings | None = None) -> B
     """Sew for ``sew_frames`` without gravity, then step frames at ``fps`` until settled."""
     import bpy
 
-    settings = settings or ClothSettings(fps=FPS, sew_frames=FPS // 2, settle_frames=FPS,
+    settings = settings or ClothSettings(fps=FPS, sew_frames=FPS // 2, settle_frames=FPS // 3,
                                          max_frames=int(MAX_SECONDS * FPS))
     bpy.ops.wm.read_factory_settings(use_empty=True)
     scene = bpy.context.scene
