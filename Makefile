@@ -58,7 +58,7 @@ bench-size: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_size.py
 
 # Quality gates of every built-in garment and size on bodies made for that size (20 per size:
-# 480 drapes, about 3.5 h on this CPU; BODIES=2 for a quick look). Resumable: out/bench_gates.
+# 960 drapes, about 4 h on this CPU; BODIES=2 for a quick look, 23 min). Resumable: out/bench_gates.
 BODIES ?= 20
 bench-gates: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_gates.py --bodies $(BODIES)
