@@ -26,3 +26,27 @@ def test_hoodie_drapes_with_the_hood_over_the_head(tmp_path):
     nose = rest_keypoints(BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES}
                                          | {"gender": 0.0}))["nose"]
     assert garment[:, 2].max() > nose[2] + 0.05  # the hood rests on top of the head
+
+
+def test_hood_and_collar_rows_start_unstretched_round_the_head(tmp_path):
+    """Placement lays each hood row (and the collar) round the back at its own length: a row
+    stretched round a circle clear of the head snapped into the neck while being sewn. (Rows
+    stand at their pattern heights on circles of their own, so the warp may start stretched.)"""
+    import numpy as np
+
+    from neural.body.anny_body import PHENOTYPES, BodyParameters
+    from neural.drape.drape_garment import prepare_drape
+    from neural.drape.fit_metrics import deformation_gradients
+    from neural.fitting.avatar_file import write_body_avatar
+    from render_farm.stages import garment_stage
+
+    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 0.0})
+    write_body_avatar(tmp_path / "avatar", body, "Anny's average man")
+    for kind, panel in (("hoodie", "hood"), ("shirt", "collar")):
+        garment_stage(kind, "M", "cotton", tmp_path / kind)
+        setup = prepare_drape(tmp_path / "avatar", tmp_path / kind)
+        first, end = setup.mesh.ranges[setup.mesh.panel_names.index(panel)]
+        faces = setup.mesh.faces[(setup.mesh.faces >= first).all(1) & (setup.mesh.faces < end).all(1)]
+        weft = np.linalg.norm(deformation_gradients(setup.start_positions, setup.mesh.uv,
+                                                    faces)[:, :, 0], axis=1) - 1.0
+        assert np.percentile(weft, 95) < 0.08, f"{kind} {panel} rows start stretched"
