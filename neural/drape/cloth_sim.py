@@ -19,6 +19,7 @@ class ClothSettings:
     fps: int = 60
     substeps: int = 5  # 10 x 4 iterations gave the same gates at 2-3x the time
     iterations: int = 2
+    linear_iterations: int = 5  # per Newton iteration; 10 gave the same gates, settling later
     sew_frames: int = 30  # frames without gravity while the seams close
     settle_frames: int = 20  # frames with gravity afterwards, at least
     max_frames: int = 240  # settling goes on until settled (see fit_metrics) or this many
@@ -97,9 +98,9 @@ def simulate_cloth(
         model.soft_contact_ke = settings.contact_stiffness
         model.soft_contact_kd = 1.0e-5
         model.soft_contact_mu = fabric.friction
-        solver = newton.solvers.SolverStyle3D(
-            model, config=newton.solvers.SolverStyle3D.Config(iterations=settings.iterations,
-                                                              linear_iterations=10))
+        config = newton.solvers.SolverStyle3D.Config(
+            iterations=settings.iterations, linear_iterations=settings.linear_iterations)
+        solver = newton.solvers.SolverStyle3D(model, config=config)
         solver.collision = SewingCollision(model, seam_pairs, settings.seam_stiffness,
                                            settings.seam_force_max)
         pipeline = newton.CollisionPipeline(model, soft_contact_gap=settings.contact_gap)
