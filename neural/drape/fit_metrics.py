@@ -80,16 +80,13 @@ def self_intersecting_edges(positions: np.ndarray, faces: np.ndarray,
     """How many of the garment's mesh edges pass through one of its own triangles (triangles
     that share a vertex with the edge left out; vertices sewn together count as one)."""
     import trimesh
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
 
-    root = np.arange(len(positions))
-    for a, b in seam_pairs:  # union-find over the seams
-        while root[a] != a:
-            a = root[a]
-        while root[b] != b:
-            b = root[b]
-        root[max(a, b)] = min(a, b)
-    while (root != root[root]).any():
-        root = root[root]
+    count = len(positions)
+    sewn = coo_matrix((np.ones(len(seam_pairs)), (seam_pairs[:, 0], seam_pairs[:, 1])),
+                      shape=(count, count))
+    root = connected_components(sewn, directed=False)[1]  # one label per sewn-together group
     edges = np.unique(np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]],
                                               faces[:, [2, 0]]]), 1), axis=0)
     start, vector = positions[edges[:, 0]], positions[edges[:, 1]] - positions[edges[:, 0]]
