@@ -84,18 +84,25 @@ def person_photos(tmp_path_factory, render_person):
     return person, paths
 
 
+def write_average_avatar(folder: Path, gender: float) -> dict:
+    """Anny's average man (gender 0) or woman (1) written as an avatar into ``folder``;
+    returns avatar.json."""
+    from neural.body.anny_body import BodyParameters
+    from neural.fitting.avatar_file import write_body_avatar
+
+    body = BodyParameters(phenotypes=BodyParameters().phenotypes | {"gender": gender})
+    return write_body_avatar(folder, body, f"Anny's average {'woman' if gender else 'man'}")
+
+
 def drape_on_average_body(folder: Path, kind: str, gender: float, fabric: str = "cotton",
                           size: str | None = None) -> dict:
     """Drape a built-in garment on Anny's average man (gender 0) or woman (1) in the size its
     chart gives for that body (or ``size``); assert every quality gate passes; return fit.json."""
-    from neural.body.anny_body import PHENOTYPES, BodyParameters
-    from neural.fitting.avatar_file import write_body_avatar
     from neural.garments.garment_file import SIZE_CHARTS
     from neural.garments.size_charts import chart_size
     from render_farm.stages import drape_stage, garment_stage
 
-    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": gender})
-    avatar = write_body_avatar(folder / "avatar", body, "Anny's average body")
+    avatar = write_average_avatar(folder / "avatar", gender)
     size = size or chart_size(SIZE_CHARTS[kind], avatar["measurements"])
     garment_stage(kind, size, fabric, folder / "garment")
     fit = drape_stage(folder / "avatar", folder / "garment", folder / "drape", "cpu")

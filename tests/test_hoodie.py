@@ -3,7 +3,7 @@ import pytest
 
 from neural.garments.hoodie import SIZE_CHART, hoodie_pattern
 from neural.garments.size_charts import load_chart
-from tests.conftest import drape_on_average_body
+from tests.conftest import drape_on_average_body, write_average_avatar
 
 
 @pytest.mark.parametrize("size", list(load_chart(SIZE_CHART)))
@@ -34,14 +34,11 @@ def test_hood_and_collar_rows_start_unstretched_round_the_head(tmp_path):
     stand at their pattern heights on circles of their own, so the warp may start stretched.)"""
     import numpy as np
 
-    from neural.body.anny_body import PHENOTYPES, BodyParameters
     from neural.drape.drape_garment import prepare_drape
     from neural.drape.fit_metrics import deformation_gradients
-    from neural.fitting.avatar_file import write_body_avatar
     from render_farm.stages import garment_stage
 
-    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 0.0})
-    write_body_avatar(tmp_path / "avatar", body, "Anny's average man")
+    write_average_avatar(tmp_path / "avatar", gender=0.0)
     for kind, panel in (("hoodie", "hood"), ("shirt", "collar")):
         garment_stage(kind, "M", "cotton", tmp_path / kind)
         setup = prepare_drape(tmp_path / "avatar", tmp_path / kind)

@@ -1,19 +1,16 @@
 """Layering: a t-shirt draped over trousers already draped on the same body."""
 import pytest
 
-from neural.body.anny_body import PHENOTYPES, BodyParameters
 from neural.errors import InputError
-from tests.conftest import drape_over
+from tests.conftest import drape_over, write_average_avatar
 
 
 @pytest.fixture(scope="module")
 def trousers_drape(tmp_path_factory):
-    from neural.fitting.avatar_file import write_body_avatar
     from render_farm.stages import drape_stage, garment_stage
 
     root = tmp_path_factory.mktemp("layers")
-    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 0.0})
-    write_body_avatar(root / "avatar", body, "Anny's average man")
+    write_average_avatar(root / "avatar", gender=0.0)
     garment_stage("trousers", "S", "denim", root / "trousers")
     drape_stage(root / "avatar", root / "trousers", root / "trousers_drape", "cpu")
     return root
@@ -36,11 +33,9 @@ def test_a_top_over_trousers_stays_outside_them(trousers_drape):
 
 
 def test_layers_must_share_the_avatar(trousers_drape, tmp_path):
-    from neural.fitting.avatar_file import write_body_avatar
     from render_farm.stages import drape_stage
 
-    other = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 1.0})
-    write_body_avatar(tmp_path / "avatar", other, "Anny's average woman")
+    write_average_avatar(tmp_path / "avatar", gender=1.0)
     with pytest.raises(InputError, match="another avatar"):
         drape_stage(tmp_path / "avatar", trousers_drape / "trousers", tmp_path / "d", "cpu",
                     over=trousers_drape / "trousers_drape")

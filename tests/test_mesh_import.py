@@ -59,12 +59,10 @@ def test_bad_meshes_are_refused_with_a_reason(tmp_path, name, content, message):
 
 def test_imported_mesh_drapes_and_passes_the_gates(tmp_path):
     """The GPG tee (made for a woman's body) on Anny's average woman."""
-    from neural.body.anny_body import PHENOTYPES, BodyParameters
-    from neural.fitting.avatar_file import write_body_avatar
     from render_farm.stages import drape_stage, mesh_garment_stage
+    from tests.conftest import write_average_avatar
 
-    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 1.0})
-    write_body_avatar(tmp_path / "avatar", body, "Anny's average woman")
+    write_average_avatar(tmp_path / "avatar", gender=1.0)
     mesh_garment_stage(GPG_TEE, "cotton", tmp_path / "garment")
     fit = drape_stage(tmp_path / "avatar", tmp_path / "garment", tmp_path / "drape", "cpu")
     failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}

@@ -50,12 +50,10 @@ def test_size_advice_on_a_body_clearly_inside_one_size(tmp_path):
     """Anny's average man has a 92.9 cm chest: size S (made for 92, the next sizes 84 and 100)."""
     import json
 
-    from neural.body.anny_body import PHENOTYPES, BodyParameters
-    from neural.fitting.avatar_file import write_body_avatar
     from render_farm.cli import main
+    from tests.conftest import write_average_avatar
 
-    body = BodyParameters(phenotypes={k: 0.5 for k in PHENOTYPES} | {"gender": 0.0})
-    avatar = write_body_avatar(tmp_path / "avatar", body, "Anny's average man")
+    avatar = write_average_avatar(tmp_path / "avatar", gender=0.0)
     chest = avatar["measurements"]["chest_girth"]
     chart = load_chart(CHART)
     inside = [s for s, row in chart.items() if abs(row["body_chest"] - chest) <= 2.0]
