@@ -53,6 +53,13 @@ class SewingCollision(Collision):
         self.stiffness = stiffness
         self.force_max = force_max
         self.pair_stiffness = wp.zeros(len(pairs), dtype=float, device=model.device)
+        self.detect = True  # run the self-contact broad phase on the next step
+
+    def frame_begin(self, particle_q, particle_qd, dt):
+        """Style3D's self-contact broad phase (pairs within 9 mm), skipped unless ``detect``:
+        the candidates of a frame's first substep serve its other substeps."""
+        if self.detect:
+            super().frame_begin(particle_q, particle_qd, dt)
 
     def accumulate_contact_force(self, dt, iteration, state_in, state_out, contacts,
                                  particle_forces, particle_q_prev, particle_stiff=None):
