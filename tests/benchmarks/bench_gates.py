@@ -1,20 +1,23 @@
 """Quality-gate pass rate of the built-in garments: every size on bodies made for it.
 
 Usage: python tests/benchmarks/bench_gates.py [--bodies N] [--garments tshirt,skirt,...]
-                                              [--fabric cotton] [--work DIR] [--json OUT]
+                                              [--fabric cotton] [--workers N] [--work DIR]
+                                              [--json OUT]
 Samples adult Anny bodies (``neural.synthetic.body_sampler``, seeds from ``FIRST_SEED``), sorts
 them into each garment's sizes by the size chart's own rule (bodies beyond the chart's smallest
 or largest size by more than half a grading step are left out), and drapes every size on the
 first N bodies made for it (real drapes, CPU), every size's first body, then every size's
-second, and so on. Prints a table of pass rates per garment and size with the failing gates and
+second, and so on, in --workers processes (Warp's CPU kernels use one core each). Prints a table of pass rates per garment and size with the failing gates and
 saves JSON. Resumable: measurements and drapes are kept under --work.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,11 +40,25 @@ def inside_chart(chart: str, measurements: dict[str, float]) -> bool:
     return True
 
 
+def drape_once(garment: str, size: str, fabric: str, avatar: Path, out: Path) -> None:
+    """Make the garment and drape it on the avatar unless ``out`` already holds the drape."""
+    from render_farm.stages import drape_stage, garment_stage
+
+    if (out / "drape" / "fit.json").is_file():
+        return
+    started = time.perf_counter()
+    garment_stage(garment, size, fabric, out / "garment")
+    drape_stage(avatar, out / "garment", out / "drape", "cpu")
+    print(f"{garment} {size} {out.name}: {time.perf_counter() - started:.0f} s",
+          file=sys.stderr, flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bodies", type=int, default=20, help="bodies per garment and size")
     parser.add_argument("--garments", default="tshirt,shirt,jacket,hoodie,skirt,trousers,jeans,dress")
     parser.add_argument("--fabric", default="cotton")
+    parser.add_argument("--workers", type=int, default=1, help="drapes run at once")
     parser.add_argument("--work", default=str(ROOT / "out" / "bench_gates"))
     parser.add_argument("--json", default=str(ROOT / "tests/benchmarks/results/gates.json"))
     args = parser.parse_args(argv)
@@ -52,7 +69,6 @@ def main(argv: list[str] | None = None) -> int:
     from neural.garments.garment_file import SIZE_CHARTS
     from neural.garments.size_charts import chart_size, load_chart
     from neural.synthetic.body_sampler import sample_body
-    from render_farm.stages import drape_stage, garment_stage
 
     garments, work = args.garments.split(","), Path(args.work)
     wanted = {(g, s): [] for g in garments for s in load_chart(SIZE_CHARTS[g])}
@@ -74,25 +90,26 @@ def main(argv: list[str] | None = None) -> int:
                     seeds.append(seed)
 
     write_json_atomic(measured_json, measured)
-    rows = []
-    for index in range(args.bodies):  # every size's first body, then every size's second, ...
+    jobs = []  # every size's first body, then every size's second, ...
+    for index in range(args.bodies):
         for (garment, size), seeds in wanted.items():
-            if index >= len(seeds):
-                continue
-            seed = seeds[index]
-            avatar, out = work / f"avatar_{seed}", work / f"{garment}_{size}_{seed}"
-            if not (avatar / "avatar.json").is_file():
-                write_body_avatar(avatar, sample_body(seed), f"body_sampler seed {seed}")
-            if not (out / "drape" / "fit.json").is_file():
-                started = time.perf_counter()
-                garment_stage(garment, size, args.fabric, out / "garment")
-                drape_stage(avatar, out / "garment", out / "drape", "cpu")
-                print(f"{garment} {size} seed {seed}: {time.perf_counter() - started:.0f} s",
-                      file=sys.stderr, flush=True)
-            fit = json.loads((out / "drape" / "fit.json").read_text())
-            rows.append({"garment": garment, "size": size, "seed": seed,
-                         "failed": [n for n, g in fit["gates"].items() if not g["pass"]],
-                         **{n: g["value"] for n, g in fit["gates"].items()}})
+            if index < len(seeds):
+                jobs.append((garment, size, seeds[index]))
+    for seed in sorted({seed for _, _, seed in jobs}):
+        avatar = work / f"avatar_{seed}"
+        if not (avatar / "avatar.json").is_file():
+            write_body_avatar(avatar, sample_body(seed), f"body_sampler seed {seed}")
+    with ProcessPoolExecutor(args.workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        done = [pool.submit(drape_once, garment, size, args.fabric, work / f"avatar_{seed}",
+                            work / f"{garment}_{size}_{seed}") for garment, size, seed in jobs]
+        for future in done:
+            future.result()
+    rows = []
+    for garment, size, seed in jobs:
+        fit = json.loads((work / f"{garment}_{size}_{seed}" / "drape" / "fit.json").read_text())
+        rows.append({"garment": garment, "size": size, "seed": seed,
+                     "failed": [n for n, g in fit["gates"].items() if not g["pass"]],
+                     **{n: g["value"] for n, g in fit["gates"].items()}})
 
     summary = {}
     print(f"{'garment':9} {'size':4} {'drapes':>6} {'pass':>5}  failing gates")
