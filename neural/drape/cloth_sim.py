@@ -29,9 +29,9 @@ class ClothSettings:
     seam_stiffness: float = 3.0e5  # N/m; closes seams to 0.3-0.6 mm under a t-shirt's loads
     seam_force_max: float = 1.0  # N per seam pair while sewing (see seam_springs), then no cap
     contact_stiffness: float = 1.0e4  # N/m
-    contact_gap: float = 0.01  # m, how far ahead contacts are looked for
+    contact_gap: float = 0.02  # m, how far ahead body contacts are looked for (once a frame)
     detect_per_frame: bool = True  # find body and self contacts once a frame, not every substep
-    particle_radius: float = 0.006  # m, cloth thickness against the body
+    particle_radius: float = 0.004  # m, cloth thickness against the body
 
 
 @dataclass

@@ -42,7 +42,7 @@ MASS = 0.3  # kg per vertex (cotton preset; with the fabric's real 1e-4 kg the c
 # came to rest in 10 s and its seams stayed 2-6 cm open)
 STIFFNESS = 15.0  # tension, compression and shear; Blender's own unit (cotton preset)
 BENDING = 0.5
-DISTANCE_M = 0.004  # the cloth's collision distance
+DISTANCE_M = 0.003  # the cloth's collision distance
 THICKNESS_M = 0.001  # the body's outer collision thickness (Blender keeps cloth both away)
 SEWING_FORCE_MAX = 1000.0
 
