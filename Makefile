@@ -58,11 +58,13 @@ bench-size: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_size.py
 
 # Quality gates of every built-in garment and size on bodies made for that size (20 per size:
-# 960 drapes, about 4 h on this CPU; BODIES=2 for a quick look, 23 min). Resumable: out/bench_gates.
+# up to 960 drapes, about 80 min on this 2-core CPU with 2 workers; BODIES=2 for a quick look,
+# 10 min). SEEDS bodies are sampled and sorted into sizes. Resumable: out/bench_gates.
 BODIES ?= 20
 WORKERS ?= 2
+SEEDS ?= 3000
 bench-gates: $(STAMP)
-	$(BIN)/python tests/benchmarks/bench_gates.py --bodies $(BODIES) --workers $(WORKERS)
+	$(BIN)/python tests/benchmarks/bench_gates.py --bodies $(BODIES) --workers $(WORKERS) --seeds $(SEEDS)
 
 # This project's cloth against Blender's cloth modifier: t-shirt, trousers and dress on a slim, an
 # average and a heavy body, both on the CPU (about 10 min here). Resumable: out/bench_drape.
