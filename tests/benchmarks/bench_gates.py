@@ -63,11 +63,14 @@ def drape_once(garment: str, size: str, fabric: str, avatar: Path, out: Path) ->
     """Make the garment and drape it on the avatar unless ``out`` already holds the drape."""
     from render_farm.stages import drape_stage, garment_stage
 
-    if (out / "drape" / "fit.json").is_file():
+    if (out / "drape" / "fit.json").is_file() or (out / "error.txt").is_file():
         return
     started = time.perf_counter()
     garment_stage(garment, size, fabric, out / "garment")
-    drape_stage(avatar, out / "garment", out / "drape", "cpu")
+    try:
+        drape_stage(avatar, out / "garment", out / "drape", "cpu")
+    except Exception as error:  # a crashed drape is a failed one; the sweep goes on
+        (out / "error.txt").write_text(f"{type(error).__name__}: {error}\n")
     print(f"{garment} {size} {out.name}: {time.perf_counter() - started:.0f} s",
           file=sys.stderr, flush=True)
 
@@ -122,7 +125,12 @@ def main(argv: list[str] | None = None) -> int:
             future.result()
     rows = []
     for garment, size, seed in jobs:
-        fit = json.loads((work / f"{garment}_{size}_{seed}" / "drape" / "fit.json").read_text())
+        out = work / f"{garment}_{size}_{seed}"
+        if (out / "error.txt").is_file():
+            rows.append({"garment": garment, "size": size, "seed": seed, "failed": ["error"],
+                         "error": (out / "error.txt").read_text().strip()})
+            continue
+        fit = json.loads((out / "drape" / "fit.json").read_text())
         rows.append({"garment": garment, "size": size, "seed": seed,
                      "failed": [n for n, g in fit["gates"].items() if not g["pass"]],
                      **{n: g["value"] for n, g in fit["gates"].items()}})
