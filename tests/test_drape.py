@@ -69,3 +69,22 @@ def test_self_intersections_count_edges_through_the_garment_itself():
                                    no_seams) == 0
     sewn = np.array([[1, 4], [3, 6]])
     assert self_intersecting_edges(np.vstack([flat, flat + [0.1, 0.0, 0.0]]), faces, sewn) == 0
+
+
+def test_pushing_cloth_out_of_the_body_keeps_points_apart():
+    """Points near one body corner all have that corner as their nearest surface point; they
+    must leave the body (and its clearance) without collapsing onto one point."""
+    import numpy as np
+    import trimesh
+
+    from neural.drape.fit_metrics import nearest_surface
+    from neural.drape.placement import push_out_of_body
+
+    box = trimesh.creation.box((1.0, 1.0, 1.0))
+    points = np.array([[0.502, 0.501, 0.503], [0.503, 0.502, 0.501], [0.501, 0.503, 0.502],
+                       [0.49, 0.0, 0.0], [0.3, 0.2, 0.1]])
+    moved = push_out_of_body(points, box.vertices, box.faces, clearance=0.005)
+    _, distance, _, inside = nearest_surface(moved, box.vertices, box.faces)
+    assert not inside.any() and distance.min() >= 0.005 * 0.98
+    gaps = np.linalg.norm(moved[:, None] - moved[None], axis=-1)[np.triu_indices(len(moved), 1)]
+    assert gaps.min() > 1e-3

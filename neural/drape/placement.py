@@ -104,13 +104,19 @@ def push_out_of_body(positions: np.ndarray, body_vertices: np.ndarray, body_face
                      clearance: float = 0.005) -> np.ndarray:
     """Start positions with every point that lies inside the body (or closer than
     ``clearance`` to it, metres) moved out along the nearest surface's normal: the solver's
-    collisions push cloth out of the body only from outside."""
+    collisions push cloth out of the body only from outside. Each point moves by its own
+    depth, so points whose nearest surface point is one body vertex or edge stay apart (placing
+    them all on that point collapsed cloth triangles to zero area)."""
     from neural.drape.fit_metrics import nearest_surface
 
-    closest, distance, normals, inside = nearest_surface(positions, body_vertices, body_faces)
-    inside |= distance < clearance
     moved = positions.copy()
-    moved[inside] = closest[inside] + normals[inside] * clearance
+    for _ in range(4):  # at a body edge or corner one move can land inside a neighbouring face
+        _, distance, normals, inside = nearest_surface(moved, body_vertices, body_faces)
+        height = np.where(inside, -distance, distance)  # signed, along the normal
+        near = inside | (distance < clearance * 0.99)
+        if not near.any():
+            break
+        moved[near] += normals[near] * (clearance - height[near])[:, None]
     return moved
 
 
