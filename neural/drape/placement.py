@@ -109,14 +109,15 @@ def push_out_of_body(positions: np.ndarray, body_vertices: np.ndarray, body_face
     them all on that point collapsed cloth triangles to zero area)."""
     from neural.drape.fit_metrics import nearest_surface
 
-    moved = positions.copy()
+    moved, todo = positions.copy(), np.arange(len(positions))
     for _ in range(4):  # at a body edge or corner one move can land inside a neighbouring face
-        _, distance, normals, inside = nearest_surface(moved, body_vertices, body_faces)
+        _, distance, normals, inside = nearest_surface(moved[todo], body_vertices, body_faces)
         height = np.where(inside, -distance, distance)  # signed, along the normal
         near = inside | (distance < clearance * 0.99)
-        if not near.any():
+        todo = todo[near]  # only the points just moved are checked again
+        if not len(todo):
             break
-        moved[near] += normals[near] * (clearance - height[near])[:, None]
+        moved[todo] += normals[near] * (clearance - height[near])[:, None]
     return moved
 
 
