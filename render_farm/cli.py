@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                          help="the mesh's up axis (y: facing +Z, z: facing -Y)")
     garment.add_argument("--mesh-unit", type=float,
                          help="metres per mesh unit (default: guessed from the garment's size)")
-    garment.add_argument("--size", default="M")
+    garment.add_argument("--size", default="M",
+                         help="XS..XXL; trousers and jeans also take a length: M-L30 (L24..L34)")
     garment.add_argument("--fabric", default="cotton")
     garment.add_argument("--out", default="out/garment")
     garment.set_defaults(handler=_garment)
@@ -145,7 +146,8 @@ def _size(args) -> str:
         kind, fabric = document["garment"], fabric or document["fabric"]["name"]
     doc = size_stage(args.avatar, kind, fabric or "cotton", args.out, args.device,
                      lambda size: _bar(f"draping {size}"))
-    return f"{doc['reason']} (size chart: {doc['chart_size']}; details in {args.out})"
+    length = f", length {doc['length']}" if doc["length"] else ""
+    return f"{doc['reason']} (size chart: {doc['chart_size']}{length}; details in {args.out})"
 
 
 def _render(args) -> str:

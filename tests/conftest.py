@@ -96,14 +96,14 @@ def write_average_avatar(folder: Path, gender: float) -> dict:
 
 def drape_on_average_body(folder: Path, kind: str, gender: float, fabric: str = "cotton",
                           size: str | None = None) -> dict:
-    """Drape a built-in garment on Anny's average man (gender 0) or woman (1) in the size its
-    chart gives for that body (or ``size``); assert every quality gate passes; return fit.json."""
+    """Drape a built-in garment on Anny's average man (gender 0) or woman (1) in the size (and
+    length) its chart gives for that body (or ``size``); assert every quality gate passes; return fit.json."""
     from neural.garments.garment_file import SIZE_CHARTS
-    from neural.garments.size_charts import chart_size
+    from neural.garments.size_charts import fitted_size
     from render_farm.stages import drape_stage, garment_stage
 
     avatar = write_average_avatar(folder / "avatar", gender)
-    size = size or chart_size(SIZE_CHARTS[kind], avatar["measurements"])
+    size = size or fitted_size(SIZE_CHARTS[kind], avatar["measurements"])
     garment_stage(kind, size, fabric, folder / "garment")
     fit = drape_stage(folder / "avatar", folder / "garment", folder / "drape", "cpu")
     assert_gates_pass(fit)

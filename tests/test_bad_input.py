@@ -47,6 +47,7 @@ def test_fit_refuses_heights_out_of_range(capsys, tmp_path, height):
 @pytest.mark.parametrize("argv, message", [
     (["garment", "cape", "--size", "M"], "unknown garment"),
     (["garment", "tshirt", "--size", "XXXL"], "unknown size"),
+    (["garment", "jeans", "--size", "M-L40"], "unknown length 'L40' for jeans"),
     (["garment", "tshirt", "--fabric", "chainmail"], "unknown fabric"),
 ])
 def test_garment_refuses_unknown_kinds_and_sizes(capsys, tmp_path, argv, message):

@@ -3,7 +3,9 @@ clearly inside one size."""
 import pytest
 
 from neural.drape.size_advice import judge, next_size, recommend
-from neural.garments.size_charts import chart_size, fit_rules, load_chart, neighbour_steps
+from neural.errors import InputError
+from neural.garments.size_charts import (chart_row, chart_size, fit_rules, fitted_size, load_chart,
+                                         neighbour_steps)
 
 CHART = "tshirt_sizes.yaml"
 
@@ -33,6 +35,20 @@ def test_chart_rule_takes_the_largest_size_over_its_girths():
     assert chart_size(CHART, {"chest_girth": 101.0, "hip_girth": 100.0}) == "M"
     # a t-shirt is as wide at the hem as at the chest: wide hips take a larger size
     assert chart_size(CHART, {"chest_girth": 84.0, "hip_girth": 99.0}) == "S"
+
+
+def test_trousers_come_in_the_length_of_the_wearers_inseam():
+    body = {"waist_girth": 82.0, "hip_girth": 98.0}
+    # the hem 8 cm above the floor: the length nearest the inseam less 8 cm
+    assert fitted_size("jeans_sizes.yaml", {**body, "inseam": 84.0}) == "M-L30"
+    assert fitted_size("trousers_sizes.yaml", {**body, "inseam": 70.0}) == "M-L24"
+    assert fitted_size(CHART, {"chest_girth": 101.0, "hip_girth": 100.0}) == "M"  # one length
+    long, plain = chart_row("jeans_sizes.yaml", "M-L34", "jeans"), load_chart("jeans_sizes.yaml")["M"]
+    assert long == {**plain, "inseam": 86.0}
+    with pytest.raises(InputError, match="unknown length 'L99' for jeans: choose one of L24"):
+        chart_row("jeans_sizes.yaml", "M-L99", "jeans")
+    with pytest.raises(InputError, match="tshirt comes in one length"):
+        chart_row(CHART, "M-L30", "tshirt")
 
 
 @pytest.mark.parametrize("chart", [CHART, "skirt_sizes.yaml"])

@@ -60,6 +60,17 @@ def test_jeans_are_the_trousers_cut_slim():
         assert hem[0] < hem[1] - 10  # at least 5 cm narrower leg opening per leg
 
 
+def test_a_longer_length_lengthens_only_the_legs():
+    from neural.garments.jeans import jeans_pattern
+
+    short, long = jeans_pattern("M-L28"), jeans_pattern("M-L34")
+    for name in ("front.L", "back.R"):
+        assert long.panel(name).edge("inseam").length == pytest.approx(
+            short.panel(name).edge("inseam").length + 15.0, abs=0.5)
+        assert long.panel(name).edge("waist").length == pytest.approx(
+            short.panel(name).edge("waist").length)
+
+
 def test_slim_denim_jeans_drape_on_the_average_man(tmp_path):
     fit = drape_on_average_body(tmp_path, "jeans", gender=0.0, fabric="denim")
     assert fit["regions"]["hip"]["ease_cm"] < 8.0  # closer than the straight trousers' 8 cm

@@ -1,6 +1,8 @@
 """Size charts kept as data (``neural/garments/data/*_sizes.yaml``): columns, one row per size,
 and the chart's own sizing rule (``fit``: which body girths pick the size, and the ease the
-garment is cut with over them). All values in cm."""
+garment is cut with over them). A chart may also sell lengths besides sizes (``lengths``: jeans'
+L28, L30, ...); a size then names its length after ``LENGTH_MARK`` ("M-L30"), and a plain "M"
+keeps the size row's own length. All values in cm."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ import yaml
 from neural.errors import InputError
 
 DATA = Path(__file__).parent / "data"
+LENGTH_MARK = "-"
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,18 @@ class FitRule:
         return f"{self.region}_girth"
 
 
+@dataclass(frozen=True)
+class LengthRule:
+    """The lengths a chart sells besides its sizes: each option's value replaces the size row's
+    ``column``; the chart's rule picks the option nearest the wearer's ``measurement`` less
+    ``clearance_cm`` (trousers: the hem that far above the floor)."""
+
+    column: str
+    measurement: str
+    clearance_cm: float
+    options: dict[str, float]
+
+
 @lru_cache(maxsize=None)
 def _read(filename: str) -> dict:
     return yaml.safe_load((DATA / filename).read_text())
@@ -43,11 +58,40 @@ def load_chart(filename: str) -> dict[str, dict[str, float]]:
 
 
 def chart_row(filename: str, size: str, garment: str) -> dict[str, float]:
-    """One size's row; an unknown size is the user's error."""
+    """One size's row, with its length's value where ``size`` names one ("M-L30"); an unknown
+    size or length is the user's error."""
     chart = load_chart(filename)
-    if size not in chart:
-        raise InputError(f"unknown size {size!r} for {garment}: choose one of {', '.join(chart)}")
-    return chart[size]
+    base, _, length = size.partition(LENGTH_MARK)
+    if base not in chart:
+        raise InputError(f"unknown size {base!r} for {garment}: choose one of {', '.join(chart)}")
+    if not length:
+        return chart[base]
+    rule = length_rule(filename)
+    if rule is None:
+        raise InputError(f"{garment} comes in one length: give the size alone ({base})")
+    if length not in rule.options:
+        raise InputError(f"unknown length {length!r} for {garment}: choose one of "
+                         f"{', '.join(rule.options)}")
+    return {**chart[base], rule.column: rule.options[length]}
+
+
+def length_rule(filename: str) -> LengthRule | None:
+    """The chart's lengths, or None where it sells one length per size."""
+    lengths = _read(filename).get("lengths")
+    if lengths is None:
+        return None
+    return LengthRule(lengths["column"], lengths["body"], float(lengths["clearance"]),
+                      {name: float(value) for name, value in lengths["options"].items()})
+
+
+def fitted_size(filename: str, measurements_cm: dict[str, float]) -> str:
+    """The chart's own rule for size and, where it sells lengths, length: "M" or "M-L30"."""
+    size, rule = chart_size(filename, measurements_cm), length_rule(filename)
+    if rule is None:
+        return size
+    wanted = measurements_cm[rule.measurement] - rule.clearance_cm
+    length = min(rule.options, key=lambda name: abs(rule.options[name] - wanted))
+    return f"{size}{LENGTH_MARK}{length}"
 
 
 def fit_rules(filename: str) -> dict[str, FitRule]:

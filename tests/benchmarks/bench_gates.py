@@ -4,8 +4,9 @@ Usage: python tests/benchmarks/bench_gates.py [--bodies N] [--garments tshirt,sk
                                               [--fabric cotton] [--workers N] [--seeds N]
                                               [--work DIR] [--json OUT]
 Samples adult Anny bodies (``neural.synthetic.body_sampler``, --seeds of them from
-``FIRST_SEED``), sorts them into each garment's sizes by the size chart's own rule (bodies beyond
-the chart's smallest or largest size by more than half a grading step are left out), and drapes
+``FIRST_SEED``), sorts them into each garment's sizes (and lengths) by the size chart's own rule
+(bodies beyond the chart's smallest or largest size by more than half a grading step are left
+out), and drapes
 every size on the first N bodies made for it (real drapes, CPU), every size's first body, then
 every size's second, and so on, in --workers processes (Warp's CPU kernels use one core each).
 Rare sizes (a dress XS: 3 bodies in 800) may get fewer than N. Prints a table of pass rates per
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from neural.files import write_json_atomic
     from neural.garments.garment_file import SIZE_CHARTS
-    from neural.garments.size_charts import chart_size, load_chart
+    from neural.garments.size_charts import LENGTH_MARK, fitted_size, load_chart
 
     garments, work = args.garments.split(","), Path(args.work)
     wanted = {(g, s): [] for g in garments for s in load_chart(SIZE_CHARTS[g])}
@@ -108,15 +109,17 @@ def main(argv: list[str] | None = None) -> int:
                 for garment in garments:
                     chart = SIZE_CHARTS[garment]
                     if inside_chart(chart, measured[str(seed)]):
-                        seeds = wanted[(garment, chart_size(chart, measured[str(seed)]))]
+                        fitted = fitted_size(chart, measured[str(seed)])  # "M", "M-L30"
+                        seeds = wanted[(garment, fitted.partition(LENGTH_MARK)[0])]
                         if len(seeds) < args.bodies:
-                            seeds.append(seed)
+                            seeds.append((seed, fitted))
 
         jobs = []  # every size's first body, then every size's second, ...
         for index in range(args.bodies):
-            for (garment, size), seeds in wanted.items():
+            for (garment, _), seeds in wanted.items():
                 if index < len(seeds):
-                    jobs.append((garment, size, seeds[index]))
+                    seed, fitted = seeds[index]
+                    jobs.append((garment, fitted, seed))
         seeds = sorted({seed for _, _, seed in jobs})
         list(pool.map(write_avatar, seeds, [work / f"avatar_{seed}" for seed in seeds]))
         done = [pool.submit(drape_once, garment, size, args.fabric, work / f"avatar_{seed}",
@@ -138,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = {}
     print(f"{'garment':9} {'size':4} {'drapes':>6} {'pass':>5}  failing gates")
     for (garment, size), seeds in wanted.items():
-        mine = [r for r in rows if r["garment"] == garment and r["size"] == size]
+        mine = [r for r in rows
+                if r["garment"] == garment and r["size"].partition(LENGTH_MARK)[0] == size]
         failing = sorted({n for r in mine for n in r["failed"]})
         passed = sum(not r["failed"] for r in mine)
         print(f"{garment:9} {size:4} {len(mine):>6} {passed:>5}  {', '.join(failing)}")
