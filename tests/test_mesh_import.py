@@ -57,13 +57,17 @@ def test_bad_meshes_are_refused_with_a_reason(tmp_path, name, content, message):
         read_pattern_mesh(path)
 
 
-def test_imported_mesh_drapes_and_passes_the_gates(tmp_path):
-    """The GPG tee (made for a woman's body) on Anny's average woman."""
+@pytest.mark.parametrize("mesh, gender", [(GPG_TEE, 1.0), (DIFFAVATAR_TEE, 0.0),
+                                          (DIFFAVATAR_TEE, 1.0)],
+                         ids=["gpg-tee-woman", "diffavatar-tee-man", "diffavatar-tee-woman"])
+def test_imported_mesh_drapes_and_passes_the_gates(tmp_path, mesh, gender):
+    """The GPG tee (made for a woman's body, two-piece sleeves) and the DiffAvatar tee (tube
+    sleeves) on Anny's average woman / man."""
     from render_farm.stages import drape_stage, mesh_garment_stage
     from tests.conftest import write_average_avatar
 
-    write_average_avatar(tmp_path / "avatar", gender=1.0)
-    mesh_garment_stage(GPG_TEE, "cotton", tmp_path / "garment")
+    write_average_avatar(tmp_path / "avatar", gender=gender)
+    mesh_garment_stage(mesh, "cotton", tmp_path / "garment")
     fit = drape_stage(tmp_path / "avatar", tmp_path / "garment", tmp_path / "drape", "cpu")
     failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
     assert not failed, f"quality gates failed: {failed}"

@@ -15,6 +15,9 @@ import numpy as np
 from neural.garments.meshing import GarmentMesh
 from neural.garments.pattern import Pattern
 
+SLEEVE_EASE_M = 0.02  # a sleeve starts on a circle this much wider in radius than itself
+ELBOW_BEND_M = 0.1  # an imported sleeve's axis turns from upper arm to forearm over 2 x this
+
 
 @dataclass(frozen=True)
 class BodyLandmarks:
@@ -30,7 +33,7 @@ class BodyLandmarks:
     torso_half_depth: float
     torso_centre_y: float
     trunk: np.ndarray  # (n, 3) body vertices that are not on the arms or hands
-    upper_arm_radius: float  # largest distance of the upper arm's surface from its axis
+    upper_arm_radius: float  # the upper arm's surface from its axis (90th percentile)
 
 
 def body_landmarks(vertices: np.ndarray, keypoints: dict[str, np.ndarray], waist_z: float,
@@ -62,12 +65,14 @@ def body_landmarks(vertices: np.ndarray, keypoints: dict[str, np.ndarray], waist
 
 
 def _upper_arm_radius(arm: np.ndarray, shoulder: np.ndarray, elbow: np.ndarray) -> float:
-    """Largest distance (m) from the shoulder-elbow axis of the left upper arm's vertices."""
+    """The left upper arm's radius (m): 90th percentile of its vertices' distances from the
+    shoulder-elbow axis over the lower half of the upper arm (nearer the shoulder the deltoid
+    and armpit lie far from the joints' axis)."""
     axis = elbow - shoulder
     t = (arm - shoulder) @ axis / (axis @ axis)
-    upper = (arm[:, 0] > 0) & (t > 0.2) & (t < 0.8)
+    upper = (arm[:, 0] > 0) & (t > 0.4) & (t < 0.8)
     offsets = arm[upper] - shoulder - t[upper, None] * axis
-    return float(np.linalg.norm(offsets, axis=1).max())
+    return float(np.percentile(np.linalg.norm(offsets, axis=1), 90))
 
 
 def place_panels(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
@@ -142,31 +147,42 @@ def _sleeve_positions(placement: str, uv: np.ndarray, pattern: Pattern, body: Bo
                       torso_a: float) -> np.ndarray:
     """Wrap a sleeve around its arm: cap at the torso's side, the cap's middle on top; past the
     elbow a long sleeve follows the forearm."""
-    side = 1.0 if placement.endswith("L") else -1.0
-    start, axis, up, lateral = _arm_frame(body, body.elbow_l, placement[-1], torso_a)
-    if lateral[1] * side < 0:  # the front half faces -Y
-        lateral = -lateral
     m = pattern.measurements
     cap_half, hem_half, length = m["armhole"] / 100, m["sleeve_hem"] / 100, m["sleeve_length"] / 100
     along = (length - uv[:, 1])  # distance from the cap
     half_width = cap_half + (hem_half - cap_half) * (1 - uv[:, 1] / length)
-    radius = 2 * half_width / (2 * np.pi) + 0.02
-    phi = np.pi * uv[:, 0] / half_width
-    ring = np.cos(phi)[:, None] * up + np.sin(phi)[:, None] * lateral
-    positions = start + along[:, None] * axis + radius[:, None] * ring
-    mirror = np.array([side, 1.0, 1.0])
-    elbow, wrist = body.elbow_l * mirror, body.wrist_l * mirror
+    radius = 2 * half_width / (2 * np.pi) + SLEEVE_EASE_M
+    return _round_the_arm(body, placement[-1], torso_a, along, np.pi * uv[:, 0] / half_width,
+                          radius)
+
+
+def _round_the_arm(body: BodyLandmarks, side: str, trunk_half_width: float, along: np.ndarray,
+                   phi: np.ndarray, radius: np.ndarray | float, bend_m: float = 0.0
+                   ) -> np.ndarray:
+    """Points (n, 3) round the arm of ``side`` ("L"/"R"): ``along`` (m) the arm from where it
+    leaves a trunk of that half width, ``phi`` (rad) round it from the top (towards +Y on the
+    left arm, -Y on the right), ``radius`` (m) from its axis. The axis is the upper arm's up to
+    the elbow and the forearm's past it, turning over ``bend_m`` either side of the elbow (0: a
+    sharp turn, whose inside folds a wide sleeve over itself)."""
+    start, axis, up, lateral = _arm_frame(body, body.elbow_l, side, trunk_half_width)
+    _, fore, fore_up, fore_lateral = _arm_frame(body, body.wrist_l, side, trunk_half_width,
+                                                start_l=body.elbow_l)
+    elbow = body.elbow_l * np.array([1.0 if side == "L" else -1.0, 1.0, 1.0])
     to_elbow = float((elbow - start) @ axis)
-    past = along > to_elbow
-    if past.any():
-        _, fore, fore_up, fore_lateral = _arm_frame(body, body.wrist_l, placement[-1], torso_a,
-                                                    start_l=body.elbow_l)
-        if fore_lateral[1] * side < 0:
-            fore_lateral = -fore_lateral
-        ring = np.cos(phi)[:, None] * fore_up + np.sin(phi)[:, None] * fore_lateral
-        positions[past] = (elbow + (along[past] - to_elbow)[:, None] * fore
-                           + radius[past, None] * ring[past])
-    return positions
+    into = np.clip(along - (to_elbow - bend_m), 0.0, 2 * bend_m)  # how far into the turn
+    turned = into / (2 * bend_m) if bend_m > 0 else (along > to_elbow).astype(float)
+    centre = (start + (np.minimum(along, to_elbow - bend_m) + into)[:, None] * axis
+              + np.maximum(along - to_elbow - bend_m, 0.0)[:, None] * fore)
+    if bend_m > 0:  # the axis direction turns linearly with the distance into the turn
+        centre += (into ** 2 / (4 * bend_m))[:, None] * (fore - axis)
+
+    def blend(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        mixed = (1 - turned)[:, None] * a + turned[:, None] * b
+        return mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
+
+    ring = np.cos(phi)[:, None] * blend(up, fore_up) + np.sin(phi)[:, None] * blend(lateral,
+                                                                                    fore_lateral)
+    return centre + np.broadcast_to(radius, along.shape)[:, None] * ring
 
 
 def _collar_positions(uv: np.ndarray, body: BodyLandmarks) -> np.ndarray:
@@ -219,9 +235,9 @@ def _arm_frame(body: BodyLandmarks, end_l: np.ndarray, side: str, trunk_half_wid
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A sleeve's frame on the arm of ``side`` ("L"/"R"): where it starts (the axis from
     ``start_l``, the shoulder unless given, to ``end_l`` leaving a trunk of that half width),
-    the axis, and the unit vectors across it: ``up`` (towards +Z) and ``lateral`` (completing
-    the frame). ``start_l`` and ``end_l`` are points of the left arm (shoulder, elbow or wrist),
-    mirrored for the right."""
+    the axis, and the unit vectors across it: ``up`` (towards +Z) and ``lateral`` (across the
+    axis and ``up``, towards +Y on the left arm and -Y on the right). ``start_l`` and ``end_l``
+    are points of the left arm (shoulder, elbow or wrist), mirrored for the right."""
     mirror = np.array([1.0 if side == "L" else -1.0, 1.0, 1.0])
     shoulder = (body.shoulder_l if start_l is None else start_l) * mirror
     end = end_l * mirror
@@ -230,7 +246,8 @@ def _arm_frame(body: BodyLandmarks, end_l: np.ndarray, side: str, trunk_half_wid
     up /= np.linalg.norm(up)
     start = shoulder + axis * max(0.0, (trunk_half_width - abs(shoulder[0]))
                                   / max(abs(axis[0]), 1e-3))
-    return start, axis, up, np.cross(axis, up)
+    lateral = np.cross(axis, up)
+    return start, axis, up, lateral if lateral[1] * mirror[0] >= 0 else -lateral
 
 
 def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
@@ -259,6 +276,9 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
         points, where = layout[panel.name]
         positions[where] = rings.wrap(points, panel.layout.normal, garment_centre)
     _wrap_legs(trunk_panels, layout, positions, body, clearance)
+    in_trunk = np.zeros(len(mesh.uv), dtype=bool)
+    for panel in trunk_panels:
+        in_trunk[layout[panel.name][1]] = True
     for side in ("L", "R"):
         sleeves = [p for p in pattern.panels if p.placement == f"sleeve.{side}"]
         if sleeves:
@@ -266,8 +286,21 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
             if not len(cap):  # a sleeve sewn to nothing: start from its point nearest the body
                 group = np.concatenate([layout[p.name][0] for p in sleeves])
                 cap = group[[np.argmin(np.abs(group[:, 0]))]]
-            for panel, placed in _wrap_sleeves(sleeves, layout, cap, body, rings, clearance):
-                positions[layout[panel.name][1]] = placed
+            mine = np.zeros(len(mesh.uv), dtype=bool)
+            for panel in sleeves:
+                mine[layout[panel.name][1]] = True
+            to_trunk = mesh.seam_pairs[mine[mesh.seam_pairs].any(1)
+                                       & in_trunk[mesh.seam_pairs].any(1)]
+            # the way round that lands the cap nearest the armhole it is sewn to (a tube's
+            # flat panel does not say which of its halves is the front)
+            tries = []
+            for turn in (1.0, -1.0):
+                trial = positions.copy()
+                for panel, placed in _wrap_sleeves(sleeves, layout, cap, body, rings, turn):
+                    trial[layout[panel.name][1]] = placed
+                gaps = np.linalg.norm(trial[to_trunk[:, 0]] - trial[to_trunk[:, 1]], axis=1)
+                tries.append((gaps.mean() if len(gaps) else 0.0, turn, trial))
+            positions = min(tries, key=lambda t: (t[0], -t[1]))[2]
     return positions
 
 
@@ -395,22 +428,23 @@ def _sewn_to_trunk(pattern: Pattern, sleeves, mesh: GarmentMesh, layout: dict) -
     return np.concatenate(sewn) if sewn else np.zeros((0, 3))
 
 
-def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks,
-                  rings: _Rings, clearance: float):
-    """Yield (panel, positions) for the panels of one sleeve, wrapped around that arm: two
-    halves each from the top line round their side, or one tube centred on top.
+def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks, rings: _Rings,
+                  turn: float):
+    """Yield (panel, positions) for the panels of one sleeve, wrapped around that arm as the
+    built-in sleeves are (``SLEEVE_EASE_M`` round their own girth, at least that far from the
+    upper arm): two halves each from the top line round their side, or one tube centred on top;
+    ``turn`` -1 wraps them the other way round (front and back halves swapped).
 
     ``cap`` holds the layout points of the sleeve's edges sewn to body panels: the sleeve runs
-    from their centre towards the far end of its panels.
+    from their centre towards the centre of its panels.
     """
     group = np.concatenate([layout[p.name][0] for p in sleeves])
-    reach = group - cap.mean(0)
-    far = reach[np.argmax(np.linalg.norm(reach, axis=1))]
-    design_axis = far / np.linalg.norm(far)
+    design_axis = group.mean(0) - cap.mean(0)  # down the sleeve's middle, however it tapers
+    design_axis /= np.linalg.norm(design_axis)
     t_min = (cap @ design_axis).min()
     side = "L" if group[:, 0].mean() > 0 else "R"
-    start, axis, up, lateral = _arm_frame(body, body.wrist_l, side,
-                                          rings.half_width(body.shoulder_l[2]))
+    trunk_half_width = rings.half_width(body.shoulder_l[2])
+    lateral = _arm_frame(body, body.elbow_l, side, trunk_half_width)[3]
     widths, crosses = [], []
     for panel in sleeves:
         normal = panel.layout.normal
@@ -419,12 +453,11 @@ def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks,
         u = layout[panel.name][0] @ cross
         crosses.append((u, u.max()))
         widths.append(np.ptp(u))
-    radius = max(body.upper_arm_radius + clearance, sum(widths) / (2 * np.pi))
+    radius = max(body.upper_arm_radius, sum(widths) / (2 * np.pi)) + SLEEVE_EASE_M
     tube = len(sleeves) == 1  # one panel sewn to itself: its middle goes on top
     for panel, (u, u_top) in zip(sleeves, crosses):
-        normal = panel.layout.normal
-        facing = lateral * (np.sign(np.dot(normal, lateral)) or 1.0)
+        facing = np.sign(np.dot(panel.layout.normal, lateral)) or 1.0
         along = layout[panel.name][0] @ design_axis - t_min
         phi = ((u_top + u.min()) / 2 - u if tube else u_top - u) / radius
-        yield panel, (start + along[:, None] * axis + radius
-                      * (np.cos(phi)[:, None] * up + np.sin(phi)[:, None] * facing))
+        yield panel, _round_the_arm(body, side, trunk_half_width, along, turn * facing * phi,
+                                    radius, bend_m=ELBOW_BEND_M)
