@@ -27,7 +27,7 @@ from neural.body.measurements import (Levels, TemplateLandmarks, armless_tape, t
 from neural.body.tape import Tape
 from neural.drape.fit_metrics import nearest_surface, yarn_strain
 
-FIT_MAP_VERSION = 5  # fit.json's regions are comparable only between drapes of one version
+FIT_MAP_VERSION = 6  # fit.json's regions are comparable only between drapes of one version
 GIRTH_REGIONS = ("chest", "waist", "hip")
 BAND_M = 0.03  # half-height of the band of garment around each girth level
 REACH_M = 0.10  # a girth is taken at the complete section nearest its level, this far at most
@@ -131,12 +131,12 @@ class _TrunkSection:
 
     def width_as_cut(self, z: float) -> float | None:
         """The garment's width (m) as cut at height ``z``, summed over panels: where the plane
-        cuts a panel, the extent of the cut's pattern coordinates across the panel's horizontal
-        direction (the pattern direction along which the draped panel's height does not
-        change). A fold that crosses the plane twice covers the same stretch of pattern, so it
-        is not counted twice. None unless the section goes all round: every cut ends on a seam
-        (both ends of the mesh edge it crosses are sewn) whose other side is cut too, not on a
-        free edge such as a waistband or hem."""
+        cuts a panel, the stretch of pattern the cut crosses, measured across the panel's
+        horizontal direction (the pattern direction along which the draped panel's height does
+        not change) and counted once: a fold that crosses the plane twice covers the same
+        stretch twice, and a dart's opening is not cloth. None unless the section goes all
+        round: every cut ends on a seam (both ends of the mesh edge it crosses are sewn) whose
+        other side is cut too, not on a free edge such as a waistband or hem."""
         cuts: dict[int, list[np.ndarray]] = {}
         ends = []
         for edges, t in self.worn.section_edges(np.array([0.0, 0.0, z]), UP):
@@ -146,8 +146,23 @@ class _TrunkSection:
         if not cuts or not all(self.partners.get(int(v), set()) & set(cuts)
                                for edge in ends for v in edge):
             return None
-        return sum(float(np.ptp(np.concatenate(points)[:, :2] @ self.across[panel]))
+        return sum(_covered([p[:, :2] @ self.across[panel] for p in points])
                    for panel, points in cuts.items())
+
+
+def _covered(paths: list[np.ndarray]) -> float:
+    """Length of line covered by paths along it (positions (n,), consecutive ones joined),
+    overlaps counted once."""
+    spans = [np.stack([x[:-1], x[1:]], 1) for x in paths if len(x) > 1]
+    if not spans:
+        return 0.0
+    spans = np.sort(np.concatenate(spans), axis=1)
+    spans = spans[np.argsort(spans[:, 0])]
+    total, reach = 0.0, -np.inf
+    for low, high in spans:
+        total += max(0.0, high - max(low, reach))
+        reach = max(reach, high)
+    return total
 
 
 def _band_summary(mask: np.ndarray, faces: np.ndarray, strain: np.ndarray,

@@ -63,6 +63,31 @@ def mirrored(edges: list[Edge], rename=lambda name: name) -> list[Edge]:
     return [Edge(rename(e.name), e.points[::-1] * [-1.0, 1.0]) for e in reversed(edges)]
 
 
+def darted(edge: Edge, darts: list[tuple[float, float, float]]
+           ) -> tuple[list[Edge], list[tuple[str, str]]]:
+    """A straight edge with darts cut into it: each (where along the edge as a fraction, intake
+    at the edge cm, depth into the panel cm) takes a V out of the panel, its apex on the edge's
+    inward side (left of its direction, as outlines run counter-clockwise). Returns the edges in
+    order ``{name}.0``, ``{name}.dart0.in``, ``{name}.dart0.out``, ``{name}.1``, ... and the
+    (in, out) leg names to sew together: the legs meet at the apex, so the start of ``in``
+    meets the end of ``out``, as a ``Seam`` between them says."""
+    start, end = edge.points[0], edge.points[-1]
+    along = (end - start) / np.linalg.norm(end - start)
+    inward = np.array([-along[1], along[0]])
+    edges, legs, corner = [], [], start
+    for i, (at, intake, depth) in enumerate(sorted(darts)):
+        centre = start + at * (end - start)
+        opening, closing = centre - along * intake / 2, centre + along * intake / 2
+        apex = centre + inward * depth
+        legs.append((f"{edge.name}.dart{i}.in", f"{edge.name}.dart{i}.out"))
+        edges += [Edge(f"{edge.name}.{i}", np.array([corner, opening])),
+                  Edge(legs[-1][0], np.array([opening, apex])),
+                  Edge(legs[-1][1], np.array([apex, closing]))]
+        corner = closing
+    edges.append(Edge(f"{edge.name}.{len(darts)}", np.array([corner, end])))
+    return edges, legs
+
+
 @dataclass
 class Panel:
     """A flat piece of fabric: edges in order around the outline (each ends where the next starts).
