@@ -95,8 +95,9 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
                ) -> dict:
     """avatar + built-in garment -> size_advice.json: drapes sizes, starting from the one the
     size chart gives for the avatar's measurements, until the smallest size that is not tight
-    is found, all in the length the chart gives (trousers, jeans; else ``length`` is None) (each tried size keeps its garment/ and drape/ folders under ``out_dir/<size>``;
-    a re-run reuses them). ``progress_for(size)`` gives each drape's progress callback."""
+    is found, all in the length the chart gives (trousers, jeans; else ``length`` is None).
+    Each tried size keeps its garment/ and drape/ folders under ``out_dir/<size>``; a re-run
+    reuses them. ``progress_for(size)`` gives each drape's progress callback."""
     import json
 
     from neural.drape.fit_map import FIT_MAP_VERSION
@@ -104,19 +105,19 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
     from neural.fitting.avatar_file import read_avatar
     from neural.garments.fabrics import fabric as fabric_parameters
     from neural.garments.garment_file import SIZE_CHARTS, require_built_in
-    from neural.garments.size_charts import LENGTH_MARK, fitted_size
+    from neural.garments.size_charts import fitted_size, split_length, with_length
 
     require_built_in(kind)
     fabric_parameters(fabric)
     chart = SIZE_CHARTS[kind]
-    first, mark, length = fitted_size(chart, read_avatar(avatar)[0]["measurements"]).partition(
-        LENGTH_MARK)  # every size is draped in the length the chart gives the avatar
+    # every size is draped in the length the chart gives the avatar
+    first, length = split_length(fitted_size(chart, read_avatar(avatar)[0]["measurements"]))
     out_dir, judged, size = Path(out_dir), {}, first
     while size is not None:
         fit_json = out_dir / size / "drape" / "fit.json"
         fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
         if fit.get("fabric") != fabric or fit.get("fit_map_version") != FIT_MAP_VERSION:
-            garment_stage(kind, size + mark + length, fabric, out_dir / size / "garment")
+            garment_stage(kind, with_length(size, length), fabric, out_dir / size / "garment")
             fit = drape_stage(avatar, out_dir / size / "garment", out_dir / size / "drape", device,
                               progress_for(size) if progress_for else None)
         judged[size] = judge(fit["regions"], chart, size)

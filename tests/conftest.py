@@ -97,7 +97,8 @@ def write_average_avatar(folder: Path, gender: float) -> dict:
 def drape_on_average_body(folder: Path, kind: str, gender: float, fabric: str = "cotton",
                           size: str | None = None) -> dict:
     """Drape a built-in garment on Anny's average man (gender 0) or woman (1) in the size (and
-    length) its chart gives for that body (or ``size``); assert every quality gate passes; return fit.json."""
+    length) its chart gives for that body (or ``size``); assert every quality gate passes;
+    return fit.json."""
     from neural.garments.garment_file import SIZE_CHARTS
     from neural.garments.size_charts import fitted_size
     from render_farm.stages import drape_stage, garment_stage

@@ -276,9 +276,7 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
         points, where = layout[panel.name]
         positions[where] = rings.wrap(points, panel.layout.normal, garment_centre)
     _wrap_legs(trunk_panels, layout, positions, body, clearance)
-    in_trunk = np.zeros(len(mesh.uv), dtype=bool)
-    for panel in trunk_panels:
-        in_trunk[layout[panel.name][1]] = True
+    in_trunk = _vertices_of(trunk_panels, layout, len(mesh.uv))
     for side in ("L", "R"):
         sleeves = [p for p in pattern.panels if p.placement == f"sleeve.{side}"]
         if sleeves:
@@ -286,11 +284,9 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
             if not len(cap):  # a sleeve sewn to nothing: start from its point nearest the body
                 group = np.concatenate([layout[p.name][0] for p in sleeves])
                 cap = group[[np.argmin(np.abs(group[:, 0]))]]
-            mine = np.zeros(len(mesh.uv), dtype=bool)
-            for panel in sleeves:
-                mine[layout[panel.name][1]] = True
-            to_trunk = mesh.seam_pairs[mine[mesh.seam_pairs].any(1)
-                                       & in_trunk[mesh.seam_pairs].any(1)]
+            pairs = mesh.seam_pairs
+            to_trunk = pairs[_vertices_of(sleeves, layout, len(mesh.uv))[pairs].any(1)
+                             & in_trunk[pairs].any(1)]
             # the way round that lands the cap nearest the armhole it is sewn to (a tube's
             # flat panel does not say which of its halves is the front)
             tries = []
@@ -299,9 +295,17 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
                 for panel, placed in _wrap_sleeves(sleeves, layout, cap, body, rings, turn):
                     trial[layout[panel.name][1]] = placed
                 gaps = np.linalg.norm(trial[to_trunk[:, 0]] - trial[to_trunk[:, 1]], axis=1)
-                tries.append((gaps.mean() if len(gaps) else 0.0, turn, trial))
-            positions = min(tries, key=lambda t: (t[0], -t[1]))[2]
+                tries.append((gaps.mean() if len(gaps) else 0.0, -turn, trial))
+            positions = min(tries, key=lambda t: t[:2])[2]
     return positions
+
+
+def _vertices_of(panels, layout: dict, count: int) -> np.ndarray:
+    """(count,) bool: the mesh vertices of ``panels``."""
+    mask = np.zeros(count, dtype=bool)
+    for panel in panels:
+        mask[layout[panel.name][1]] = True
+    return mask
 
 
 class _Rings:

@@ -57,11 +57,22 @@ def load_chart(filename: str) -> dict[str, dict[str, float]]:
     return {size: dict(zip(data["columns"], map(float, row))) for size, row in data["sizes"].items()}
 
 
+def split_length(size: str) -> tuple[str, str]:
+    """"M-L30" -> ("M", "L30"); "M" -> ("M", "")."""
+    base, _, length = size.partition(LENGTH_MARK)
+    return base, length
+
+
+def with_length(size: str, length: str) -> str:
+    """("M", "L30") -> "M-L30"; ("M", "") -> "M"."""
+    return f"{size}{LENGTH_MARK}{length}" if length else size
+
+
 def chart_row(filename: str, size: str, garment: str) -> dict[str, float]:
     """One size's row, with its length's value where ``size`` names one ("M-L30"); an unknown
     size or length is the user's error."""
     chart = load_chart(filename)
-    base, _, length = size.partition(LENGTH_MARK)
+    base, length = split_length(size)
     if base not in chart:
         raise InputError(f"unknown size {base!r} for {garment}: choose one of {', '.join(chart)}")
     if not length:
@@ -91,7 +102,7 @@ def fitted_size(filename: str, measurements_cm: dict[str, float]) -> str:
         return size
     wanted = measurements_cm[rule.measurement] - rule.clearance_cm
     length = min(rule.options, key=lambda name: abs(rule.options[name] - wanted))
-    return f"{size}{LENGTH_MARK}{length}"
+    return with_length(size, length)
 
 
 def fit_rules(filename: str) -> dict[str, FitRule]:

@@ -6,9 +6,9 @@ Usage: python tests/benchmarks/bench_gates.py [--bodies N] [--garments tshirt,sk
 Samples adult Anny bodies (``neural.synthetic.body_sampler``, --seeds of them from
 ``FIRST_SEED``), sorts them into each garment's sizes (and lengths) by the size chart's own rule
 (bodies beyond the chart's smallest or largest size by more than half a grading step are left
-out), and drapes
-every size on the first N bodies made for it (real drapes, CPU), every size's first body, then
-every size's second, and so on, in --workers processes (Warp's CPU kernels use one core each).
+out), and drapes every size on the first N bodies made for it (real drapes, CPU), every size's
+first body, then every size's second, and so on, in --workers processes (Warp's CPU kernels use
+one core each).
 Rare sizes (a dress XS: 3 bodies in 800) may get fewer than N. Prints a table of pass rates per
 garment and size with the failing gates and saves JSON. Resumable: measurements and drapes are
 kept under --work.
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from neural.files import write_json_atomic
     from neural.garments.garment_file import SIZE_CHARTS
-    from neural.garments.size_charts import LENGTH_MARK, fitted_size, load_chart
+    from neural.garments.size_charts import fitted_size, load_chart, split_length
 
     garments, work = args.garments.split(","), Path(args.work)
     wanted = {(g, s): [] for g in garments for s in load_chart(SIZE_CHARTS[g])}
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                     chart = SIZE_CHARTS[garment]
                     if inside_chart(chart, measured[str(seed)]):
                         fitted = fitted_size(chart, measured[str(seed)])  # "M", "M-L30"
-                        seeds = wanted[(garment, fitted.partition(LENGTH_MARK)[0])]
+                        seeds = wanted[(garment, split_length(fitted)[0])]
                         if len(seeds) < args.bodies:
                             seeds.append((seed, fitted))
 
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'garment':9} {'size':4} {'drapes':>6} {'pass':>5}  failing gates")
     for (garment, size), seeds in wanted.items():
         mine = [r for r in rows
-                if r["garment"] == garment and r["size"].partition(LENGTH_MARK)[0] == size]
+                if r["garment"] == garment and split_length(r["size"])[0] == size]
         failing = sorted({n for r in mine for n in r["failed"]})
         passed = sum(not r["failed"] for r in mine)
         print(f"{garment:9} {size:4} {len(mine):>6} {passed:>5}  {', '.join(failing)}")
