@@ -11,13 +11,14 @@ first body, then every size's second, and so on, in --workers processes (Warp's 
 one core each).
 Rare sizes (a dress XS: 3 bodies in 800) may get fewer than N. Prints a table of pass rates per
 garment and size with the failing gates and saves JSON. Resumable: measurements and drapes are
-kept under --work.
+kept under --work, and a drape whose garment has changed since is draped again.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import multiprocessing
+import shutil
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -61,13 +62,19 @@ def write_avatar(seed: int, folder: Path) -> None:
 
 
 def drape_once(garment: str, size: str, fabric: str, avatar: Path, out: Path) -> None:
-    """Make the garment and drape it on the avatar unless ``out`` already holds the drape."""
+    """Make the garment and drape it on the avatar unless ``out`` already holds the drape of
+    this very garment (a garment changed since is draped again)."""
     from render_farm.stages import drape_stage, garment_stage
 
-    if (out / "drape" / "fit.json").is_file() or (out / "error.txt").is_file():
+    garment_json = out / "garment" / "garment.json"
+    before = garment_json.read_bytes() if garment_json.is_file() else None
+    garment_stage(garment, size, fabric, out / "garment")  # deterministic, and quick
+    finished = (out / "drape" / "fit.json").is_file() or (out / "error.txt").is_file()
+    if finished and garment_json.read_bytes() == before:
         return
+    shutil.rmtree(out / "drape", ignore_errors=True)
+    (out / "error.txt").unlink(missing_ok=True)
     started = time.perf_counter()
-    garment_stage(garment, size, fabric, out / "garment")
     try:
         drape_stage(avatar, out / "garment", out / "drape", "cpu")
     except Exception as error:  # a crashed drape is a failed one; the sweep goes on
