@@ -17,19 +17,29 @@ def test_trousers_follow_the_chart_and_seams_match(size):
     waist = sum(np.ptp(p.edge("waist").points[:, 0]) for p in pattern.panels)
     assert waist == pytest.approx(row["waist"] + ease["waist"].ease_cm)
     hip_y = row["inseam"] + row["rise"] - row["hip_depth"] - 1e-6  # just under the side's corner
-    hip = 0.0
-    for panel in pattern.panels:  # the outline's width at the hip line
-        outline = panel.outline()
-        closed = np.vstack([outline, outline[:1]])
-        crossings = [a[0] + (hip_y - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
-                     for a, b in zip(closed[:-1], closed[1:]) if (a[1] - hip_y) * (b[1] - hip_y) < 0]
-        hip += max(crossings) - min(crossings)
+    hip = _width_at(pattern, hip_y)
     assert hip == pytest.approx(row["hip"] + ease["hip"].ease_cm, abs=0.5)
+    # the hip curve: halfway up to the waist the side seams have taken in well under half of
+    # the hip-to-waist difference (a straight seam: half), leaving the high hip room
+    high_hip = _width_at(pattern, hip_y + row["hip_depth"] / 2)
+    assert hip - high_hip < 0.35 * (hip - waist)
     for seam in pattern.seams:
         a, b = pattern.seam_edges(seam)
         assert a.length == pytest.approx(b.length)
     hem = sum(p.edge("hem").length for p in pattern.panels)
     assert hem == pytest.approx(2 * row["hem"])
+
+
+def _width_at(pattern, y: float) -> float:
+    """The panels' summed width as cut (cm) at height ``y`` of the pattern."""
+    width = 0.0
+    for panel in pattern.panels:
+        outline = panel.outline()
+        closed = np.vstack([outline, outline[:1]])
+        crossings = [a[0] + (y - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
+                     for a, b in zip(closed[:-1], closed[1:]) if (a[1] - y) * (b[1] - y) < 0]
+        width += max(crossings) - min(crossings)
+    return width
 
 
 def test_unknown_sizes_are_refused():

@@ -2,14 +2,14 @@
 
 Both panels share their side and shoulder seams' shape (the front differs only in its deeper
 neckline), so every seam pairs edges of equal length by construction. The side seam follows the
-body's bust, waist and hip girths plus the chart's ease, straight below the hip. Panels carry
-their layout, hung from the shoulders.
+body's bust, waist and hip girths plus the chart's ease, a hip curve between the waist and the
+hip, straight below it. Panels carry their layout, hung from the shoulders.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from neural.garments.pattern import Edge, Panel, Pattern, Seam, hanging_layout
+from neural.garments.pattern import Edge, Panel, Pattern, Seam, hanging_layout, hip_curve
 from neural.garments.size_charts import chart_row, fit_rules
 
 SIZE_CHART = "dress_sizes.yaml"
@@ -37,9 +37,10 @@ def _panel(name: str, m: dict[str, float]) -> Panel:
     underarm_y = shoulder[1] - m["armhole"]
     waist_y = top - m["back_waist"]
     hip_y = waist_y - m["hip_depth"]
-    side = np.array([[half["hip"], 0.0], [half["hip"], hip_y], [half["waist"], waist_y],
-                     [half["chest"], underarm_y - BUST_BELOW_UNDERARM_CM],
-                     [half["chest"], underarm_y]])  # hem to underarm, the wearer's side
+    side = np.vstack([[[half["hip"], 0.0]],  # hem to underarm, the wearer's side
+                      hip_curve(np.array([half["hip"], hip_y]), np.array([half["waist"], waist_y])),
+                      [[half["chest"], underarm_y - BUST_BELOW_UNDERARM_CM],
+                       [half["chest"], underarm_y]]])
     t = np.linspace(0.0, 1.0, 7)[:, None]
     corner = np.array([shoulder[0] - 1.5, underarm_y + 1.0])
     armhole = ((1 - t) ** 2 * side[-1] + 2 * t * (1 - t) * corner + t ** 2 * shoulder)

@@ -63,6 +63,16 @@ def mirrored(edges: list[Edge], rename=lambda name: name) -> list[Edge]:
     return [Edge(rename(e.name), e.points[::-1] * [-1.0, 1.0]) for e in reversed(edges)]
 
 
+def hip_curve(hip: np.ndarray, waist: np.ndarray, points: int = 7) -> np.ndarray:
+    """A side seam's run from its point on the hip line up to its point at the waist (cm): it
+    leaves the hip line upright and turns in towards the waist (a quarter cosine, as a tailor's
+    hip curve), so the high hip, on many bodies as wide as the hip itself or wider (a belly),
+    keeps the hip's room. ``points`` samples, hip first."""
+    s = np.linspace(0.0, 1.0, points)
+    return np.column_stack([hip[0] + (waist[0] - hip[0]) * (1.0 - np.cos(s * np.pi / 2)),
+                            hip[1] + (waist[1] - hip[1]) * s])
+
+
 def darted(edge: Edge, darts: list[tuple[float, float, float]]
            ) -> tuple[list[Edge], list[tuple[str, str]]]:
     """A straight edge with darts cut into it: each (where along the edge as a fraction, intake

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from neural.garments.pattern import Edge, Panel, Pattern, Seam, darted, hanging_layout
+from neural.garments.pattern import (Edge, Panel, Pattern, Seam, darted, hanging_layout,
+                                     hip_curve)
 from neural.garments.size_charts import chart_row, fit_rules
 
 SIZE_CHART = "skirt_sizes.yaml"
@@ -38,7 +39,8 @@ def _panel(name: str, m: dict[str, float]) -> tuple[Panel, list[tuple[str, str]]
     hip = (m["hip"] + ease["hip"].ease_cm) / 4
     length, hip_y = m["length"], m["length"] - m["hip_depth"]
     hem = hip + hip_y * np.tan(np.radians(m["flare"]))
-    side = np.array([[hem, 0.0], [hip, hip_y], [waist, length]])  # hem to waist, right side
+    # the right side seam, hem to waist
+    side = np.vstack([[[hem, 0.0]], hip_curve(np.array([hip, hip_y]), np.array([waist, length]))])
     # a dart halfway between the centre line and each side seam
     waist_edges, legs = darted(Edge("waist", np.array([[waist, length], [-waist, length]])),
                                [(0.25, intake, depth), (0.75, intake, depth)])

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from neural.garments.pattern import Edge, Panel, Pattern, Seam, hanging_layout, mirrored
+from neural.garments.pattern import (Edge, Panel, Pattern, Seam, hanging_layout, hip_curve,
+                                     mirrored)
 from neural.garments.size_charts import chart_row, fit_rules
 
 SIZE_CHART = "trousers_sizes.yaml"
@@ -66,7 +67,9 @@ def _drafts(m: dict[str, float], chart: str) -> tuple[list[Edge], list[Edge]]:
                                              curve_top - (curve_top - crotch_y) * np.sin(t)])])
         drafts.append([
             Edge("hem", np.array([[hem_in, 0.0], [hem_out, 0.0]])),
-            Edge("side", np.array([[hem_out, 0.0], [width, hip_y], [width - take_in, top_y]])),
+            Edge("side", np.vstack([[[hem_out, 0.0]],
+                                    hip_curve(np.array([width, hip_y]),
+                                              np.array([width - take_in, top_y]))])),
             Edge("waist", np.array([[width - take_in, top_y], [0.0, top_y + raise_cm]])),
             Edge("crotch", crotch),
             Edge("inseam", np.array([[-fork, crotch_y], [hem_in, 0.0]])),
