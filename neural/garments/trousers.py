@@ -17,6 +17,9 @@ from neural.garments.size_charts import chart_row, fit_rules
 SIZE_CHART = "trousers_sizes.yaml"
 BACK_RAISE_CM = 3.0  # the back's centre seam rises above the side of the waist
 FORK_DEPTH = 0.6  # the crotch curve starts this many fork widths above the crotch point
+# each panel's fork (crotch extension) as a fraction of the chart's hip girth; the back's eighth
+# (a tenth left the seat and upper thigh of slim jeans 9-13 % stretched on full-thighed bodies)
+FORK_OF_HIP = {"front": 1 / 16, "back": 1 / 8}
 
 
 def trousers_pattern(size: str) -> Pattern:
@@ -47,7 +50,7 @@ def _drafts(m: dict[str, float], chart: str) -> tuple[list[Edge], list[Edge]]:
     hip = (m["hip"] + ease["hip"].ease_cm) / 4
     waist = (m["waist"] + ease["waist"].ease_cm) / 4
     widths = {"front": hip - 1.0, "back": hip + 1.0}
-    forks = {"front": m["hip"] / 16, "back": m["hip"] / 10}
+    forks = {name: m["hip"] * share for name, share in FORK_OF_HIP.items()}
     # the same side-seam run on both panels: the hem centred under the front's crease
     run = (widths["front"] + forks["front"] - _front_hem(m, widths, forks)) / 2
     take_in = (sum(widths.values()) - 2 * waist) / 2  # each panel's side seam, hip to waist
