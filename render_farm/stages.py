@@ -52,6 +52,16 @@ def garment_stage(kind: str, size: str, fabric: str, out_dir: str | os.PathLike)
         return write_garment(stage, kind, size, fabric)
 
 
+def remake_garment(kind: str, size: str, fabric: str, out_dir: str | os.PathLike) -> bool:
+    """``garment_stage`` into a folder that may hold an earlier garment; True where the garment
+    made now differs from that one (or there was none): drapes of the earlier one are stale.
+    Making a garment is deterministic and takes milliseconds."""
+    garment_json = Path(out_dir) / "garment.json"
+    before = garment_json.read_bytes() if garment_json.is_file() else None
+    garment_stage(kind, size, fabric, out_dir)
+    return garment_json.read_bytes() != before
+
+
 def pattern_garment_stage(pattern_file: str | os.PathLike, fabric: str,
                           out_dir: str | os.PathLike) -> dict:
     """A GarmentCode / Garment-Pattern-Generator specification + fabric -> garment.json, .glb."""
@@ -97,7 +107,8 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
     size chart gives for the avatar's measurements, until the smallest size that is not tight
     is found, all in the length the chart gives (trousers, jeans; else ``length`` is None).
     Each tried size keeps its garment/ and drape/ folders under ``out_dir/<size>``; a re-run
-    reuses them. ``progress_for(size)`` gives each drape's progress callback."""
+    reuses a drape while its garment and the fit map's version are unchanged.
+    ``progress_for(size)`` gives each drape's progress callback."""
     import json
 
     from neural.drape.fit_map import FIT_MAP_VERSION
@@ -115,9 +126,9 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
     out_dir, judged, size = Path(out_dir), {}, first
     while size is not None:
         fit_json = out_dir / size / "drape" / "fit.json"
+        changed = remake_garment(kind, with_length(size, length), fabric, out_dir / size / "garment")
         fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
-        if fit.get("fabric") != fabric or fit.get("fit_map_version") != FIT_MAP_VERSION:
-            garment_stage(kind, with_length(size, length), fabric, out_dir / size / "garment")
+        if changed or fit.get("fit_map_version") != FIT_MAP_VERSION:
             fit = drape_stage(avatar, out_dir / size / "garment", out_dir / size / "drape", device,
                               progress_for(size) if progress_for else None)
         judged[size] = judge(fit["regions"], chart, size)

@@ -83,3 +83,13 @@ def test_size_advice_on_a_body_clearly_inside_one_size(tmp_path):
     assert advice["sizes"][smaller]["chest"]["verdict"] == "tight"
     assert advice["reason"].startswith(f"{inside[0]}: {smaller} is tight at the chest")
     assert (tmp_path / "size" / inside[0] / "drape" / "fit.json").is_file()
+
+
+def test_a_kept_drape_is_stale_once_its_garment_changes(tmp_path):
+    from render_farm.stages import remake_garment
+
+    folder = tmp_path / "garment"
+    assert remake_garment("jeans", "M-L30", "denim", folder)  # none there yet
+    assert not remake_garment("jeans", "M-L30", "denim", folder)  # the very same garment
+    assert remake_garment("jeans", "M-L32", "denim", folder)  # another length
+    assert remake_garment("jeans", "M-L32", "cotton", folder)  # another fabric

@@ -12,7 +12,8 @@ rest shape that works with sewing), so its strain against the pattern keeps what
 stretched (``start_strain_p95``). Both are judged by ``fit_report``: penetration into
 the body, strain p95 against the flat pattern, the widest seam gap. Prints a table with the speed
 ratio (Blender's simulation seconds over ours, both on this machine in this run) and saves JSON.
-Resumable: avatars, garments and each side's result are kept under --work.
+Resumable: avatars, garments and each side's result are kept under --work (a garment that
+has changed since is draped again by both).
 """
 from __future__ import annotations
 
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     from neural.files import write_json_atomic
     from neural.fitting.avatar_file import write_body_avatar
     from neural.synthetic.body_sampler import sample_body
-    from render_farm.stages import garment_stage
+    from render_farm.stages import remake_garment
 
     work, sizes = Path(args.work), args.sizes.split(",")
     measured_json = work / "measurements.json"
@@ -109,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         avatar, case = work / f"avatar_{seed}", work / f"{garment}_{size}_{seed}"
         if not (avatar / "avatar.json").is_file():
             write_body_avatar(avatar, sample_body(seed), f"body_sampler seed {seed}")
-        if not (case / "garment" / "garment.json").is_file():
-            garment_stage(garment, size, "cotton", case / "garment")
+        if remake_garment(garment, size, "cotton", case / "garment"):
+            for side in ("ours", "blender"):  # drapes of an earlier garment
+                (case / f"{side}.json").unlink(missing_ok=True)
         if not (case / "ours.json").is_file():
             if not warmed:
                 warm_up(avatar, case / "garment")

@@ -64,13 +64,11 @@ def write_avatar(seed: int, folder: Path) -> None:
 def drape_once(garment: str, size: str, fabric: str, avatar: Path, out: Path) -> None:
     """Make the garment and drape it on the avatar unless ``out`` already holds the drape of
     this very garment (a garment changed since is draped again)."""
-    from render_farm.stages import drape_stage, garment_stage
+    from render_farm.stages import drape_stage, remake_garment
 
-    garment_json = out / "garment" / "garment.json"
-    before = garment_json.read_bytes() if garment_json.is_file() else None
-    garment_stage(garment, size, fabric, out / "garment")  # deterministic, and quick
+    changed = remake_garment(garment, size, fabric, out / "garment")
     finished = (out / "drape" / "fit.json").is_file() or (out / "error.txt").is_file()
-    if finished and garment_json.read_bytes() == before:
+    if finished and not changed:
         return
     shutil.rmtree(out / "drape", ignore_errors=True)
     (out / "error.txt").unlink(missing_ok=True)
