@@ -11,6 +11,7 @@ from neural.garments.spec_import import read_pattern_spec
 
 DATA = Path(__file__).parent / "data"
 SHIRT = DATA / "garmentcode_shirt.json"
+HOODY = DATA / "garmentcode_hoody.json"  # a sleeveless vest with a hood drawn standing up
 SKIRT = DATA / "gpg_skirt_4_panels.json"
 
 
@@ -46,6 +47,28 @@ def test_shirt_seams_meet_in_the_layout():
         gaps = np.linalg.norm(placed[pairs[:, 0]] - placed[pairs[:, 1]], axis=1)
         reversed_gaps = np.linalg.norm(placed[pairs[:, 0]] - placed[pairs[::-1, 1]], axis=1)
         assert gaps.mean() <= reversed_gaps.mean() + 1e-9, seam
+
+
+def test_hood_neckline_is_sewn_nape_to_centre_back():
+    """The hood stands above the shoulders in its design, its neckline's ends about as far from
+    either end of the back's: the seam's direction must come from the panels' winding, or the
+    hood's nape is sewn to the shoulder and the seam twists."""
+    pattern = read_pattern_spec(HOODY)
+    for side in ("left", "right"):
+        seam = next(s for s in pattern.seams
+                    if {s.a[0], s.b[0]} == {f"{side}_btorso", f"{side}_hood"})
+        back, hood = (pattern.seam_edges(seam) if seam.a[0].endswith("btorso")
+                      else pattern.seam_edges(seam)[::-1])
+        back_ends = back.points[[0, -1]]
+        hood_ends = hood.points[[0, -1]] if seam.same_direction else hood.points[[-1, 0]]
+        centre_back = np.argmin(np.abs(back_ends[:, 0]))  # the back's end on x = 0
+        # the hood's end there is its nape: where its centre seam (sewn to the other hood) starts
+        centre_seam = next(s for s in pattern.seams if {s.a[0], s.b[0]} == {"left_hood",
+                                                                             "right_hood"}
+                           and pattern.seam_edges(s)[0].length > 30)
+        edge = dict([centre_seam.a, centre_seam.b])[f"{side}_hood"]
+        ends = pattern.panel(f"{side}_hood").edge(edge).points[[0, -1]]
+        assert np.min(np.linalg.norm(ends - hood_ends[centre_back], axis=1)) < 1e-6
 
 
 def test_skirt_hangs_from_the_waist_and_accepts_unequal_seams():
@@ -126,7 +149,8 @@ def average_avatar(tmp_path_factory):
     return out
 
 
-@pytest.mark.parametrize("spec", [SHIRT, SKIRT], ids=["garmentcode-shirt", "gpg-skirt"])
+@pytest.mark.parametrize("spec", [SHIRT, HOODY, SKIRT],
+                         ids=["garmentcode-shirt", "garmentcode-hoody", "gpg-skirt"])
 def test_imported_pattern_drapes_and_passes_the_gates(tmp_path, average_avatar, spec):
     from neural.garments.garment_file import read_garment
     from render_farm.stages import drape_stage, pattern_garment_stage

@@ -24,8 +24,11 @@ def finish_layout(pattern: Pattern) -> Pattern:
 
 def _classify_and_orient(pattern: Pattern) -> None:
     """Tag panels front / back / side / sleeve.L / sleeve.R from their layout; mirror panels seen
-    from inside so every panel's outline is counter-clockwise seen from outside; pick each
-    seam's direction from where its edges lie in the layout."""
+    from inside so every panel faces out; then pick each seam's direction from how its two
+    panels wind seen from outside: the same way, and their shared edge runs opposite ways on
+    the two (as on the faces of any consistently oriented surface), else the same way. Where
+    the edges lie in the designer's layout does not decide it: a hood drawn standing above the
+    shoulders has its neckline's ends nearly equidistant from both ends of the back's."""
     placed = {p.name: p.layout.place(p.outline()) for p in pattern.panels}
     normals = {p.name: p.layout.normal for p in pattern.panels}
     centres = {name: points.mean(0) for name, points in placed.items()}
@@ -52,13 +55,15 @@ def _classify_and_orient(pattern: Pattern) -> None:
         if not panel.placement.startswith("sleeve"):
             panel.placement = ("front" if n[1] < 0 else "back") if abs(n[1]) >= abs(n[0]) else "side"
     for i, seam in enumerate(pattern.seams):
-        ea, eb = pattern.seam_edges(seam)
-        pa = pattern.panel(seam.a[0]).layout.place(ea.points[[0, -1]])
-        pb = pattern.panel(seam.b[0]).layout.place(eb.points[[0, -1]])
-        crossed = np.linalg.norm(pa[0] - pb[1]) + np.linalg.norm(pa[1] - pb[0])
-        straight = np.linalg.norm(pa[0] - pb[0]) + np.linalg.norm(pa[1] - pb[1])
-        if straight < crossed:
+        if _winding(pattern.panel(seam.a[0])) != _winding(pattern.panel(seam.b[0])):
             pattern.seams[i] = Seam(seam.a, seam.b, same_direction=True)
+
+
+def _winding(panel: Panel) -> float:
+    """+1 where the panel's outline runs counter-clockwise in its own frame (seen from the side
+    its layout's normal points to), -1 clockwise."""
+    x, y = panel.outline().T
+    return float(np.sign(np.sum(x * np.roll(y, -1) - np.roll(x, -1) * y)))
 
 
 def _mirror(panel: Panel) -> None:
