@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from neural.garments.pattern import (Edge, Panel, Pattern, Seam, darted, hanging_layout,
-                                     hip_curve)
+from neural.garments.pattern import Edge, Panel, Pattern, Seam, darted, hanging_layout
 from neural.garments.size_charts import chart_row, fit_rules
 
 SIZE_CHART = "skirt_sizes.yaml"
@@ -39,8 +38,9 @@ def _panel(name: str, m: dict[str, float]) -> tuple[Panel, list[tuple[str, str]]
     hip = (m["hip"] + ease["hip"].ease_cm) / 4
     length, hip_y = m["length"], m["length"] - m["hip_depth"]
     hem = hip + hip_y * np.tan(np.radians(m["flare"]))
-    # the right side seam, hem to waist
-    side = np.vstack([[[hem, 0.0]], hip_curve(np.array([hip, hip_y]), np.array([waist, length]))])
+    # hem to waist, the right side: straight from the hip up (the darts shape the high hip; a
+    # hip curve let the skirt hang lower, its waistband tight on a wider part of the body)
+    side = np.array([[hem, 0.0], [hip, hip_y], [waist, length]])
     # a dart halfway between the centre line and each side seam
     waist_edges, legs = darted(Edge("waist", np.array([[waist, length], [-waist, length]])),
                                [(0.25, intake, depth), (0.75, intake, depth)])
