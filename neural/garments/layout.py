@@ -1,5 +1,6 @@
-"""Making an imported pattern's layout ready to drape: panel tags, outward normals, seam
-directions and the anchor level (see ``neural.garments.pattern`` for the layout frame)."""
+"""Making an imported pattern's layout ready to drape: panel tags, outward normals, the anchor
+level and, for specifications, seam directions (see ``neural.garments.pattern`` for the layout
+frame)."""
 from __future__ import annotations
 
 import numpy as np
@@ -24,11 +25,7 @@ def finish_layout(pattern: Pattern) -> Pattern:
 
 def _classify_and_orient(pattern: Pattern) -> None:
     """Tag panels front / back / side / sleeve.L / sleeve.R from their layout; mirror panels seen
-    from inside so every panel faces out; then pick each seam's direction from how its two
-    panels wind seen from outside: the same way, and their shared edge runs opposite ways on
-    the two (as on the faces of any consistently oriented surface), else the same way. Where
-    the edges lie in the designer's layout does not decide it: a hood drawn standing above the
-    shoulders has its neckline's ends nearly equidistant from both ends of the back's."""
+    from inside so every panel faces out."""
     placed = {p.name: p.layout.place(p.outline()) for p in pattern.panels}
     normals = {p.name: p.layout.normal for p in pattern.panels}
     centres = {name: points.mean(0) for name, points in placed.items()}
@@ -54,9 +51,18 @@ def _classify_and_orient(pattern: Pattern) -> None:
         n = panel.layout.normal
         if not panel.placement.startswith("sleeve"):
             panel.placement = ("front" if n[1] < 0 else "back") if abs(n[1]) >= abs(n[0]) else "side"
-    for i, seam in enumerate(pattern.seams):
-        if _winding(pattern.panel(seam.a[0])) != _winding(pattern.panel(seam.b[0])):
-            pattern.seams[i] = Seam(seam.a, seam.b, same_direction=True)
+
+
+def orient_seams(pattern: Pattern) -> Pattern:
+    """Each seam's direction from how its two panels wind seen from outside (after
+    ``finish_layout``, every panel faces out): the same way, and their shared edge runs opposite
+    ways on the two (as on the faces of any consistently oriented surface), else the same way.
+    For specifications, whose stitches name edges but not which ends meet; where the edges lie
+    in the designer's layout does not decide it (a hood drawn standing above the shoulders has
+    its neckline's ends nearly equidistant from both ends of the back's). Returns the pattern."""
+    pattern.seams = [Seam(seam.a, seam.b, same_direction=_winding(pattern.panel(seam.a[0]))
+                          != _winding(pattern.panel(seam.b[0]))) for seam in pattern.seams]
+    return pattern
 
 
 def _winding(panel: Panel) -> float:

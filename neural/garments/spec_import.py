@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from neural.errors import InputError
-from neural.garments.layout import Y_UP_TO_LAYOUT, finish_layout
+from neural.garments.layout import Y_UP_TO_LAYOUT, finish_layout, orient_seams
 from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
 
 CURVE_SAMPLES = 24  # points per curved edge, before meshing resamples by arc length
@@ -56,7 +56,7 @@ def read_pattern_spec(path: str | os.PathLike) -> Pattern:
             pattern.seam_edges(seam)
     except StopIteration as error:
         raise InputError(f"a stitch names a panel or edge that does not exist: {path}") from error
-    return finish_layout(pattern)
+    return orient_seams(finish_layout(pattern))
 
 
 def _panel(name: str, spec: dict, cm_per_unit: float) -> Panel:
