@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import sys
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from neural.errors import InputError
+
+
+PROGRESS_MODES = ("bars", "jsonl")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tryon", description=__doc__)
+    parser.add_argument("--version", action="version",
+                        version=f"tryon {importlib.metadata.version('tryon')}")
+    parser.add_argument("--progress", choices=PROGRESS_MODES, default="bars",
+                        help="bars on the terminal, or jsonl: one JSON object per step on stderr "
+                             '({"stage": ..., "done": ..., "total": ...}) for a program to read')
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
     fit = sub.add_parser("fit", help="photo(s) + height -> avatar.json, avatar.glb")
@@ -91,11 +100,16 @@ def _add_out_and_device(parser: argparse.ArgumentParser, default_out: str) -> No
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
 
 
-def _bar(desc: str):
-    """A progress callback whose bar appears with the first step (so errors print alone)."""
+def _bar(desc: str, mode: str):
+    """A progress callback whose bar appears with the first step (so errors print alone); under
+    ``--progress jsonl`` each step is a JSON line on stderr instead."""
     bars: list[tqdm] = []
 
     def update(done: int, total: int) -> None:
+        if mode == "jsonl":
+            print(json.dumps({"stage": desc, "done": done, "total": total}), file=sys.stderr,
+                  flush=True)
+            return
         if not bars:
             bars.append(tqdm(desc=desc, total=total, unit="step", leave=False))
         bars[0].n = done
@@ -109,7 +123,8 @@ def _bar(desc: str):
 def _fit(args) -> str:
     from render_farm.stages import fit_stage
 
-    doc = fit_stage(args.photo, args.height, args.out, args.device, _bar("fitting"), args.side)
+    doc = fit_stage(args.photo, args.height, args.out, args.device,
+                    _bar("fitting", args.progress), args.side)
     for note in doc["diagnostics"]["notes"]:
         print(f"note: {note}", file=sys.stderr)
     return f"avatar written to {args.out}: " + json.dumps(doc["measurements"])
@@ -130,8 +145,8 @@ def _garment(args) -> str:
 def _drape(args) -> str:
     from render_farm.stages import drape_stage
 
-    doc = drape_stage(args.avatar, args.garment, args.out, args.device, _bar("draping"),
-                      args.over)
+    doc = drape_stage(args.avatar, args.garment, args.out, args.device,
+                      _bar("draping", args.progress), args.over)
     gates = ", ".join(f"{k} {'pass' if v['pass'] else 'FAIL'}" for k, v in doc["gates"].items())
     return f"draped in {doc['wall_time_s']} s, written to {args.out} ({gates})"
 
@@ -145,7 +160,7 @@ def _size(args) -> str:
         document = read_garment(kind)[0]
         kind, fabric = document["garment"], fabric or document["fabric"]["name"]
     doc = size_stage(args.avatar, kind, fabric or "cotton", args.out, args.device,
-                     lambda size: _bar(f"draping {size}"))
+                     lambda size: _bar(f"draping {size}", args.progress))
     length = f", length {doc['length']}" if doc["length"] else ""
     return f"{doc['reason']} (size chart: {doc['chart_size']}{length}; details in {args.out})"
 
