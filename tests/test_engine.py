@@ -1,0 +1,58 @@
+"""The add-on's engine client: real ``tryon`` commands in the project's Python, out of process."""
+import sys
+import time
+
+import pytest
+
+from addon.engine import EngineError, EngineTask
+
+
+def _wait(task: EngineTask, seconds: float = 300.0) -> EngineTask:
+    deadline = time.monotonic() + seconds
+    while not task.finished:
+        assert time.monotonic() < deadline, "the engine did not finish"
+        time.sleep(0.05)
+    return task
+
+
+def test_a_drape_reports_progress_and_its_result(tmp_path, avatar_dir, garment_dir):
+    started = time.perf_counter()
+    task = EngineTask(sys.executable, ["drape", str(avatar_dir), str(garment_dir),
+                                       "--out", str(tmp_path / "drape"), "--device", "cpu"])
+    assert time.perf_counter() - started < 0.2  # starting a task does not wait on it
+    seen = set()
+    while not task.finished:
+        seen.add(round(task.fraction, 2))
+        time.sleep(0.02)
+    assert task.succeeded and task.error is None, task.error
+    assert task.stage == "draping" and task.fraction == 1.0
+    assert len(seen) > 3  # progress came in steps, not only at the end
+    assert "written to" in task.output and (tmp_path / "drape" / "draped.glb").is_file()
+
+
+def test_bad_input_ends_with_the_commands_own_reason(tmp_path):
+    task = _wait(EngineTask(sys.executable, ["garment", "tshirt", "--size", "XXXL",
+                                             "--out", str(tmp_path / "g")]))
+    assert not task.succeeded
+    assert task.error.startswith("unknown size 'XXXL' for tshirt")
+    assert not (tmp_path / "g").exists()
+
+
+def test_cancel_stops_the_command_and_leaves_nothing_half_written(tmp_path, avatar_dir,
+                                                                  garment_dir):
+    task = EngineTask(sys.executable, ["drape", str(avatar_dir), str(garment_dir),
+                                       "--out", str(tmp_path / "drape"), "--device", "cpu"])
+    deadline = time.monotonic() + 120
+    while task.fraction == 0.0 and not task.finished:  # cancel once draping is under way
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    task.cancel()
+    assert task.finished and not task.succeeded and task.error == "cancelled"
+    assert not (tmp_path / "drape").exists()
+
+
+def test_a_wrong_engine_path_is_a_clear_error(tmp_path):
+    with pytest.raises(EngineError, match="cannot start the engine"):
+        EngineTask(str(tmp_path / "no-python"), ["--version"])
+    version = _wait(EngineTask(sys.executable, ["--version"]))
+    assert version.succeeded and version.output.startswith("tryon ")
