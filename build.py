@@ -1,17 +1,31 @@
-"""Build artefacts that are made from code: the scene templates as .blend files.
+"""Build artefacts that are made from code: the scene templates as .blend files and the
+installable Blender extension.
 
 Usage: python build.py [--out dist]
 Writes ``<out>/templates/<name>.blend`` for every template in ``blend_templates`` (Blender
-frame: Z-up, metres; a 1.75 m placeholder subject height sets camera framing and lights).
+frame: Z-up, metres; a 1.75 m placeholder subject height sets camera framing and lights) and
+``<out>/<id>-<version>.zip``, the extension (``addon/`` with its ``blender_manifest.toml``,
+checked first). The zip holds the add-on's own code only: fitting and draping run in the
+project's environment (the engine), so no torch or other heavy wheel goes into it.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import tomllib
+import zipfile
 from pathlib import Path
 
 PLACEHOLDER_HEIGHT_M = 1.75
+ROOT = Path(__file__).resolve().parent
+ADDON = ROOT / "addon"
+# addon/scene/ (the farm's render code) imports by absolute name, so it cannot run inside an
+# installed extension yet; it joins the zip with the add-on's render operator
+LEFT_OUT = ("scene", "__pycache__")
+MANIFEST_KEYS = ("schema_version", "id", "version", "name", "tagline", "maintainer", "type",
+                 "blender_version_min", "license")
 
 
 def write_templates(out_dir: str | os.PathLike) -> list[Path]:
@@ -34,11 +48,62 @@ def write_templates(out_dir: str | os.PathLike) -> list[Path]:
     return written
 
 
+def check_manifest(path: str | os.PathLike) -> dict:
+    """The extension manifest, read and checked against Blender's rules for extensions; a
+    broken one raises ValueError naming what is wrong."""
+    try:
+        manifest = tomllib.loads(Path(path).read_text())
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: not valid TOML ({error})") from error
+    missing = [key for key in MANIFEST_KEYS if key not in manifest]
+    if missing:
+        raise ValueError(f"{path}: missing {', '.join(missing)}")
+    semver = r"\d+\.\d+\.\d+"
+    problems = [
+        (re.fullmatch(r"[a-z][a-z0-9_]*", manifest["id"]), "id must be a lower-case identifier"),
+        (re.fullmatch(semver, manifest["version"]), "version must be X.Y.Z"),
+        (manifest["type"] == "add-on", "type must be add-on"),
+        (len(manifest["tagline"]) <= 64 and not manifest["tagline"].endswith((".", "!", "?")),
+         "tagline must be at most 64 characters, without closing punctuation"),
+        (re.fullmatch(semver, manifest["blender_version_min"]) and tuple(
+            map(int, manifest["blender_version_min"].split("."))) >= (4, 2, 0),
+         "blender_version_min must be 4.2.0 or later"),
+        (manifest["license"] and all(x.startswith("SPDX:") for x in manifest["license"]),
+         "license must list SPDX identifiers (SPDX:...)"),
+    ]
+    wrong = [message for ok, message in problems if not ok]
+    if wrong:
+        raise ValueError(f"{path}: {'; '.join(wrong)}")
+    return manifest
+
+
+def build_extension(out_dir: str | os.PathLike, addon_dir: str | os.PathLike = ADDON) -> Path:
+    """Check the manifest and zip the add-on into ``<out_dir>/<id>-<version>.zip`` (written to
+    a temporary name first), the manifest at the zip's root."""
+    addon_dir = Path(addon_dir)
+    manifest = check_manifest(addon_dir / "blender_manifest.toml")
+    target = Path(out_dir) / f"{manifest['id']}-{manifest['version']}.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(addon_dir.rglob("*")):
+            inside = path.relative_to(addon_dir)
+            if path.is_file() and not set(inside.parts[:-1]) & set(LEFT_OUT):
+                archive.write(path, inside.as_posix())
+    os.replace(partial, target)
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="dist")
     args = parser.parse_args(argv)
-    for path in write_templates(args.out):
+    try:
+        extension = build_extension(args.out)
+    except ValueError as error:
+        print(f"build.py: error: {error}", file=sys.stderr)
+        return 2
+    for path in [*write_templates(args.out), extension]:
         print(f"wrote {path}")
     return 0
 

@@ -1,0 +1,76 @@
+"""Engine tasks seen from Blender: an operator starts one and returns at once; a timer then
+copies its stage and progress into the window manager's Try-On state (the sidebar and the
+status bar show them) until it ends and hands it to the operator's ``on_done``. In background
+mode (no event loop to run timers) the task is waited for instead."""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import bpy
+
+from .engine import EngineTask
+from .preferences import preferences
+
+POLL_S = 0.1
+_running: dict[str, EngineTask] = {}
+
+
+class EngineNotSet(ValueError):
+    """The preferences do not say where the engine is."""
+
+
+def start(context: bpy.types.Context, name: str, args: list[str],
+          on_done: Callable[[EngineTask], None]) -> EngineTask:
+    """Run ``tryon ARGS`` in the engine as the task ``name`` (one at a time per name)."""
+    python = bpy.path.abspath(preferences(context).engine_python)
+    if not python:
+        raise EngineNotSet("set the engine's Python in the Try-On preferences")
+    if name in _running:
+        raise RuntimeError(f"{name} is already running")
+    task = EngineTask(python, args)
+    _running[name] = task
+    session = context.window_manager.tryon
+    session.busy, session.stage, session.progress = True, task.stage, 0.0
+    if bpy.app.background:
+        while not task.finished:
+            time.sleep(POLL_S)
+        _finish(name, on_done)
+    else:
+        bpy.app.timers.register(lambda: _poll(name, on_done), first_interval=POLL_S)
+    return task
+
+
+def cancel(name: str) -> bool:
+    """Cancel the task ``name``; False when none runs."""
+    task = _running.get(name)
+    if task is None:
+        return False
+    task.cancel()
+    return True
+
+
+def _poll(name: str, on_done: Callable[[EngineTask], None]) -> float | None:
+    task = _running[name]
+    session = bpy.context.window_manager.tryon
+    session.stage, session.progress = task.stage, 100.0 * task.fraction
+    _redraw()
+    if not task.finished:
+        return POLL_S
+    _finish(name, on_done)
+    return None
+
+
+def _finish(name: str, on_done: Callable[[EngineTask], None]) -> None:
+    task = _running.pop(name)
+    session = bpy.context.window_manager.tryon
+    session.busy = bool(_running)
+    session.progress = 100.0 if task.succeeded else session.progress
+    on_done(task)
+    _redraw()
+
+
+def _redraw() -> None:
+    for window in bpy.context.window_manager.windows:
+        for area in window.screen.areas:
+            area.tag_redraw()

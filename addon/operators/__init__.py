@@ -1,0 +1,1 @@
+"""The extension's operators, one per module."""

@@ -1,0 +1,33 @@
+"""The extension's preferences: where the engine (the project's own Python) is."""
+from __future__ import annotations
+
+import bpy
+
+# the extension's package: "addon" from the repository, "bl_ext.user_default.tryon" installed
+ROOT = __package__
+
+
+class TryOnPreferences(bpy.types.AddonPreferences):
+    bl_idname = ROOT
+
+    engine_python: bpy.props.StringProperty(
+        name="Engine Python",
+        description="The Python of the project's environment (its .venv/bin/python), which runs "
+                    "fitting, draping and rendering outside Blender",
+        subtype="FILE_PATH",
+    )
+
+    def draw(self, context: bpy.types.Context) -> None:
+        row = self.layout.row(align=True)
+        row.prop(self, "engine_python")
+        row.operator("tryon.check_engine", text="", icon="CHECKMARK")
+        status = context.window_manager.tryon.engine_status
+        if status:
+            self.layout.label(text=status, icon="INFO")
+
+
+def preferences(context: bpy.types.Context) -> TryOnPreferences:
+    return context.preferences.addons[ROOT].preferences
+
+
+register, unregister = bpy.utils.register_classes_factory((TryOnPreferences,))

@@ -1,0 +1,104 @@
+"""The Blender extension through the bpy module (no UI): it registers and unregisters cleanly,
+its engine check runs the real engine, and build.py's zip installs into a fresh Blender user
+folder and enables."""
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import build
+
+CLASSES = ("TRYON_OT_check_engine", "TRYON_PT_engine")  # operators and panels: on bpy.types
+
+
+@pytest.fixture
+def enabled_addon():
+    """The extension enabled from the repository (package ``addon``), disabled afterwards;
+    nothing written to the user's own Blender preferences."""
+    import bpy  # first: it puts Blender's own modules (addon_utils) on the path
+    import addon_utils
+
+    bpy.context.preferences.use_preferences_save = False
+    errors = []
+    addon_utils.enable("addon", default_set=True, handle_error=errors.append)
+    assert not errors, errors
+    yield bpy
+    addon_utils.disable("addon", default_set=True)
+
+
+def test_registers_and_unregisters_cleanly_twice():
+    import bpy  # first: it puts Blender's own modules (addon_utils) on the path
+    import addon_utils
+
+    bpy.context.preferences.use_preferences_save = False
+    for _ in range(2):
+        errors = []
+        addon_utils.enable("addon", default_set=True, handle_error=errors.append)
+        assert not errors, errors
+        assert all(hasattr(bpy.types, name) for name in CLASSES)
+        assert "addon" in bpy.context.preferences.addons
+        assert bpy.context.window_manager.tryon.engine_status == ""
+        assert bpy.context.preferences.addons["addon"].preferences.engine_python == ""
+        addon_utils.disable("addon", default_set=True, handle_error=errors.append)
+        assert not errors, errors
+        assert not any(hasattr(bpy.types, name) for name in CLASSES)
+        assert not hasattr(bpy.types.WindowManager, "tryon")
+
+
+def test_check_engine_runs_the_engine_or_says_what_is_wrong(enabled_addon, tmp_path):
+    bpy = enabled_addon
+    session = bpy.context.window_manager.tryon
+    preferences = bpy.context.preferences.addons["addon"].preferences
+    with pytest.raises(RuntimeError, match="set the engine's Python"):  # a Blender error report
+        bpy.ops.tryon.check_engine()
+    assert not session.engine_ok
+    preferences.engine_python = str(tmp_path / "no-python")
+    with pytest.raises(RuntimeError, match="cannot start the engine"):
+        bpy.ops.tryon.check_engine()
+    preferences.engine_python = sys.executable
+    assert bpy.ops.tryon.check_engine() == {"FINISHED"}
+    assert session.engine_ok and session.engine_status == "tryon 0.1.0 ready"
+    assert not session.busy
+
+
+def test_built_zip_installs_into_a_fresh_user_folder_and_enables(tmp_path):
+    archive = build.build_extension(tmp_path / "dist")
+    names = zipfile.ZipFile(archive).namelist()
+    assert "blender_manifest.toml" in names and "__init__.py" in names
+    assert archive.stat().st_size < 100_000  # the add-on's own code, no wheels
+    assert not list((tmp_path / "dist").glob(".*")), "no partial zip left behind"
+    user = tmp_path / "user"
+    env = {**os.environ, "BLENDER_USER_RESOURCES": str(user),
+           "BLENDER_USER_CONFIG": str(user / "config"), "BLENDER_USER_SCRIPTS": str(user / "scripts")}
+    script = ("import sys, bpy\n"
+              "bpy.ops.extensions.package_install_files(filepath=sys.argv[1], repo='user_default',"
+              " enable_on_install=True)\n"
+              "name = 'bl_ext.user_default.tryon'\n"
+              "bpy.context.preferences.addons[name].preferences.engine_python = sys.executable\n"
+              "bpy.ops.tryon.check_engine()\n"
+              "print('STATUS', bpy.context.window_manager.tryon.engine_status)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(archive)], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "STATUS tryon 0.1.0 ready" in done.stdout, done.stdout[-2000:]
+    assert (user / "extensions" / "user_default" / "tryon" / "blender_manifest.toml").is_file()
+
+
+@pytest.mark.parametrize("key, line, message", [
+    ("tagline", 'tagline = "Fits bodies, drapes garments and renders try-ons for everyone."',
+     "tagline"),
+    ("blender_version_min", 'blender_version_min = "4.1.0"', "4.2.0 or later"),
+    ("id", 'id = "Try On"', "lower-case identifier"),
+    ("license", 'license = ["Apache"]', "SPDX"),
+    ("maintainer", "", "missing maintainer"),
+])
+def test_a_broken_manifest_is_refused_with_the_reason(tmp_path, key, line, message):
+    lines = (build.ADDON / "blender_manifest.toml").read_text().splitlines()
+    changed = [line if text.startswith(f"{key} =") else text for text in lines]
+    (tmp_path / "blender_manifest.toml").write_text("\n".join(changed) + "\n")
+    with pytest.raises(ValueError, match=message):
+        build.build_extension(tmp_path / "dist", tmp_path)
+    assert not (tmp_path / "dist").exists()
