@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 
 # registered in this order, unregistered in the reverse
-UI_MODULES = ("preferences", "properties", "operators.check_engine", "ui.sidebar")
+UI_MODULES = ("preferences", "properties", "operators.check_engine", "operators.fit_avatar",
+              "ui.sidebar")
 
 
 def register() -> None:

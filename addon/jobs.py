@@ -5,6 +5,7 @@ mode (no event loop to run timers) the task is waited for instead."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Callable
 
 import bpy
@@ -39,6 +40,22 @@ def start(context: bpy.types.Context, name: str, args: list[str],
     else:
         bpy.app.timers.register(lambda: _poll(name, on_done), first_interval=POLL_S)
     return task
+
+
+def work_folder(context: bpy.types.Context) -> Path:
+    """The scene's work folder as an absolute path (one relative to an unsaved .blend is the
+    user's error)."""
+    folder = context.scene.tryon.work_folder
+    if folder.startswith("//") and not bpy.data.filepath:
+        raise ValueError("save the .blend first, or choose a work folder that is not relative")
+    return Path(bpy.path.abspath(folder))
+
+
+def tell(task: EngineTask, success: str) -> None:
+    """Put how ``task`` ended in the session's message (the sidebar shows it)."""
+    session = bpy.context.window_manager.tryon
+    session.message = success if task.succeeded else task.error
+    session.message_is_error = not task.succeeded
 
 
 def cancel(name: str) -> bool:

@@ -1,6 +1,7 @@
 """The Blender extension through the bpy module (no UI): it registers and unregisters cleanly,
 its engine check runs the real engine, and build.py's zip installs into a fresh Blender user
 folder and enables."""
+import json
 import os
 import subprocess
 import sys
@@ -11,7 +12,9 @@ import pytest
 
 import build
 
-CLASSES = ("TRYON_OT_check_engine", "TRYON_PT_engine")  # operators and panels: on bpy.types
+CLASSES = ("TRYON_OT_check_engine", "TRYON_OT_fit_avatar", "TRYON_PT_engine",
+           "TRYON_PT_avatar")  # operators and panels: on bpy.types
+EXAMPLE_PHOTO = Path(__file__).resolve().parents[1] / "examples" / "pifu_ryota.png"
 
 
 @pytest.fixture
@@ -62,6 +65,24 @@ def test_check_engine_runs_the_engine_or_says_what_is_wrong(enabled_addon, tmp_p
     assert bpy.ops.tryon.check_engine() == {"FINISHED"}
     assert session.engine_ok and session.engine_status == "tryon 0.1.0 ready"
     assert not session.busy
+
+
+def test_fit_avatar_brings_the_body_back_as_an_object(enabled_addon, tmp_path):
+    bpy = enabled_addon
+    bpy.context.preferences.addons["addon"].preferences.engine_python = sys.executable
+    settings = bpy.context.scene.tryon
+    settings.work_folder = str(tmp_path)
+    with pytest.raises(RuntimeError, match="choose a front photo"):
+        bpy.ops.tryon.fit_avatar()
+    settings.front_photo, settings.height_cm = str(EXAMPLE_PHOTO), 175.0
+    assert bpy.ops.tryon.fit_avatar() == {"FINISHED"}
+    body = bpy.data.collections["Avatar pifu_ryota"].objects["pifu_ryota body"]
+    assert body.type == "MESH" and len(body.data.vertices) > 5000
+    top = max((body.matrix_world @ v.co).z for v in body.data.vertices)
+    assert abs(top - 1.75) < 0.03  # Z-up metres, as tall as asked
+    assert abs(json.loads(settings.measurements_json)["stature"] - 175.0) < 1.0
+    assert bpy.context.window_manager.tryon.message == "avatar pifu_ryota fitted"
+    assert not [p for p in tmp_path.rglob("*") if p.suffix.lower() in (".png", ".jpg")]
 
 
 def test_built_zip_installs_into_a_fresh_user_folder_and_enables(tmp_path):

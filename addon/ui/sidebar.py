@@ -1,15 +1,20 @@
-"""The "Try-On" tab in the 3D view's sidebar."""
+"""The "Try-On" tab in the 3D view's sidebar: the engine, then the avatar."""
 from __future__ import annotations
+
+import json
 
 import bpy
 
 
-class TRYON_PT_engine(bpy.types.Panel):
-    bl_idname = "TRYON_PT_engine"
-    bl_label = "Engine"
+class _TryOnPanel:
     bl_space_type = "VIEW_3D"
     bl_region_type = "UI"
     bl_category = "Try-On"
+
+
+class TRYON_PT_engine(_TryOnPanel, bpy.types.Panel):
+    bl_idname = "TRYON_PT_engine"
+    bl_label = "Engine"
 
     def draw(self, context: bpy.types.Context) -> None:
         session = context.window_manager.tryon
@@ -19,6 +24,25 @@ class TRYON_PT_engine(bpy.types.Panel):
             layout.label(text=session.engine_status, icon="INFO" if session.engine_ok else "ERROR")
         if session.busy:
             layout.progress(factor=session.progress / 100.0, text=session.stage)
+        elif session.message:
+            layout.label(text=session.message, icon="ERROR" if session.message_is_error else "INFO")
 
 
-register, unregister = bpy.utils.register_classes_factory((TRYON_PT_engine,))
+class TRYON_PT_avatar(_TryOnPanel, bpy.types.Panel):
+    bl_idname = "TRYON_PT_avatar"
+    bl_label = "Avatar"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        settings, layout = context.scene.tryon, self.layout
+        layout.prop(settings, "work_folder")
+        layout.prop(settings, "front_photo")
+        layout.prop(settings, "side_photo")
+        layout.prop(settings, "height_cm")
+        layout.operator("tryon.fit_avatar", icon="ARMATURE_DATA")
+        if settings.measurements_json:
+            column = layout.column(align=True)
+            for key, value in json.loads(settings.measurements_json).items():
+                column.label(text=f"{key.replace('_', ' ')}: {value:.1f} cm")
+
+
+register, unregister = bpy.utils.register_classes_factory((TRYON_PT_engine, TRYON_PT_avatar))
