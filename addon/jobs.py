@@ -33,6 +33,7 @@ def start(context: bpy.types.Context, name: str, args: list[str],
     _running[name] = task
     session = context.window_manager.tryon
     session.busy, session.stage, session.progress = True, task.stage, 0.0
+    session.message, session.message_is_error = "", False
     if bpy.app.background:
         while not task.finished:
             time.sleep(POLL_S)
@@ -51,11 +52,28 @@ def work_folder(context: bpy.types.Context) -> Path:
     return Path(bpy.path.abspath(folder))
 
 
+def existing_file(path: str, what: str) -> str:
+    """``path`` (Blender-relative or not) made absolute; a missing one is the user's error."""
+    if not path:
+        raise ValueError(f"choose a {what}")
+    absolute = bpy.path.abspath(path)
+    if not Path(absolute).is_file():
+        raise ValueError(f"{what} not found: {absolute}")
+    return absolute
+
+
 def tell(task: EngineTask, success: str) -> None:
     """Put how ``task`` ended in the session's message (the sidebar shows it)."""
     session = bpy.context.window_manager.tryon
     session.message = success if task.succeeded else task.error
     session.message_is_error = not task.succeeded
+
+
+def background_error(context: bpy.types.Context) -> str | None:
+    """In background mode, where tasks are waited for, how the operator's tasks failed (for
+    the operator to report as Blender does); None otherwise."""
+    session = context.window_manager.tryon
+    return session.message if bpy.app.background and session.message_is_error else None
 
 
 def cancel(name: str) -> bool:

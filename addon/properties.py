@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import bpy
 
+from .catalog import FABRICS, GARMENTS, SIZES
+
+
+def _items(names: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    return [(name, name.replace("_", " "), "") for name in names]
+
 
 class TryOnSession(bpy.types.PropertyGroup):
     engine_status: bpy.props.StringProperty(name="Engine", description="The last engine check")
@@ -29,6 +35,15 @@ class TryOnScene(bpy.types.PropertyGroup):
     avatar_folder: bpy.props.StringProperty(name="Avatar", description="The fitted avatar's folder")
     measurements_json: bpy.props.StringProperty(
         description="The fitted avatar's measurements (cm) as avatar.json gives them")
+    garment_source: bpy.props.EnumProperty(
+        name="Garment", items=[("BUILT_IN", "Library", "A garment from the pattern library"),
+                               ("PATTERN", "Pattern JSON", "A GarmentCode specification"),
+                               ("MESH", "Pattern Mesh", "A mesh whose UV islands are its panels")])
+    garment_kind: bpy.props.EnumProperty(name="Kind", items=_items(GARMENTS))
+    garment_size: bpy.props.EnumProperty(name="Size", items=_items(SIZES), default="M")
+    garment_file: bpy.props.StringProperty(name="File", subtype="FILE_PATH",
+                                           description="The pattern JSON or pattern mesh")
+    fabric: bpy.props.EnumProperty(name="Fabric", items=_items(FABRICS))
 
 
 def register() -> None:

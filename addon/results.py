@@ -35,3 +35,32 @@ def _fresh_collection(scene: bpy.types.Scene, name: str) -> bpy.types.Collection
     collection = bpy.data.collections.new(name)
     scene.collection.children.link(collection)
     return collection
+
+
+def import_garment(scene: bpy.types.Scene, draped_glb: str | Path, avatar: str,
+                   label: str) -> bpy.types.Object:
+    """The garment of a finished drape (draped.glb also holds the body, already in the scene)
+    into the avatar's collection as "<avatar> <label>", a mesh with its pattern UVs; an earlier
+    one of that name is replaced."""
+    collection = bpy.data.collections.get(f"Avatar {avatar}")
+    if collection is None:
+        collection = bpy.data.collections.new(f"Avatar {avatar}")
+        scene.collection.children.link(collection)
+    name = f"{avatar} {label}"
+    if name in bpy.data.objects:
+        bpy.data.objects.remove(bpy.data.objects[name])
+    before = set(bpy.data.objects)
+    bpy.ops.import_scene.gltf(filepath=str(draped_glb))
+    garment = None
+    for obj in set(bpy.data.objects) - before:
+        if obj.type == "MESH" and obj.name.startswith("garment") and garment is None:
+            garment = obj
+        else:
+            bpy.data.objects.remove(obj)
+    if garment is None:
+        raise ValueError(f"no garment in {draped_glb}")
+    for owner in list(garment.users_collection):
+        owner.objects.unlink(garment)
+    collection.objects.link(garment)
+    garment.name = name
+    return garment

@@ -12,19 +12,20 @@ import pytest
 
 import build
 
-CLASSES = ("TRYON_OT_check_engine", "TRYON_OT_fit_avatar", "TRYON_PT_engine",
-           "TRYON_PT_avatar")  # operators and panels: on bpy.types
+CLASSES = ("TRYON_OT_check_engine", "TRYON_OT_fit_avatar", "TRYON_OT_drape_garment",
+           "TRYON_PT_engine", "TRYON_PT_avatar", "TRYON_PT_garments")  # on bpy.types
 EXAMPLE_PHOTO = Path(__file__).resolve().parents[1] / "examples" / "pifu_ryota.png"
 
 
 @pytest.fixture
 def enabled_addon():
-    """The extension enabled from the repository (package ``addon``), disabled afterwards;
-    nothing written to the user's own Blender preferences."""
+    """The extension enabled from the repository (package ``addon``) on an empty scene,
+    disabled afterwards; nothing written to the user's own Blender preferences."""
     import bpy  # first: it puts Blender's own modules (addon_utils) on the path
     import addon_utils
 
     bpy.context.preferences.use_preferences_save = False
+    bpy.ops.wm.read_homefile(use_empty=True)  # a fresh scene, no earlier test's settings
     errors = []
     addon_utils.enable("addon", default_set=True, handle_error=errors.append)
     assert not errors, errors
@@ -83,6 +84,41 @@ def test_fit_avatar_brings_the_body_back_as_an_object(enabled_addon, tmp_path):
     assert abs(json.loads(settings.measurements_json)["stature"] - 175.0) < 1.0
     assert bpy.context.window_manager.tryon.message == "avatar pifu_ryota fitted"
     assert not [p for p in tmp_path.rglob("*") if p.suffix.lower() in (".png", ".jpg")]
+
+
+def test_drape_makes_the_garment_and_brings_it_back_with_its_pattern_uvs(enabled_addon, tmp_path,
+                                                                        avatar_dir):
+    bpy = enabled_addon
+    bpy.context.preferences.addons["addon"].preferences.engine_python = sys.executable
+    settings = bpy.context.scene.tryon
+    settings.work_folder = str(tmp_path)
+    with pytest.raises(RuntimeError, match="fit an avatar first"):
+        bpy.ops.tryon.drape_garment()
+    settings.avatar_folder = str(avatar_dir)
+    settings.garment_source = "PATTERN"
+    with pytest.raises(RuntimeError, match="choose a garment file"):
+        bpy.ops.tryon.drape_garment()
+    settings.garment_source, settings.garment_kind, settings.garment_size = "BUILT_IN", "tshirt", "M"
+    assert bpy.ops.tryon.drape_garment() == {"FINISHED"}
+    garment = bpy.data.collections[f"Avatar {avatar_dir.name}"].objects[
+        f"{avatar_dir.name} tshirt M cotton"]
+    assert garment.type == "MESH" and garment.data.uv_layers  # the flat pattern as UVs
+    fit = json.loads((tmp_path / "drapes" / f"{avatar_dir.name}_tshirt_M_cotton" / "fit.json")
+                     .read_text())
+    assert len(garment.data.vertices) == len(fit["fit_map"]["strain"])
+    assert not [o for o in bpy.data.objects if o.name.startswith("body")]  # body not imported twice
+    assert bpy.context.window_manager.tryon.message == f"tshirt M cotton draped on {avatar_dir.name}"
+
+
+def test_the_menus_list_what_the_engine_offers():
+    from addon.catalog import FABRICS, GARMENTS, SIZES
+    from neural.garments.fabrics import fabric_table
+    from neural.garments.garment_file import SIZE_CHARTS
+    from neural.garments.size_charts import load_chart
+
+    assert set(GARMENTS) == set(SIZE_CHARTS)
+    assert all(list(load_chart(SIZE_CHARTS[g])) == list(SIZES) for g in GARMENTS)
+    assert set(FABRICS) == set(fabric_table())
 
 
 def test_built_zip_installs_into_a_fresh_user_folder_and_enables(tmp_path):

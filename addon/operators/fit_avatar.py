@@ -22,10 +22,10 @@ class TRYON_OT_fit_avatar(bpy.types.Operator):
         return not context.window_manager.tryon.busy
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        settings, session = context.scene.tryon, context.window_manager.tryon
+        settings = context.scene.tryon
         try:
-            front = _existing_file(settings.front_photo, "front photo")
-            side = _existing_file(settings.side_photo, "side photo") if settings.side_photo else None
+            front = jobs.existing_file(settings.front_photo, "front photo")
+            side = settings.side_photo and jobs.existing_file(settings.side_photo, "side photo")
             name = Path(front).stem
             out = jobs.work_folder(context) / "avatars" / name
             args = ["fit", front, "--height", f"{settings.height_cm:g}", "--out", str(out)]
@@ -36,23 +36,14 @@ class TRYON_OT_fit_avatar(bpy.types.Operator):
                     import_avatar(bpy.data.scenes[scene_name], out, name)
                 jobs.tell(task, f"avatar {name} fitted")
 
-            task = jobs.start(context, "fit", args + (["--side", side] if side else []), done)
+            jobs.start(context, "fit", args + (["--side", side] if side else []), done)
         except (ValueError, EngineError) as error:
             self.report({"ERROR"}, str(error))
             return {"CANCELLED"}
-        if task.finished and not task.succeeded:  # background mode waits: report as Blender does
-            self.report({"ERROR"}, task.error)
+        if error := jobs.background_error(context):
+            self.report({"ERROR"}, error)
             return {"CANCELLED"}
         return {"FINISHED"}
-
-
-def _existing_file(path: str, what: str) -> str:
-    if not path:
-        raise ValueError(f"choose a {what}")
-    absolute = bpy.path.abspath(path)
-    if not Path(absolute).is_file():
-        raise ValueError(f"{what} not found: {absolute}")
-    return absolute
 
 
 register, unregister = bpy.utils.register_classes_factory((TRYON_OT_fit_avatar,))

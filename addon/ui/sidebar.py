@@ -1,4 +1,4 @@
-"""The "Try-On" tab in the 3D view's sidebar: the engine, then the avatar."""
+"""The "Try-On" tab in the 3D view's sidebar: the engine, the avatar, the garments."""
 from __future__ import annotations
 
 import json
@@ -45,4 +45,22 @@ class TRYON_PT_avatar(_TryOnPanel, bpy.types.Panel):
                 column.label(text=f"{key.replace('_', ' ')}: {value:.1f} cm")
 
 
-register, unregister = bpy.utils.register_classes_factory((TRYON_PT_engine, TRYON_PT_avatar))
+class TRYON_PT_garments(_TryOnPanel, bpy.types.Panel):
+    bl_idname = "TRYON_PT_garments"
+    bl_label = "Garments"
+
+    def draw(self, context: bpy.types.Context) -> None:
+        settings, layout = context.scene.tryon, self.layout
+        layout.prop(settings, "garment_source", expand=True)
+        if settings.garment_source == "BUILT_IN":
+            row = layout.row(align=True)
+            row.prop(settings, "garment_kind", text="")
+            row.prop(settings, "garment_size", text="")
+        else:
+            layout.prop(settings, "garment_file")
+        layout.prop(settings, "fabric")
+        layout.operator("tryon.drape_garment", icon="MOD_CLOTH")
+
+
+register, unregister = bpy.utils.register_classes_factory(
+    (TRYON_PT_engine, TRYON_PT_avatar, TRYON_PT_garments))
