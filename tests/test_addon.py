@@ -33,6 +33,16 @@ def enabled_addon():
     addon_utils.disable("addon", default_set=True)
 
 
+@pytest.fixture
+def engine_scene(enabled_addon, tmp_path):
+    """The enabled extension with the engine set to this Python and the scene's work folder in
+    ``tmp_path``: (bpy, the scene's Try-On settings)."""
+    bpy = enabled_addon
+    bpy.context.preferences.addons["addon"].preferences.engine_python = sys.executable
+    bpy.context.scene.tryon.work_folder = str(tmp_path)
+    return bpy, bpy.context.scene.tryon
+
+
 def test_registers_and_unregisters_cleanly_twice():
     import bpy  # first: it puts Blender's own modules (addon_utils) on the path
     import addon_utils
@@ -68,11 +78,8 @@ def test_check_engine_runs_the_engine_or_says_what_is_wrong(enabled_addon, tmp_p
     assert not session.busy
 
 
-def test_fit_avatar_brings_the_body_back_as_an_object(enabled_addon, tmp_path):
-    bpy = enabled_addon
-    bpy.context.preferences.addons["addon"].preferences.engine_python = sys.executable
-    settings = bpy.context.scene.tryon
-    settings.work_folder = str(tmp_path)
+def test_fit_avatar_brings_the_body_back_as_an_object(engine_scene, tmp_path):
+    bpy, settings = engine_scene
     with pytest.raises(RuntimeError, match="choose a front photo"):
         bpy.ops.tryon.fit_avatar()
     settings.front_photo, settings.height_cm = str(EXAMPLE_PHOTO), 175.0
@@ -86,12 +93,9 @@ def test_fit_avatar_brings_the_body_back_as_an_object(enabled_addon, tmp_path):
     assert not [p for p in tmp_path.rglob("*") if p.suffix.lower() in (".png", ".jpg")]
 
 
-def test_drape_makes_the_garment_and_brings_it_back_with_its_pattern_uvs(enabled_addon, tmp_path,
+def test_drape_makes_the_garment_and_brings_it_back_with_its_pattern_uvs(engine_scene, tmp_path,
                                                                         avatar_dir):
-    bpy = enabled_addon
-    bpy.context.preferences.addons["addon"].preferences.engine_python = sys.executable
-    settings = bpy.context.scene.tryon
-    settings.work_folder = str(tmp_path)
+    bpy, settings = engine_scene
     with pytest.raises(RuntimeError, match="fit an avatar first"):
         bpy.ops.tryon.drape_garment()
     settings.avatar_folder = str(avatar_dir)

@@ -7,54 +7,41 @@ from pathlib import Path
 import bpy
 
 from .. import jobs
-from ..engine import EngineError
 from ..results import import_garment
+from . import EngineOperator
 
 
-class TRYON_OT_drape_garment(bpy.types.Operator):
+class TRYON_OT_drape_garment(EngineOperator, bpy.types.Operator):
     bl_idname = "tryon.drape_garment"
     bl_label = "Drape"
     bl_description = "Make the garment and drape it on the avatar, outside Blender"
 
-    @classmethod
-    def poll(cls, context: bpy.types.Context) -> bool:
-        return not context.window_manager.tryon.busy
-
-    def execute(self, context: bpy.types.Context) -> set[str]:
+    def start(self, context: bpy.types.Context) -> None:
         settings = context.scene.tryon
-        try:
-            avatar = Path(settings.avatar_folder)
-            if not settings.avatar_folder or not (avatar / "avatar.json").is_file():
-                raise ValueError("fit an avatar first")
-            label, garment_args = _garment(settings)
-            work = jobs.work_folder(context)
-            garment_dir = work / "garments" / label.replace(" ", "_")
-            drape_dir = work / "drapes" / f"{avatar.name}_{label.replace(' ', '_')}"
-            drape_args = ["drape", str(avatar), str(garment_dir), "--out", str(drape_dir)]
-            scene_name = context.scene.name
+        avatar = Path(settings.avatar_folder)
+        if not settings.avatar_folder or not (avatar / "avatar.json").is_file():
+            raise ValueError("fit an avatar first")
+        label, garment_args = _garment(settings)
+        work = jobs.work_folder(context)
+        garment_dir = work / "garments" / label.replace(" ", "_")
+        drape_dir = work / "drapes" / f"{avatar.name}_{label.replace(' ', '_')}"
+        drape_args = ["drape", str(avatar), str(garment_dir), "--out", str(drape_dir)]
+        scene_name = context.scene.name
 
-            def draped(task) -> None:
-                if task.succeeded:
-                    import_garment(bpy.data.scenes[scene_name], drape_dir / "draped.glb",
-                                   avatar.name, label)
-                jobs.tell(task, f"{label} draped on {avatar.name}")
+        def draped(task) -> None:
+            if task.succeeded:
+                import_garment(bpy.data.scenes[scene_name], drape_dir / "draped.glb",
+                               avatar.name, label)
+            jobs.tell(task, f"{label} draped on {avatar.name}")
 
-            def made(task) -> None:
-                if task.succeeded:
-                    jobs.start(bpy.context, "drape", drape_args, draped)
-                else:
-                    jobs.tell(task, "")
+        def made(task) -> None:
+            if task.succeeded:
+                jobs.start(bpy.context, "drape", drape_args, draped)
+            else:
+                jobs.tell(task, "")
 
-            jobs.start(context, "garment", ["garment", *garment_args, "--out", str(garment_dir)],
-                       made)
-        except (ValueError, EngineError) as error:
-            self.report({"ERROR"}, str(error))
-            return {"CANCELLED"}
-        if error := jobs.background_error(context):
-            self.report({"ERROR"}, error)
-            return {"CANCELLED"}
-        return {"FINISHED"}
-
+        jobs.start(context, "garment", ["garment", *garment_args, "--out", str(garment_dir)],
+                   made)
 
 def _garment(settings) -> tuple[str, list[str]]:
     """The garment's label ("tshirt M cotton") and its ``tryon garment`` arguments."""
