@@ -21,9 +21,7 @@ from pathlib import Path
 PLACEHOLDER_HEIGHT_M = 1.75
 ROOT = Path(__file__).resolve().parent
 ADDON = ROOT / "addon"
-# addon/scene/ (the farm's render code) imports by absolute name, so it cannot run inside an
-# installed extension yet; it joins the zip with the add-on's render operator
-LEFT_OUT = ("scene", "__pycache__")
+LEFT_OUT = ("__pycache__",)
 MANIFEST_KEYS = ("schema_version", "id", "version", "name", "tagline", "maintainer", "type",
                  "blender_version_min", "license")
 

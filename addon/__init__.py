@@ -11,7 +11,7 @@ import importlib
 
 # registered in this order, unregistered in the reverse
 UI_MODULES = ("preferences", "properties", "operators.check_engine", "operators.fit_avatar",
-              "operators.drape_garment", "ui.sidebar")
+              "operators.drape_garment", "operators.show_fitmap", "ui.sidebar")
 
 
 def register() -> None:

@@ -63,4 +63,5 @@ def import_garment(scene: bpy.types.Scene, draped_glb: str | Path, avatar: str,
         owner.objects.unlink(garment)
     collection.objects.link(garment)
     garment.name = name
+    garment["tryon_fit_json"] = str(Path(draped_glb).with_name("fit.json"))  # for the fit map
     return garment

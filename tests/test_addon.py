@@ -13,7 +13,8 @@ import pytest
 import build
 
 CLASSES = ("TRYON_OT_check_engine", "TRYON_OT_fit_avatar", "TRYON_OT_drape_garment",
-           "TRYON_PT_engine", "TRYON_PT_avatar", "TRYON_PT_garments")  # on bpy.types
+           "TRYON_OT_show_fitmap", "TRYON_PT_engine", "TRYON_PT_avatar",
+           "TRYON_PT_garments")  # on bpy.types
 EXAMPLE_PHOTO = Path(__file__).resolve().parents[1] / "examples" / "pifu_ryota.png"
 
 
@@ -112,6 +113,17 @@ def test_drape_makes_the_garment_and_brings_it_back_with_its_pattern_uvs(engine_
     assert len(garment.data.vertices) == len(fit["fit_map"]["strain"])
     assert not [o for o in bpy.data.objects if o.name.startswith("body")]  # body not imported twice
     assert bpy.context.window_manager.tryon.message == f"tshirt M cotton draped on {avatar_dir.name}"
+    # the fit-map toggle: strain colours on the garment, then its own material back
+    bpy.context.view_layer.objects.active = garment
+    fabric = [m.name for m in garment.data.materials]
+    assert bpy.ops.tryon.show_fitmap(show="strain") == {"FINISHED"}
+    colors = garment.data.color_attributes["fitmap"]
+    assert len(colors.data) == len(garment.data.vertices)
+    assert len({tuple(round(x, 3) for x in c.color) for c in colors.data}) > 10  # a map, not a fill
+    assert garment.data.materials[0].name.startswith("fitmap")
+    assert bpy.ops.tryon.show_fitmap(show="ease") == {"FINISHED"}
+    assert bpy.ops.tryon.show_fitmap(show="fabric") == {"FINISHED"}
+    assert [m.name for m in garment.data.materials] == fabric
 
 
 def test_the_menus_list_what_the_engine_offers():

@@ -1,4 +1,4 @@
-"""Principled-BSDF materials for skin and fabric."""
+"""Principled-BSDF materials for skin, fabric and fit maps."""
 from __future__ import annotations
 
 
@@ -46,3 +46,18 @@ def fitmap_material(attribute: str):
     bsdf.inputs["Roughness"].default_value = 0.9
     material.use_backface_culling = False
     return material
+
+
+def point_colors(mesh, colors) -> str:
+    """Store (V, 3) linear RGB as the mesh's per-vertex colour attribute "fitmap" (replacing
+    an earlier one) and return its name. The glTF importer keeps the file's vertex order, which
+    is fit.json's."""
+    import numpy as np
+
+    old = mesh.color_attributes.get("fitmap")
+    if old is not None:
+        mesh.color_attributes.remove(old)
+    attribute = mesh.color_attributes.new("fitmap", "FLOAT_COLOR", "POINT")
+    rgba = np.column_stack([colors, np.ones(len(colors))]).astype(np.float32)
+    attribute.data.foreach_set("color", rgba.ravel())
+    return attribute.name

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from addon.scene.materials import fabric_material, fitmap_material, skin_material
-from addon.scene.quiet import blender_output_silenced
+from .materials import fabric_material, fitmap_material, point_colors, skin_material
+from .quiet import blender_output_silenced
 
 DEFAULT_FABRIC = (0.85, 0.25, 0.2)  # linear RGB
 
@@ -68,17 +68,13 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
 
 
 def _add_point_colors(mesh, colors: np.ndarray) -> str:
-    """Store (V, 3) colours as the mesh's per-vertex colour attribute; return its name. The
-    glTF importer keeps the file's vertex order, which is fit.json's."""
+    """``point_colors`` for a fit map, which must be of this very drape."""
     from neural.errors import InputError
 
     if len(mesh.vertices) != len(colors):
         raise InputError(f"fit map has {len(colors)} values but the garment {len(mesh.vertices)} "
                          "vertices: fit.json and draped.glb are from different drapes")
-    attribute = mesh.color_attributes.new("fitmap", "FLOAT_COLOR", "POINT")
-    rgba = np.column_stack([colors, np.ones(len(colors))]).astype(np.float32)
-    attribute.data.foreach_set("color", rgba.ravel())
-    return attribute.name
+    return point_colors(mesh, colors)
 
 
 def _configure_cycles(scene, samples: int, resolution: tuple[int, int], device: str) -> str:

@@ -60,6 +60,12 @@ class TRYON_PT_garments(_TryOnPanel, bpy.types.Panel):
             layout.prop(settings, "garment_file")
         layout.prop(settings, "fabric")
         layout.operator("tryon.drape_garment", icon="MOD_CLOTH")
+        garment = context.active_object
+        if garment is not None and "tryon_fit_json" in garment:
+            layout.label(text=f"Fit map of {garment.name}:")
+            row = layout.row(align=True)
+            for show, label in (("strain", "Strain %"), ("ease", "Ease mm"), ("fabric", "Fabric")):
+                row.operator("tryon.show_fitmap", text=label).show = show
 
 
 register, unregister = bpy.utils.register_classes_factory(
