@@ -7,8 +7,6 @@ waits on fitting or draping, and the same client is tested without Blender.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import threading
 
@@ -78,15 +76,13 @@ class EngineTask:
         return f"the engine stopped with exit status {self._process.returncode}"
 
     def cancel(self) -> None:
-        """Interrupt the command as Ctrl-C would (it keeps finished outputs and writes nothing
-        half-made), and stop it outright if it has not stopped within ``CANCEL_GRACE_S``."""
+        """Stop the command with SIGTERM, which it takes as Ctrl-C (it keeps finished outputs
+        and writes nothing half-made), and outright if it has not stopped within
+        ``CANCEL_GRACE_S``."""
         if self._process.poll() is not None:
             return
         self.cancelled = True
-        if os.name == "posix":
-            self._process.send_signal(signal.SIGINT)
-        else:
-            self._process.terminate()
+        self._process.terminate()
         try:
             self._process.wait(CANCEL_GRACE_S)
         except subprocess.TimeoutExpired:

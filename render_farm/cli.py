@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -16,8 +17,12 @@ PROGRESS_MODES = ("bars", "jsonl")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; bad input prints one line on stderr and exits 2."""
+    """Entry point; bad input prints one line on stderr and exits 2. Ctrl-C (SIGINT) or SIGTERM
+    stops the command cleanly (exit 130), even where the parent ignores SIGINT, as a shell does
+    for background jobs."""
     args = _parser().parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         result = args.handler(args)
     except InputError as error:
