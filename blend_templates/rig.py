@@ -1,0 +1,62 @@
+"""What every template shares: one camera per view round the subject, and aiming.
+
+Blender frame: Z-up, metres; the subject stands at the origin facing -Y, feet on z = 0.
+"""
+from __future__ import annotations
+
+import math
+
+VIEWS = {"front": 0.0, "back": 180.0, "left": 90.0, "right": -90.0}  # degrees round +Z
+
+
+def add_cameras(bpy, subject_height: float, views: list[str], lens_mm: float = 50.0,
+                distance_per_height: float = 2.4) -> dict[str, object]:
+    """A camera per view at chest height, ``distance_per_height`` subject heights away (a
+    longer lens wants a longer distance for the same framing); returns them by view."""
+    scene, cameras = bpy.context.scene, {}
+    for view in views:
+        camera_data = bpy.data.cameras.new(f"camera_{view}")
+        camera_data.lens = lens_mm
+        camera = bpy.data.objects.new(f"camera_{view}", camera_data)
+        distance = subject_height * distance_per_height
+        angle = math.radians(VIEWS[view])
+        camera.location = (distance * math.sin(angle), -distance * math.cos(angle),
+                           subject_height * 0.55)
+        aim(camera, (0.0, 0.0, subject_height * 0.5))
+        scene.collection.objects.link(camera)
+        cameras[view] = camera
+    return cameras
+
+
+def add_light(bpy, name: str, kind: str, energy: float, location: tuple[float, float, float],
+              target: tuple[float, float, float], size: float = 1.0) -> object:
+    """A light of ``kind`` (AREA, SUN, ...) at ``location`` aimed at ``target``."""
+    light_data = bpy.data.lights.new(name, type=kind)
+    light_data.energy = energy
+    if kind == "AREA":
+        light_data.size = size
+    light = bpy.data.objects.new(name, light_data)
+    light.location = location
+    aim(light, target)
+    bpy.context.scene.collection.objects.link(light)
+    return light
+
+
+def add_floor(bpy, name: str, color: tuple[float, float, float], size: float = 12.0) -> object:
+    """A square floor at z = 0 with a plain matte material."""
+    bpy.ops.mesh.primitive_plane_add(size=size, location=(0.0, 0.0, 0.0))
+    floor = bpy.context.active_object
+    floor.name = name
+    material = bpy.data.materials.new(name)
+    material.use_nodes = True
+    material.node_tree.nodes["Principled BSDF"].inputs["Base Color"].default_value = (*color, 1)
+    floor.data.materials.append(material)
+    return floor
+
+
+def aim(obj, target: tuple[float, float, float]) -> None:
+    """Point an object's -Z axis (cameras, lights) at ``target``."""
+    from mathutils import Vector
+
+    direction = Vector(target) - Vector(obj.location)
+    obj.rotation_euler = direction.to_track_quat("-Z", "Y").to_euler()
