@@ -3,16 +3,12 @@ an invisible floor (a shadow catcher), large soft front lights and a longer lens
 perspective). Blender frame: Z-up, metres; the subject stands at the origin facing -Y."""
 from __future__ import annotations
 
-from blend_templates.rig import add_cameras, add_floor, add_light
+from blend_templates.rig import add_cameras, add_floor, add_light, plain_world
 
 
 def build_packshot(bpy, subject_height: float, views: list[str]) -> dict[str, object]:
     """Add the white world, shadow-catching floor, lights and cameras; return the cameras."""
-    world = bpy.data.worlds.new("packshot_world")
-    world.use_nodes = True
-    world.node_tree.nodes["Background"].inputs[0].default_value = (1.0, 1.0, 1.0, 1.0)
-    world.node_tree.nodes["Background"].inputs[1].default_value = 1.0
-    bpy.context.scene.world = world
+    plain_world(bpy, "packshot_world", (1.0, 1.0, 1.0), 1.0)
     bpy.context.scene.view_settings.view_transform = "Standard"  # white stays white
     floor = add_floor(bpy, "shadow_floor", (1.0, 1.0, 1.0))
     floor.is_shadow_catcher = True

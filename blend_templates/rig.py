@@ -42,6 +42,16 @@ def add_light(bpy, name: str, kind: str, energy: float, location: tuple[float, f
     return light
 
 
+def plain_world(bpy, name: str, color: tuple[float, float, float], strength: float) -> object:
+    """A world lit evenly by one background colour (linear RGB) at ``strength``."""
+    world = bpy.data.worlds.new(name)
+    world.use_nodes = True
+    world.node_tree.nodes["Background"].inputs[0].default_value = (*color, 1.0)
+    world.node_tree.nodes["Background"].inputs[1].default_value = strength
+    bpy.context.scene.world = world
+    return world
+
+
 def add_floor(bpy, name: str, color: tuple[float, float, float], size: float = 12.0) -> object:
     """A square floor at z = 0 with a plain matte material."""
     bpy.ops.mesh.primitive_plane_add(size=size, location=(0.0, 0.0, 0.0))

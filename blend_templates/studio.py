@@ -2,16 +2,12 @@
 camera per view. Blender frame: Z-up, metres; the subject stands at the origin facing -Y."""
 from __future__ import annotations
 
-from blend_templates.rig import add_cameras, add_floor, add_light
+from blend_templates.rig import add_cameras, add_floor, add_light, plain_world
 
 
 def build_studio(bpy, subject_height: float, views: list[str]) -> dict[str, object]:
     """Add backdrop, lights and cameras for a subject of ``subject_height`` m; return cameras."""
-    world = bpy.data.worlds.new("studio_world")
-    world.use_nodes = True
-    world.node_tree.nodes["Background"].inputs[0].default_value = (0.8, 0.8, 0.82, 1.0)
-    world.node_tree.nodes["Background"].inputs[1].default_value = 0.15
-    bpy.context.scene.world = world
+    plain_world(bpy, "studio_world", (0.8, 0.8, 0.82), 0.15)
     add_floor(bpy, "backdrop", (0.75, 0.75, 0.77))
     chest = (0.0, 0.0, subject_height * 0.55)
     add_light(bpy, "key", "AREA", 160.0, (-2.0, -3.0, 2.8), chest, size=2.0)
