@@ -21,7 +21,6 @@ from pathlib import Path
 PLACEHOLDER_HEIGHT_M = 1.75
 ROOT = Path(__file__).resolve().parent
 ADDON = ROOT / "addon"
-LEFT_OUT = ("__pycache__",)
 MANIFEST_KEYS = ("schema_version", "id", "version", "name", "tagline", "maintainer", "type",
                  "blender_version_min", "license")
 
@@ -86,7 +85,7 @@ def build_extension(out_dir: str | os.PathLike, addon_dir: str | os.PathLike = A
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(addon_dir.rglob("*")):
             inside = path.relative_to(addon_dir)
-            if path.is_file() and not set(inside.parts[:-1]) & set(LEFT_OUT):
+            if path.is_file() and "__pycache__" not in inside.parts:
                 archive.write(path, inside.as_posix())
     os.replace(partial, target)
     return target

@@ -13,12 +13,8 @@ def import_avatar(scene: bpy.types.Scene, folder: str | Path, name: str) -> bpy.
     the avatar's measurements go to the scene's Try-On state."""
     folder = Path(folder)
     collection = _fresh_collection(scene, f"Avatar {name}")
-    before = set(bpy.data.objects)
-    bpy.ops.import_scene.gltf(filepath=str(folder / "avatar.glb"))
-    for obj in set(bpy.data.objects) - before:
-        for owner in list(obj.users_collection):
-            owner.objects.unlink(obj)
-        collection.objects.link(obj)
+    for obj in _import_glb(folder / "avatar.glb"):
+        _move(obj, collection)
         obj.name = f"{name} body" if obj.type == "MESH" else f"{name} {obj.name}"
     avatar = json.loads((folder / "avatar.json").read_text())
     scene.tryon.avatar_folder = str(folder)
@@ -49,19 +45,29 @@ def import_garment(scene: bpy.types.Scene, draped_glb: str | Path, avatar: str,
     name = f"{avatar} {label}"
     if name in bpy.data.objects:
         bpy.data.objects.remove(bpy.data.objects[name])
-    before = set(bpy.data.objects)
-    bpy.ops.import_scene.gltf(filepath=str(draped_glb))
     garment = None
-    for obj in set(bpy.data.objects) - before:
+    for obj in _import_glb(draped_glb):
         if obj.type == "MESH" and obj.name.startswith("garment") and garment is None:
             garment = obj
         else:
             bpy.data.objects.remove(obj)
     if garment is None:
         raise ValueError(f"no garment in {draped_glb}")
-    for owner in list(garment.users_collection):
-        owner.objects.unlink(garment)
-    collection.objects.link(garment)
+    _move(garment, collection)
     garment.name = name
     garment["tryon_fit_json"] = str(Path(draped_glb).with_name("fit.json"))  # for the fit map
     return garment
+
+
+def _import_glb(path: str | Path) -> list[bpy.types.Object]:
+    """Import a .glb; return the objects it added."""
+    before = set(bpy.data.objects)
+    bpy.ops.import_scene.gltf(filepath=str(path))
+    return list(set(bpy.data.objects) - before)
+
+
+def _move(obj: bpy.types.Object, collection: bpy.types.Collection) -> None:
+    """Make ``collection`` the object's only collection."""
+    for owner in list(obj.users_collection):
+        owner.objects.unlink(obj)
+    collection.objects.link(obj)
