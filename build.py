@@ -5,8 +5,9 @@ Usage: python build.py [--out dist]
 Writes ``<out>/templates/<name>.blend`` for every template in ``blend_templates`` (Blender
 frame: Z-up, metres; a 1.75 m placeholder subject height sets camera framing and lights) and
 ``<out>/<id>-<version>.zip``, the extension (``addon/`` with its ``blender_manifest.toml``,
-checked first). The zip holds the add-on's own code only: fitting and draping run in the
-project's environment (the engine), so no torch or other heavy wheel goes into it.
+checked first, and the templates). The zip holds the add-on's own code only: fitting and
+draping run in the project's environment (the engine), so no torch or other heavy wheel goes
+into it.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from pathlib import Path
 PLACEHOLDER_HEIGHT_M = 1.75
 ROOT = Path(__file__).resolve().parent
 ADDON = ROOT / "addon"
+TEMPLATES = ROOT / "blend_templates"
 MANIFEST_KEYS = ("schema_version", "id", "version", "name", "tagline", "maintainer", "type",
                  "blender_version_min", "license")
 
@@ -36,7 +38,7 @@ def write_templates(out_dir: str | os.PathLike) -> list[Path]:
     written = []
     for name, build in TEMPLATES.items():
         bpy.ops.wm.read_factory_settings(use_empty=True)
-        build(bpy, PLACEHOLDER_HEIGHT_M, list(VIEWS))
+        build(bpy, bpy.context.scene, PLACEHOLDER_HEIGHT_M, list(VIEWS))
         target = folder / f"{name}.blend"
         temporary = folder / f".{name}.partial.blend"
         bpy.ops.wm.save_as_mainfile(filepath=str(temporary), compress=True)
@@ -76,17 +78,19 @@ def check_manifest(path: str | os.PathLike) -> dict:
 
 def build_extension(out_dir: str | os.PathLike, addon_dir: str | os.PathLike = ADDON) -> Path:
     """Check the manifest and zip the add-on into ``<out_dir>/<id>-<version>.zip`` (written to
-    a temporary name first), the manifest at the zip's root."""
+    a temporary name first), the manifest at the zip's root and the scene templates inside as
+    the subpackage ``blend_templates`` (the add-on's Look renders use them)."""
     addon_dir = Path(addon_dir)
     manifest = check_manifest(addon_dir / "blender_manifest.toml")
     target = Path(out_dir) / f"{manifest['id']}-{manifest['version']}.zip"
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(addon_dir.rglob("*")):
-            inside = path.relative_to(addon_dir)
-            if path.is_file() and "__pycache__" not in inside.parts:
-                archive.write(path, inside.as_posix())
+        for folder, prefix in ((addon_dir, ""), (TEMPLATES, "blend_templates/")):
+            for path in sorted(folder.rglob("*")):
+                inside = path.relative_to(folder)
+                if path.is_file() and "__pycache__" not in inside.parts:
+                    archive.write(path, prefix + inside.as_posix())
     os.replace(partial, target)
     return target
 

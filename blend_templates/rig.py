@@ -9,11 +9,11 @@ import math
 VIEWS = {"front": 0.0, "back": 180.0, "left": 90.0, "right": -90.0}  # degrees round +Z
 
 
-def add_cameras(bpy, subject_height: float, views: list[str], lens_mm: float = 50.0,
+def add_cameras(bpy, scene, subject_height: float, views: list[str], lens_mm: float = 50.0,
                 distance_per_height: float = 2.4) -> dict[str, object]:
     """A camera per view at chest height, ``distance_per_height`` subject heights away (a
     longer lens wants a longer distance for the same framing); returns them by view."""
-    scene, cameras = bpy.context.scene, {}
+    cameras = {}
     for view in views:
         camera_data = bpy.data.cameras.new(f"camera_{view}")
         camera_data.lens = lens_mm
@@ -28,7 +28,7 @@ def add_cameras(bpy, subject_height: float, views: list[str], lens_mm: float = 5
     return cameras
 
 
-def add_light(bpy, name: str, kind: str, energy: float, location: tuple[float, float, float],
+def add_light(bpy, scene, name: str, kind: str, energy: float, location: tuple[float, float, float],
               target: tuple[float, float, float], size: float = 1.0) -> object:
     """A light of ``kind`` (AREA, SUN, ...) at ``location`` aimed at ``target``."""
     light_data = bpy.data.lights.new(name, type=kind)
@@ -38,25 +38,30 @@ def add_light(bpy, name: str, kind: str, energy: float, location: tuple[float, f
     light = bpy.data.objects.new(name, light_data)
     light.location = location
     aim(light, target)
-    bpy.context.scene.collection.objects.link(light)
+    scene.collection.objects.link(light)
     return light
 
 
-def plain_world(bpy, name: str, color: tuple[float, float, float], strength: float) -> object:
+def plain_world(bpy, scene, name: str, color: tuple[float, float, float],
+                strength: float) -> object:
     """A world lit evenly by one background colour (linear RGB) at ``strength``."""
     world = bpy.data.worlds.new(name)
     world.use_nodes = True
     world.node_tree.nodes["Background"].inputs[0].default_value = (*color, 1.0)
     world.node_tree.nodes["Background"].inputs[1].default_value = strength
-    bpy.context.scene.world = world
+    scene.world = world
     return world
 
 
-def add_floor(bpy, name: str, color: tuple[float, float, float], size: float = 12.0) -> object:
-    """A square floor at z = 0 with a plain matte material."""
-    bpy.ops.mesh.primitive_plane_add(size=size, location=(0.0, 0.0, 0.0))
-    floor = bpy.context.active_object
-    floor.name = name
+def add_floor(bpy, scene, name: str, color: tuple[float, float, float],
+              size: float = 12.0) -> object:
+    """A square floor of ``size`` m at z = 0 with a plain matte material."""
+    half = size / 2.0
+    mesh = bpy.data.meshes.new(name)
+    mesh.from_pydata([(-half, -half, 0.0), (half, -half, 0.0), (half, half, 0.0),
+                      (-half, half, 0.0)], [], [(0, 1, 2, 3)])
+    floor = bpy.data.objects.new(name, mesh)
+    scene.collection.objects.link(floor)
     material = bpy.data.materials.new(name)
     material.use_nodes = True
     material.node_tree.nodes["Principled BSDF"].inputs["Base Color"].default_value = (*color, 1)

@@ -36,10 +36,10 @@ def test_packshot_background_is_white_and_outdoor_has_a_sky(tmp_path):
     from blend_templates import TEMPLATES
 
     bpy.ops.wm.read_factory_settings(use_empty=True)
-    TEMPLATES["packshot"](bpy, 1.75, ["front"])
+    TEMPLATES["packshot"](bpy, bpy.context.scene, 1.75, ["front"])
     assert tuple(bpy.context.scene.world.node_tree.nodes["Background"].inputs[0]
                  .default_value)[:3] == (1.0, 1.0, 1.0)
     assert bpy.data.objects["shadow_floor"].is_shadow_catcher
     bpy.ops.wm.read_factory_settings(use_empty=True)
-    TEMPLATES["outdoor"](bpy, 1.75, ["front"])
+    TEMPLATES["outdoor"](bpy, bpy.context.scene, 1.75, ["front"])
     assert any(n.type == "TEX_SKY" for n in bpy.context.scene.world.node_tree.nodes)
