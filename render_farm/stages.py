@@ -167,21 +167,22 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
         raise InputError(f"unknown fit map {fitmap!r}: choose one of {', '.join(SCALES)}")
     fit_json = draped.with_name("fit.json")
     fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
-    colors = {}
+    fabrics = {}
     if fit:
         from neural.drape.layers import UNDER
         from neural.garments.fabrics import fabric
 
-        colors = {f"{UNDER}{i}": tuple(fabric(layer["fabric"])["color"])
+        layers = {f"{UNDER}{i}": layer["fabric"]
                   for i, layer in enumerate(fit.get("layers_under", []))}
-        colors["garment"] = tuple(fabric(fit["fabric"])["color"])
+        layers["garment"] = fit["fabric"]
+        fabrics = {node: (name, tuple(fabric(name)["color"])) for node, name in layers.items()}
     garment_colors = None
     if fitmap is not None:
         if "fit_map" not in fit:
             raise InputError(f"--fitmap needs the drape's fit.json with a fit map beside {draped}")
         garment_colors = SCALES[fitmap].colors(fit["fit_map"][SCALES[fitmap].key])
     with staged_output_dir(out_dir) as stage:
-        document = render_draped(draped, stage, views, samples, resolution, template, colors,
+        document = render_draped(draped, stage, views, samples, resolution, template, fabrics,
                                  device, garment_colors)
         if fitmap is not None:
             for image in document["images"]:
