@@ -167,19 +167,53 @@ def rest_body(params: BodyParameters, device: str = "cpu"
               ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Rest-pose vertices (V, 3), faces (F, 3) and the ``JOINT_BONES`` joint centres, in the
     frame of ``rest_mesh`` (metres, Z-up, soles on z = 0)."""
+    model = load_anny(device)
+    vertices, heads, _ = _rest_frame(model, params, device)
+    joints = {name: heads[model.bone_labels.index(bone)] for name, bone in JOINT_BONES.items()}
+    faces = model.get_triangular_faces().cpu().numpy().astype(np.int64)
+    return vertices, faces, joints
+
+
+def rest_skeleton(params: BodyParameters, device: str = "cpu") -> dict[str, np.ndarray]:
+    """Anny's skeleton of the body in its rest pose, in ``rest_mesh``'s frame (metres, Z-up,
+    soles on z = 0), as an armature needs it: ``names`` (B,), ``parents`` (B,; -1 for the
+    root), ``heads`` and ``tails`` (B, 3), ``z_axes`` (B, 3; each bone's roll), and per vertex
+    the ``vertex_bones`` (V, K) that move it with their ``vertex_weights`` (V, K; rows sum to 1).
+
+    Anny keeps each bone's head and orientation (its Y axis runs along the bone, Blender's
+    convention); a bone's length, which does not change how it deforms the mesh, is taken to
+    its farthest child head ahead of it, and half its parent's for a bone with none."""
+    model = load_anny(device)
+    _, heads, axes = _rest_frame(model, params, device)
+    parents = np.asarray(model.bone_parents, dtype=np.int64)
+    lengths = np.zeros(len(heads))
+    for bone in range(len(heads)):
+        ahead = (heads[parents == bone] - heads[bone]) @ axes[bone, :, 1]
+        lengths[bone] = ahead.max() if ahead.size and ahead.max() > 0.005 else 0.0
+    for bone in range(len(heads)):  # parents come before their children
+        if lengths[bone] == 0.0:
+            lengths[bone] = 0.5 * lengths[parents[bone]] if parents[bone] >= 0 else 0.1
+    return {"names": np.asarray(model.bone_labels), "parents": parents, "heads": heads,
+            "tails": heads + axes[:, :, 1] * lengths[:, None], "z_axes": axes[:, :, 2],
+            "vertex_bones": model.vertex_bone_indices.cpu().numpy().astype(np.int16),
+            "vertex_weights": model.vertex_bone_weights.cpu().numpy().astype(np.float32)}
+
+
+def _rest_frame(model, params: BodyParameters, device: str
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rest-pose vertices (V, 3), bone heads (B, 3) and bone axes (B, 3, 3; columns X, Y, Z),
+    scaled, soles on z = 0."""
     import torch
 
-    model = load_anny(device)
     with torch.no_grad():
         out = body_forward(model, *_shape_tensors(params, device))
     vertices = out["rest_vertices"][0].double().cpu().numpy() * params.scale
     heads = out["rest_bone_heads"][0].double().cpu().numpy() * params.scale
+    axes = out["rest_bone_poses"][0, :, :3, :3].double().cpu().numpy()
     floor = vertices[:, 2].min()
     vertices[:, 2] -= floor
     heads[:, 2] -= floor
-    joints = {name: heads[model.bone_labels.index(bone)] for name, bone in JOINT_BONES.items()}
-    faces = model.get_triangular_faces().cpu().numpy().astype(np.int64)
-    return vertices, faces, joints
+    return vertices, heads, axes
 
 
 def measure_rest_body(params: BodyParameters, device: str = "cpu") -> dict[str, float]:

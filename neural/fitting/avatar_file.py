@@ -1,15 +1,21 @@
-"""avatar.json + avatar.glb: the fit stage's output contract.
+"""avatar.json + avatar.glb + skeleton.npz: the fit stage's output contract.
 
 avatar.json holds parameters and measurements, never the photo (only its SHA-256).
 avatar.glb holds the body in its rest A-pose, in glTF's frame (Y-up, metres, facing +Z).
+skeleton.npz holds Anny's armature for that body and its skinning weights (Z-up, metres: the
+frame of avatar.glb once imported Z-up), for tools that re-pose it (the Blender extension).
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 from pathlib import Path
 
-from neural.body.anny_body import BodyParameters, anny_landmarks, anny_version, rest_body
+import numpy as np
+
+from neural.body.anny_body import (BodyParameters, anny_landmarks, anny_version, rest_body,
+                                   rest_skeleton)
 from neural.body.measurements import DEFINITIONS, measure_body
 from neural.errors import InputError
 from neural.files import write_bytes_atomic, write_json_atomic
@@ -20,6 +26,7 @@ from neural.photo.person_detector import PersonObservation
 
 SCHEMA = "tryon.avatar"
 SCHEMA_VERSION = 1
+SKELETON_FILE = "skeleton.npz"
 
 
 def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
@@ -49,7 +56,7 @@ def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
                            "height": person.height}
                           for view, person in photos.items() if person is not None],
     }
-    return _write(out_dir, document, vertices, faces)
+    return _write(out_dir, document, fit.body, vertices, faces, fit.device)
 
 
 def write_body_avatar(out_dir: str | os.PathLike, body: BodyParameters, note: str) -> dict:
@@ -61,7 +68,7 @@ def write_body_avatar(out_dir: str | os.PathLike, body: BodyParameters, note: st
         "diagnostics": {"mode": "parameters", "notes": [note]},
         "source_photos": [],
     }
-    return _write(out_dir, document, vertices, faces)
+    return _write(out_dir, document, body, vertices, faces)
 
 
 def _body_document(body: BodyParameters, height_cm: float, measurements: dict) -> dict:
@@ -80,9 +87,19 @@ def _body_document(body: BodyParameters, height_cm: float, measurements: dict) -
     }
 
 
-def _write(out_dir: str | os.PathLike, document: dict, vertices, faces) -> dict:
+def _write(out_dir: str | os.PathLike, document: dict, body: BodyParameters, vertices, faces,
+           device: str = "cpu") -> dict:
+    """avatar.glb (the rest-pose body), skeleton.npz (its armature: ``rest_skeleton``'s arrays,
+    the same frame) and avatar.json."""
     out_dir = Path(out_dir)
+    skeleton = rest_skeleton(body, device)
     write_bytes_atomic(out_dir / "avatar.glb", glb_bytes({"body": (vertices, faces, None)}))
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **skeleton)
+    write_bytes_atomic(out_dir / SKELETON_FILE, buffer.getvalue())
+    document["skeleton"] = {"file": SKELETON_FILE, "bones": len(skeleton["names"]),
+                            "influences_per_vertex": skeleton["vertex_bones"].shape[1],
+                            "frame": "avatar.glb's rest pose: Z-up, metres"}
     write_json_atomic(out_dir / "avatar.json", document)
     return document
 
