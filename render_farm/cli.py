@@ -185,7 +185,7 @@ def _render(args) -> str:
 def _run(args) -> str:
     from render_farm.local_runner import run_job
 
-    result = run_job(args.job, args.out, args.device)
+    result = run_job(args.job, args.out, args.device, _bar("try-on stages", args.progress))
     lines = [f"{result['ran']} stages run, {result['skipped']} already done; images:"]
     return "\n".join(lines + [f"  {p}" for p in result["images"]])
 

@@ -19,11 +19,12 @@ from neural.files import sha256_file
 
 @dataclass(frozen=True)
 class Task:
-    """One try-on: avatar (photo(s) + height) x garment (kind, size, fabric) x render settings."""
+    """One try-on: avatar (photo(s) + height, or a fitted avatar's folder) x garment (kind,
+    size, fabric) x render settings."""
 
-    photo: Path
+    photo: Path | None
     side_photo: Path | None
-    height_cm: float
+    height_cm: float | None
     kind: str
     size: str
     fabric: str
@@ -32,6 +33,7 @@ class Task:
     resolution: tuple[int, int]
     template: str
     avatar_key: str  # content key of the photo(s) and height, hashed once per avatar
+    avatar_dir: Path | None = None  # a fitted avatar, used as it is
 
     def keys(self) -> dict[str, str]:
         """Content keys of the four stage outputs (each includes its inputs' keys)."""
@@ -43,9 +45,10 @@ class Task:
 
 
 def load_job(path: str | os.PathLike) -> list[Task]:
-    """Read a job file and expand it into tasks; photo paths are relative to the job file.
+    """Read a job file and expand it into tasks; paths are relative to the job file.
 
-    An avatar is ``{photo: FRONT, side_photo: SIDE (optional), height_cm: CM}``.
+    An avatar is ``{photo: FRONT, side_photo: SIDE (optional), height_cm: CM}``, or
+    ``{avatar: DIR}``, the folder of an avatar fitted before (avatar.json, avatar.glb).
     """
     path = Path(path)
     if not path.is_file():
@@ -59,12 +62,19 @@ def load_job(path: str | os.PathLike) -> list[Task]:
     render = job.get("render", {})
     tasks = []
     for avatar in job["avatars"]:
-        photo = _existing(path.parent / avatar["photo"])
-        side_photo = _existing(path.parent / avatar["side_photo"]) if avatar.get(
-            "side_photo") else None
-        height_cm = float(avatar["height_cm"])
-        photo_digests = [sha256_file(p) for p in (photo, side_photo) if p is not None]
-        avatar_key = _key("avatar", photo_digests[0], height_cm, *photo_digests[1:])
+        photo = side_photo = height_cm = avatar_dir = None
+        if avatar.get("avatar"):
+            avatar_dir = (path.parent / avatar["avatar"]).resolve()
+            if not (avatar_dir / "avatar.json").is_file():
+                raise InputError(f"no fitted avatar (avatar.json) in {avatar_dir}")
+            avatar_key = _key("fitted", sha256_file(avatar_dir / "avatar.json"))
+        else:
+            photo = _existing(path.parent / avatar["photo"])
+            side_photo = _existing(path.parent / avatar["side_photo"]) if avatar.get(
+                "side_photo") else None
+            height_cm = float(avatar["height_cm"])
+            photo_digests = [sha256_file(p) for p in (photo, side_photo) if p is not None]
+            avatar_key = _key("avatar", photo_digests[0], height_cm, *photo_digests[1:])
         for garment in job["garments"]:
             for size in garment.get("sizes", [garment.get("size", "M")]):
                 tasks.append(Task(
@@ -75,7 +85,7 @@ def load_job(path: str | os.PathLike) -> list[Task]:
                     samples=int(render.get("samples", 32)),
                     resolution=tuple(render.get("resolution", [512, 768])),
                     template=render.get("template", "studio"),
-                    avatar_key=avatar_key,
+                    avatar_key=avatar_key, avatar_dir=avatar_dir,
                 ))
     return tasks
 

@@ -1,5 +1,6 @@
 """The local job runner on 2 photos x 1 garment in 2 sizes: 4 try-ons, resumable, no rework."""
 import hashlib
+import json
 
 import pytest
 
@@ -46,3 +47,17 @@ def test_four_tryons_resume_after_interrupt_and_second_run_does_no_work(job, tmp
 
     again = local_runner.run_job(job, out, "cpu")
     assert again["ran"] == 0 and again["images"] == resumed["images"]
+    assert json.loads((out / "index.json").read_text())["images"] == resumed["images"]
+
+
+def test_a_job_names_a_fitted_avatar_by_its_folder(tmp_path, avatar_dir):
+    from neural.errors import InputError
+    from render_farm.job import load_job
+
+    job = tmp_path / "job.yaml"
+    job.write_text(f"avatars:\n  - {{avatar: {avatar_dir}}}\ngarments:\n  - {{kind: skirt}}\n")
+    (task,) = load_job(job)
+    assert task.avatar_dir == avatar_dir and task.photo is None
+    job.write_text("avatars:\n  - {avatar: nowhere}\ngarments:\n  - {kind: skirt}\n")
+    with pytest.raises(InputError, match="no fitted avatar"):
+        load_job(job)
