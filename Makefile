@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates bench-drape build clean
+.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates bench-drape bench-addon build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -70,6 +70,11 @@ bench-gates: $(STAMP)
 # average and a heavy body, both on the CPU (about 10 min here). Resumable: out/bench_drape.
 bench-drape: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_drape.py
+
+# How long the Blender extension holds Blender's UI thread while it fits and drapes, against
+# an operator that waits for the engine (about 3 min here).
+bench-addon: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_addon.py
 
 build: $(STAMP)
 	$(BIN)/python build.py

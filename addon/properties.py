@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import bpy
 
-from .catalog import FABRICS, GARMENTS, SIZES
+from .catalog import FABRIC_COLORS, FABRICS, GARMENTS, SIZES, TEMPLATES, VIEWS
 
 
 def _items(names: tuple[str, ...]) -> list[tuple[str, str, str]]:
     return [(name, name.replace("_", " "), "") for name in names]
+
+
+def _flags(names: tuple[str, ...]) -> list[tuple[str, str, str, int]]:
+    """Items of an enum that takes several values at once (ENUM_FLAG)."""
+    return [(name, name.replace("_", " "), "", 1 << i) for i, name in enumerate(names)]
+
+
+def _fabric_chosen(settings: "TryOnScene", _context) -> None:
+    """Choosing a fabric look starts from that fabric's own colour."""
+    settings.look_color = FABRIC_COLORS[settings.look_fabric]
 
 
 class TryOnSession(bpy.types.PropertyGroup):
@@ -44,6 +54,28 @@ class TryOnScene(bpy.types.PropertyGroup):
     garment_file: bpy.props.StringProperty(name="File", subtype="FILE_PATH",
                                            description="The pattern JSON or pattern mesh")
     fabric: bpy.props.EnumProperty(name="Fabric", items=_items(FABRICS))
+    size_advice_json: bpy.props.StringProperty(
+        description="The last size advice (size_advice.json) for the avatar and garment")
+    look_template: bpy.props.EnumProperty(name="Template", items=_items(TEMPLATES))
+    look_views: bpy.props.EnumProperty(name="Views", items=_flags(VIEWS), options={"ENUM_FLAG"},
+                                       default={"front"})
+    render_samples: bpy.props.IntProperty(name="Samples", default=64, min=1, max=4096,
+                                          description="Cycles samples per pixel (denoised)")
+    render_width: bpy.props.IntProperty(name="Width", default=768, min=16, max=8192,
+                                        subtype="PIXEL")
+    render_height: bpy.props.IntProperty(name="Height", default=1152, min=16, max=8192,
+                                         subtype="PIXEL")
+    turntable_frames: bpy.props.IntProperty(name="Frames", default=36, min=2, max=720,
+                                            description="Frames in one turn of the turntable")
+    look_fabric: bpy.props.EnumProperty(name="Look", items=_items(FABRICS), update=_fabric_chosen,
+                                        description="The fabric look to give selected objects")
+    look_color: bpy.props.FloatVectorProperty(name="Colour", subtype="COLOR", min=0.0, max=1.0,
+                                              default=FABRIC_COLORS[FABRICS[0]])
+    lookbook_sizes: bpy.props.EnumProperty(
+        name="Sizes", items=_flags(SIZES), options={"ENUM_FLAG"}, default={"M"},
+        description="The sizes of the library garment the lookbook shows")
+    lookbook_folder: bpy.props.StringProperty(name="Lookbook",
+                                              description="The last lookbook's folder")
 
 
 def register() -> None:

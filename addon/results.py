@@ -7,15 +7,25 @@ from pathlib import Path
 
 import bpy
 
+from .catalog import FABRIC_COLORS
+from .scene.armature import add_armature, follow_armature, read_skeleton
+from .scene.look import wear
+from .scene.materials import fabric_material, skin_material
+
 
 def import_avatar(scene: bpy.types.Scene, folder: str | Path, name: str) -> bpy.types.Collection:
-    """avatar.glb into a collection "Avatar <name>" (replacing an earlier one of that name);
-    the avatar's measurements go to the scene's Try-On state."""
+    """avatar.glb into a collection "Avatar <name>" (replacing an earlier one of that name),
+    the body in the skin material, skinned to an armature "<name> rig" where the avatar has
+    its skeleton.npz; the avatar's measurements go to the scene's Try-On state."""
     folder = Path(folder)
     collection = _fresh_collection(scene, f"Avatar {name}")
     for obj in _import_glb(folder / "avatar.glb"):
         _move(obj, collection)
         obj.name = f"{name} body" if obj.type == "MESH" else f"{name} {obj.name}"
+        if obj.type == "MESH":
+            wear(obj, skin_material())
+            if (folder / "skeleton.npz").is_file():
+                add_armature(obj, read_skeleton(folder / "skeleton.npz"), f"{name} rig")
     avatar = json.loads((folder / "avatar.json").read_text())
     scene.tryon.avatar_folder = str(folder)
     scene.tryon.measurements_json = json.dumps(avatar["measurements"])
@@ -36,8 +46,9 @@ def _fresh_collection(scene: bpy.types.Scene, name: str) -> bpy.types.Collection
 def import_garment(scene: bpy.types.Scene, draped_glb: str | Path, avatar: str,
                    label: str) -> bpy.types.Object:
     """The garment of a finished drape (draped.glb also holds the body, already in the scene)
-    into the avatar's collection as "<avatar> <label>", a mesh with its pattern UVs; an earlier
-    one of that name is replaced."""
+    into the avatar's collection as "<avatar> <label>", a mesh with its pattern UVs in its
+    fabric's material (fit.json names the fabric), following the avatar's armature where it
+    has one; an earlier one of that name is replaced."""
     collection = bpy.data.collections.get(f"Avatar {avatar}")
     if collection is None:
         collection = bpy.data.collections.new(f"Avatar {avatar}")
@@ -55,7 +66,13 @@ def import_garment(scene: bpy.types.Scene, draped_glb: str | Path, avatar: str,
         raise ValueError(f"no garment in {draped_glb}")
     _move(garment, collection)
     garment.name = name
-    garment["tryon_fit_json"] = str(Path(draped_glb).with_name("fit.json"))  # for the fit map
+    fit_json = Path(draped_glb).with_name("fit.json")
+    fabric = json.loads(fit_json.read_text())["fabric"]
+    wear(garment, fabric_material(fabric, FABRIC_COLORS[fabric]))
+    garment["tryon_fit_json"] = str(fit_json)  # for the fit map
+    body, rig = (bpy.data.objects.get(f"{avatar} {part}") for part in ("body", "rig"))
+    if body is not None and rig is not None:
+        follow_armature(garment, body, rig)
     return garment
 
 

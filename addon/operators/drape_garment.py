@@ -18,8 +18,8 @@ class TRYON_OT_drape_garment(EngineOperator, bpy.types.Operator):
 
     def start(self, context: bpy.types.Context) -> None:
         settings = context.scene.tryon
-        avatar = Path(settings.avatar_folder)
-        if not settings.avatar_folder or not (avatar / "avatar.json").is_file():
+        avatar = jobs.fitted_avatar(context)
+        if avatar is None:
             raise ValueError("fit an avatar first")
         label, garment_args = _garment(settings)
         work = jobs.work_folder(context)
