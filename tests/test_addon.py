@@ -361,3 +361,72 @@ def test_size_advice_and_lookbook_run_in_the_engine(engine_scene, tmp_path, avat
     assert not (out / "avatars").exists()  # the fitted avatar, not a second fit
     assert settings.lookbook_folder == str(out)
     assert bpy.context.window_manager.tryon.message == f"lookbook of 2 images in {out}"
+
+
+class _CheckingLayout:
+    """Stands in for Blender's UILayout (which only exists with a UI) while a panel draws:
+    every property, operator and icon it names must be real; returns itself for sub-layouts."""
+
+    def __init__(self, bpy):
+        self.bpy, self.drawn = bpy, []
+        self.icons = set(bpy.types.UILayout.bl_rna.functions["label"].parameters["icon"]
+                         .enum_items.keys())
+
+    def prop(self, data, name, **options):
+        assert name in data.bl_rna.properties, f"no property {name} on {data}"
+        self.drawn.append(name)
+
+    def operator(self, idname, **options):
+        category, name = idname.split(".")
+        assert name in dir(getattr(self.bpy.ops, category)), f"no operator {idname}"
+        self._icon(options)
+        self.drawn.append(idname)
+        return type("OperatorProperties", (), {})()
+
+    def label(self, text="", **options):
+        self._icon(options)
+        self.drawn.append(text)
+
+    def progress(self, **options):
+        self.drawn.append("progress")
+
+    def separator(self):
+        pass
+
+    def row(self, **options):
+        return self
+
+    column = box = row
+
+    def _icon(self, options):
+        assert options.get("icon", "NONE") in self.icons, f"no icon {options['icon']}"
+
+
+def test_every_panel_draws_real_properties_operators_and_icons(enabled_addon, avatar_dir,
+                                                                drape_dir):
+    from addon.results import import_avatar, import_garment
+
+    bpy = enabled_addon
+    import_avatar(bpy.context.scene, avatar_dir, avatar_dir.name)
+    garment = import_garment(bpy.context.scene, drape_dir / "draped.glb", avatar_dir.name, "tee")
+    bpy.context.view_layer.objects.active = garment
+    settings, session = bpy.context.scene.tryon, bpy.context.window_manager.tryon
+    settings.size_advice_json = json.dumps({"garment": "tshirt", "size": "M", "reason": "M: " * 30})
+    settings.lookbook_folder, session.engine_status, session.busy = "/somewhere", "ready", True
+    names = ("engine", "avatar", "garments", "look", "farm")
+    drawn = {}
+    for name in names:
+        layout = _CheckingLayout(bpy)
+        getattr(bpy.types, f"TRYON_PT_{name}").draw(type("Panel", (), {"layout": layout})(),
+                                                    bpy.context)
+        drawn[name] = layout.drawn
+    bar = _CheckingLayout(bpy)
+    sys.modules["addon.ui.sidebar"].status_bar_progress(type("Bar", (), {"layout": bar})(),
+                                                        bpy.context)
+    assert "progress" in drawn["engine"] and "tryon.cancel_task" in drawn["engine"]
+    assert "tshirt: size M" in drawn["garments"] and "tryon.show_fitmap" in drawn["garments"]
+    assert {"tryon.render_look", "tryon.render_turntable", "tryon.apply_fabric"} <= set(
+        drawn["look"])
+    assert drawn["look"].count("default_value") == 3  # the garment's Color, Weave Scale, Depth
+    assert "tryon.run_lookbook" in drawn["farm"] and bar.drawn == ["progress"]
+    session.busy = False
