@@ -185,9 +185,10 @@ def _render(args) -> str:
 def _run(args) -> str:
     from render_farm.local_runner import run_job
 
-    result = run_job(args.job, args.out, args.device, _bar("try-on stages", args.progress))
-    lines = [f"{result['ran']} stages run, {result['skipped']} already done; images:"]
-    return "\n".join(lines + [f"  {p}" for p in result["images"]])
+    result = run_job(args.job, args.out, args.device, _bar("tasks", args.progress))
+    lines = [f"{result['ran']} tasks run, {result['skipped']} already done; images:"]
+    lines += [f"  {p}" for p in result["images"]]
+    return "\n".join(lines + [f"contact sheet: {result['contact_sheet']}"])
 
 
 if __name__ == "__main__":

@@ -38,9 +38,9 @@ class Task:
     def keys(self) -> dict[str, str]:
         """Content keys of the four stage outputs (each includes its inputs' keys)."""
         avatar = self.avatar_key
-        garment = _key("garment", self.kind, self.size, self.fabric)
-        drape = _key("drape", avatar, garment)
-        render = _key("render", drape, self.views, self.samples, self.resolution, self.template)
+        garment = content_key("garment", self.kind, self.size, self.fabric)
+        drape = content_key("drape", avatar, garment)
+        render = content_key("render", drape, self.views, self.samples, self.resolution, self.template)
         return {"avatar": avatar, "garment": garment, "drape": drape, "render": render}
 
 
@@ -67,14 +67,14 @@ def load_job(path: str | os.PathLike) -> list[Task]:
             avatar_dir = (path.parent / avatar["avatar"]).resolve()
             if not (avatar_dir / "avatar.json").is_file():
                 raise InputError(f"no fitted avatar (avatar.json) in {avatar_dir}")
-            avatar_key = _key("fitted", sha256_file(avatar_dir / "avatar.json"))
+            avatar_key = content_key("fitted", sha256_file(avatar_dir / "avatar.json"))
         else:
             photo = _existing(path.parent / avatar["photo"])
             side_photo = _existing(path.parent / avatar["side_photo"]) if avatar.get(
                 "side_photo") else None
             height_cm = float(avatar["height_cm"])
             photo_digests = [sha256_file(p) for p in (photo, side_photo) if p is not None]
-            avatar_key = _key("avatar", photo_digests[0], height_cm, *photo_digests[1:])
+            avatar_key = content_key("avatar", photo_digests[0], height_cm, *photo_digests[1:])
         for garment in job["garments"]:
             for size in garment.get("sizes", [garment.get("size", "M")]):
                 tasks.append(Task(
@@ -96,6 +96,7 @@ def _existing(photo: Path) -> Path:
     return photo.resolve()
 
 
-def _key(*parts) -> str:
+def content_key(*parts) -> str:
+    """A 16-hex-digit hash of JSON-able ``parts``: a task's output folder name."""
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,8 +1,11 @@
-"""The local job runner on 2 photos x 1 garment in 2 sizes: 4 try-ons, resumable, no rework."""
+"""The local job runner on 2 photos x 1 garment in 2 sizes: 4 try-ons planned as 13 tasks,
+resumable, no rework, and a contact sheet."""
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from render_farm import local_runner
 from tests.conftest import PHOTO
@@ -25,22 +28,25 @@ def job(tmp_path):
 
 
 def test_four_tryons_resume_after_interrupt_and_second_run_does_no_work(job, tmp_path, monkeypatch):
+    from render_farm import stages
+
     out = tmp_path / "out"
-    real_render = local_runner.render_stage
+    real_render = stages.render_stage
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(local_runner, "render_stage", interrupted)
+    monkeypatch.setattr(stages, "render_stage", interrupted)
     with pytest.raises(KeyboardInterrupt):
         local_runner.run_job(job, out, "cpu")
     assert not (out / "renders").exists() or not list((out / "renders").iterdir())
     assert len(list((out / "drapes").iterdir())) == 1
 
-    monkeypatch.setattr(local_runner, "render_stage", real_render)
+    monkeypatch.setattr(stages, "render_stage", real_render)
     resumed = local_runner.run_job(job, out, "cpu")
-    # 2 avatars + 2 garments + 4 drapes + 4 renders = 12 outputs; 3 were done before the interrupt
-    assert resumed["ran"] == 9
+    # 2 fits + 2 garments + 4 drapes + 4 renders + 1 contact sheet = 13 tasks; 3 were done
+    # before the interrupt
+    assert resumed["ran"] == 10
     assert len(resumed["images"]) == 4
     digests = {hashlib.sha256(open(p, "rb").read()).hexdigest() for p in resumed["images"]}
     assert len(digests) == 4, "each avatar x size must give its own image"
@@ -48,6 +54,14 @@ def test_four_tryons_resume_after_interrupt_and_second_run_does_no_work(job, tmp
     again = local_runner.run_job(job, out, "cpu")
     assert again["ran"] == 0 and again["images"] == resumed["images"]
     assert json.loads((out / "index.json").read_text())["images"] == resumed["images"]
+    sheet = Image.open(resumed["contact_sheet"])
+    assert sheet.width == 4 * 256 and sheet.height > 64  # four renders side by side, labelled
+    index = json.loads((Path(resumed["contact_sheet"]).parent / "index.json").read_text())
+    assert [e["label"] for e in index["images"]] == [
+        f"{person} / tshirt {size} cotton / front" for person in ("person_a", "person_b")
+        for size in ("S", "L")]
+    page = (Path(resumed["contact_sheet"]).parent / "index.html").read_text()
+    assert all(e["image"] in page for e in index["images"])
 
 
 def test_a_job_names_a_fitted_avatar_by_its_folder(tmp_path, avatar_dir):

@@ -1,0 +1,139 @@
+"""A job's plan: its try-ons turned into a graph of tasks, each run once however many try-ons
+share it. Fit per avatar, garment per (pattern, size, fabric), drape per (avatar, garment),
+render per drape (one Blender scene load renders all its views), one contact sheet per job.
+
+A task's output folder is ``<out>/<FOLDERS[stage]>/<key>``, its key a hash of everything that
+determines it (its inputs' keys included), so the same task in two jobs is one task; a task
+whose folder exists is done. Stages write into a staging folder renamed into place when
+complete, so a folder is either whole or absent. Plain data: a worker on another machine runs a
+task from its JSON form (``PlannedTask.to_json``) with ``run_task``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from render_farm.job import Task, content_key, load_job
+
+GPU_STAGES = ("fit", "drape", "render")  # stages that use a GPU when the worker has one
+FOLDERS = {"fit": "avatars", "garment": "garments", "drape": "drapes", "render": "renders",
+           "sheet": "sheets"}
+
+
+@dataclass(frozen=True)
+class PlannedTask:
+    """One unit of work: ``stage`` with its ``args`` (JSON-able), after the tasks ``needs``."""
+
+    key: str
+    stage: str
+    args: dict
+    needs: tuple[str, ...] = ()
+    label: str = ""
+
+    @property
+    def queue(self) -> str:
+        """The queue its workers take it from: gpu or cpu."""
+        return "gpu" if self.stage in GPU_STAGES else "cpu"
+
+    def folder(self, out_dir: str | os.PathLike) -> Path:
+        return Path(out_dir) / FOLDERS[self.stage] / self.key
+
+    def to_json(self) -> dict:
+        return asdict(self) | {"needs": list(self.needs)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "PlannedTask":
+        return cls(data["key"], data["stage"], data["args"], tuple(data["needs"]),
+                   data.get("label", ""))
+
+
+@dataclass
+class JobPlan:
+    """The tasks of a job in an order that runs every task after those it needs."""
+
+    tasks: list[PlannedTask] = field(default_factory=list)
+    priority: int = 0
+
+    def images(self, out_dir: str | os.PathLike) -> list[Path]:
+        """Every render's images, in plan order."""
+        return [task.folder(out_dir) / f"{view}.png" for task in self.tasks
+                if task.stage == "render" for view in task.args["views"]]
+
+
+def plan_job(job_file: str | os.PathLike) -> JobPlan:
+    """Read a job file (``render_farm.job.load_job``) and plan it."""
+    import yaml
+
+    tries = load_job(job_file)
+    priority = int((yaml.safe_load(Path(job_file).read_text()) or {}).get("priority", 0))
+    tasks: dict[str, PlannedTask] = {}
+    renders = []
+    for task in tries:
+        renders.append(_plan_try_on(task, tasks))
+    sheet_key = content_key("sheet", *sorted(r.key for r in renders))
+    tasks[sheet_key] = PlannedTask(sheet_key, "sheet", {"renders": [
+        {"key": r.key, "label": r.label, "views": r.args["views"]} for r in renders]},
+        tuple(dict.fromkeys(r.key for r in renders)), "contact sheet")
+    return JobPlan(list(tasks.values()), priority)
+
+
+def _plan_try_on(task: Task, tasks: dict[str, PlannedTask]) -> PlannedTask:
+    """Add one try-on's fit, garment, drape and render to ``tasks`` (kept once each)."""
+    keys = task.keys()
+    avatar_name = task.avatar_dir.name if task.avatar_dir else task.photo.stem
+    garment_label = f"{task.kind} {task.size} {task.fabric}"
+    planned = []
+    if task.avatar_dir is None:
+        planned.append(PlannedTask(keys["avatar"], "fit", {
+            "photo": str(task.photo), "height_cm": task.height_cm,
+            "side_photo": str(task.side_photo) if task.side_photo else None}, (), avatar_name))
+        avatar_ref = {"task": keys["avatar"]}
+    else:
+        avatar_ref = {"path": str(task.avatar_dir)}
+    planned.append(PlannedTask(keys["garment"], "garment", {
+        "kind": task.kind, "size": task.size, "fabric": task.fabric}, (), garment_label))
+    needs = tuple(k for k in (avatar_ref.get("task"), keys["garment"]) if k)
+    planned.append(PlannedTask(keys["drape"], "drape", {
+        "avatar": avatar_ref, "garment": {"task": keys["garment"]}}, needs,
+        f"{avatar_name} / {garment_label}"))
+    render = PlannedTask(keys["render"], "render", {
+        "drape": {"task": keys["drape"]}, "views": list(task.views), "samples": task.samples,
+        "resolution": list(task.resolution), "template": task.template}, (keys["drape"],),
+        f"{avatar_name} / {garment_label}")
+    planned.append(render)
+    for step in planned:
+        tasks.setdefault(step.key, step)
+    return render
+
+
+def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto") -> bool:
+    """Run ``task`` unless its output folder exists; True when it ran. Its inputs' folders must
+    exist (the tasks it needs are done)."""
+    from render_farm import stages
+    from render_farm.contact_sheet import write_contact_sheet
+
+    folder = task.folder(out_dir)
+    if folder.is_dir():
+        return False
+    args = task.args
+
+    def path(ref: dict, stage: str) -> Path:
+        return Path(ref["path"]) if "path" in ref else Path(out_dir) / FOLDERS[stage] / ref["task"]
+
+    if task.stage == "fit":
+        stages.fit_stage(args["photo"], args["height_cm"], folder, device,
+                         side_photo=args["side_photo"])
+    elif task.stage == "garment":
+        stages.garment_stage(args["kind"], args["size"], args["fabric"], folder)
+    elif task.stage == "drape":
+        stages.drape_stage(path(args["avatar"], "fit"), path(args["garment"], "garment"), folder,
+                           device)
+    elif task.stage == "render":
+        stages.render_stage(path(args["drape"], "drape"), folder, args["views"], args["samples"],
+                            tuple(args["resolution"]), args["template"], device)
+    elif task.stage == "sheet":
+        write_contact_sheet(out_dir, args["renders"], folder)
+    else:
+        raise ValueError(f"unknown stage {task.stage!r}")
+    return True

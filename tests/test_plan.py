@@ -1,0 +1,46 @@
+"""Planning a job into a task graph: one task per distinct piece of work, each after the tasks
+it needs, the same keys whatever the order of the file, plain JSON for workers elsewhere."""
+import shutil
+
+from render_farm.plan import PlannedTask, plan_job
+from tests.conftest import PHOTO
+
+
+def _job(tmp_path, garments: str, priority: str = ""):
+    for name in ("a.png", "b.png"):
+        shutil.copy(PHOTO, tmp_path / name)
+    (tmp_path / "b.png").write_bytes((tmp_path / "b.png").read_bytes() + b"\0")  # another photo
+    job = tmp_path / "job.yaml"
+    job.write_text("avatars:\n  - {photo: a.png, height_cm: 175}\n  - {photo: b.png, "
+                   f"height_cm: 160}}\ngarments:\n{garments}"
+                   "render: {views: [front, back], samples: 2}\n" + priority)
+    return job
+
+
+def test_two_avatars_two_garments_in_two_sizes_plan_once_each(tmp_path):
+    plan = plan_job(_job(tmp_path, "  - {kind: tshirt, sizes: [S, L]}\n  - {kind: skirt}\n",
+                         "priority: 5\n"))
+    stages = [t.stage for t in plan.tasks]
+    # 2 fits, 3 garments (tshirt S, L; skirt M), 6 drapes, 6 renders (each all views), 1 sheet
+    assert {s: stages.count(s) for s in set(stages)} == {
+        "fit": 2, "garment": 3, "drape": 6, "render": 6, "sheet": 1}
+    assert plan.priority == 5
+    seen = set()
+    for task in plan.tasks:
+        assert set(task.needs) <= seen, f"{task.label} planned before what it needs"
+        seen.add(task.key)
+    assert len(seen) == len(plan.tasks)
+    render = next(t for t in plan.tasks if t.stage == "render")
+    assert render.args["views"] == ["front", "back"] and render.queue == "gpu"
+    assert next(t for t in plan.tasks if t.stage == "garment").queue == "cpu"
+    assert all(PlannedTask.from_json(t.to_json()) == t for t in plan.tasks)
+    assert len(plan.images(tmp_path)) == 12
+
+
+def test_keys_depend_on_the_work_not_on_the_file(tmp_path):
+    first = plan_job(_job(tmp_path, "  - {kind: tshirt, sizes: [S, L]}\n"))
+    swapped = plan_job(_job(tmp_path, "  - {kind: tshirt, sizes: [L, S]}\n"))
+    assert {t.key for t in first.tasks} == {t.key for t in swapped.tasks}
+    other = plan_job(_job(tmp_path, "  - {kind: tshirt, sizes: [S, L], fabric: denim}\n"))
+    shared = {t.key for t in first.tasks} & {t.key for t in other.tasks}
+    assert {t.stage for t in first.tasks if t.key in shared} == {"fit"}
