@@ -1,0 +1,90 @@
+"""The farm's SQL job store (SQLite here): a task becomes ready when all it needs is done, one
+worker wins a ready task, failures retry elsewhere until the task fails for good with its log,
+a worker that keeps failing a job is blocklisted for it, priorities order the queue."""
+import pytest
+
+from render_farm.plan import JobPlan, PlannedTask
+from render_farm.store import BLOCK_AFTER, MAX_TRIES, JobStore
+
+
+def _plan(priority: int = 0) -> JobPlan:
+    """fit -> drape <- garment; drape -> render; a second garment -> its own drape -> render."""
+    tasks = [PlannedTask("fit", "fit", {}), PlannedTask("g1", "garment", {}),
+             PlannedTask("g2", "garment", {}),
+             PlannedTask("d1", "drape", {}, ("fit", "g1")),
+             PlannedTask("d2", "drape", {}, ("fit", "g2")),
+             PlannedTask("r1", "render", {}, ("d1",)), PlannedTask("r2", "render", {}, ("d2",))]
+    return JobPlan(tasks, priority)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return JobStore(f"sqlite:///{tmp_path / 'farm.db'}")
+
+
+def _run(store, job, key, worker="w1", ok=True, error=None):
+    attempt = store.start_attempt(job, key, worker)
+    assert attempt is not None, f"{key} could not start on {worker}"
+    return store.finish_attempt(attempt, ok, error, log=f"log of {key} on {worker}")
+
+
+def _ready(store):
+    return [task.key for _, task in store.ready_tasks()]
+
+
+def test_tasks_become_ready_as_what_they_need_is_done(store, tmp_path):
+    job = store.add_job(_plan(), str(tmp_path / "out"), "lookbook")
+    assert _ready(store) == ["fit", "g1", "g2"]
+    _run(store, job, "g1")
+    assert "d1" not in _ready(store)  # still needs the fit
+    _run(store, job, "fit")
+    assert _ready(store) == ["g2", "d1"]
+    for key in ("g2", "d1", "d2", "r1", "r2"):
+        _run(store, job, key)
+    status = store.status(job)["jobs"][0]
+    assert status["state"] == "done" and status["counts"] == {"done": 7}
+
+
+def test_one_worker_wins_a_ready_task(store, tmp_path):
+    job = store.add_job(_plan(), str(tmp_path), "race")
+    assert store.start_attempt(job, "fit", "w1") is not None
+    assert store.start_attempt(job, "fit", "w2") is None
+    assert store.start_attempt(job, "d1", "w2") is None  # not ready yet
+
+
+def test_a_poisoned_task_fails_with_its_log_and_the_rest_completes(store, tmp_path):
+    job = store.add_job(_plan(), str(tmp_path), "poison")
+    for key in ("fit", "g1", "g2"):
+        _run(store, job, key)
+    workers = ["w1", "w2", "w3"]  # each failure blocklists nobody before BLOCK_AFTER
+    states = [_run(store, job, "d2", workers[i], ok=False, error="boom") for i in range(MAX_TRIES)]
+    assert states == ["ready"] * (MAX_TRIES - 1) + ["failed"]
+    for key in ("d1", "r1"):
+        _run(store, job, key)
+    status = store.status(job)["jobs"][0]
+    assert status["counts"] == {"done": 5, "failed": 1, "skipped": 1}  # r2 needs d2
+    assert status["state"] == "failed"
+    attempts = store.attempts(job, "d2")
+    assert [a["outcome"] for a in attempts] == ["failed"] * MAX_TRIES
+    assert attempts[0]["error"] == "boom" and attempts[0]["log"] == "log of d2 on w1"
+
+
+def test_a_worker_that_keeps_failing_a_job_is_blocklisted_for_it(store, tmp_path):
+    job = store.add_job(_plan(), str(tmp_path), "flaky worker")
+    other = store.add_job(_plan(), str(tmp_path), "another job")
+    for key in ("fit", "g1")[:BLOCK_AFTER]:
+        assert _run(store, job, key, "bad", ok=False) == "ready"  # retried elsewhere
+    assert store.start_attempt(job, "fit", "bad") is None
+    assert _run(store, job, "fit", "good") == "done"
+    assert store.start_attempt(other, "fit", "bad") is not None  # only for that job
+
+
+def test_priorities_order_the_queue_and_cancel_stops_a_job(store, tmp_path):
+    low = store.add_job(_plan(0), str(tmp_path), "low")
+    high = store.add_job(_plan(9), str(tmp_path), "high")
+    assert [job for job, _ in store.ready_tasks()] == [high] * 3 + [low] * 3
+    store.cancel_job(high)
+    assert [job for job, _ in store.ready_tasks()] == [low] * 3
+    assert store.status(high)["jobs"][0]["state"] == "cancelled"
+    store.heartbeat("w1", ["cpu", "gpu"])
+    assert store.status()["workers"][0]["queues"] == ["cpu", "gpu"]
