@@ -244,6 +244,41 @@ def test_fabric_looks_are_node_groups_any_object_can_wear(enabled_addon):
         pytest.approx((0.1, 0.6, 0.2)))
 
 
+def test_the_weave_shows_in_a_close_up(enabled_addon, tmp_path):
+    """A 4 cm square of knit, UVs in metres as a pattern's, under a grazing light: its ribs
+    show as relief, which a flat (Weave Depth 0) square lacks."""
+    bpy = enabled_addon
+    from addon.scene.look import wear
+    from addon.scene.materials import fabric_material, look_node
+
+    scene = bpy.context.scene
+    mesh = bpy.data.meshes.new("swatch")
+    mesh.from_pydata([(0, 0, 0), (0.04, 0, 0), (0.04, 0.04, 0), (0, 0.04, 0)], [], [(0, 1, 2, 3)])
+    mesh.uv_layers.new().data.foreach_set("uv", [0, 0, 0.04, 0, 0.04, 0.04, 0, 0.04])
+    swatch = bpy.data.objects.new("swatch", mesh)
+    scene.collection.objects.link(swatch)
+    wear(swatch, fabric_material("knit", (0.55, 0.45, 0.35)))
+    sun = bpy.data.objects.new("sun", bpy.data.lights.new("sun", "SUN"))
+    sun.data.energy, sun.rotation_euler = 3.0, (1.2, 0.0, 0.0)  # 69 degrees from overhead
+    camera = bpy.data.objects.new("camera", bpy.data.cameras.new("camera"))
+    camera.data.type, camera.data.ortho_scale, camera.location = "ORTHO", 0.04, (0.02, 0.02, 1)
+    for obj in (sun, camera):
+        scene.collection.objects.link(obj)
+    scene.camera, scene.render.engine, scene.cycles.samples = camera, "CYCLES", 4
+    scene.cycles.use_denoising = False
+    scene.render.resolution_x = scene.render.resolution_y = 64
+    across, along = {}, {}
+    for depth in (1.0, 0.0):
+        look_node(swatch.data.materials[0]).inputs["Weave Depth"].default_value = depth
+        scene.render.filepath = str(tmp_path / f"depth_{depth}.png")
+        bpy.ops.render.render(write_still=True)
+        gray = np.asarray(Image.open(scene.render.filepath).convert("L"), dtype=float)
+        across[depth] = gray.mean(axis=0).std()  # the ribs run along V: light and shade across
+        along[depth] = gray.mean(axis=1).std()
+    assert across[1.0] > 3 * across[0.0], across  # measured 5.5 against 0.9 (noise)
+    assert along[1.0] < 2.0, along
+
+
 def test_built_zip_installs_into_a_fresh_user_folder_and_enables(tmp_path):
     archive = build.build_extension(tmp_path / "dist")
     names = zipfile.ZipFile(archive).namelist()

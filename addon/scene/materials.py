@@ -20,18 +20,18 @@ class FabricLook:
     sheen: float  # weight of the sheen layer: fibres catching grazing light
     sheen_roughness: float
     weave: str  # the height pattern: plain, twill, satin, rib, loops or fuzz
-    repeats_per_m: float  # weave repeats per metre of pattern (UV metres)
-    depth: float  # bump strength
+    repeats_per_m: float  # the Wave texture's scale per metre of pattern (UV metres)
+    relief_m: float  # height of the weave's relief, metres (the Bump node's distance)
     anisotropic: float = 0.0  # silk's stretched highlight along the threads
 
 
 FABRIC_LOOKS = {
-    "cotton": FabricLook(0.85, 0.25, 0.5, "plain", 600.0, 0.15),
-    "jersey": FabricLook(0.9, 0.4, 0.4, "loops", 500.0, 0.2),
-    "denim": FabricLook(0.8, 0.2, 0.6, "twill", 350.0, 0.35),
-    "silk": FabricLook(0.3, 0.5, 0.2, "satin", 1500.0, 0.05, anisotropic=0.6),
-    "wool_suiting": FabricLook(0.9, 0.6, 0.6, "fuzz", 400.0, 0.2),
-    "knit": FabricLook(0.95, 0.5, 0.5, "rib", 160.0, 0.5),
+    "cotton": FabricLook(0.85, 0.25, 0.5, "plain", 600.0, 0.0002),
+    "jersey": FabricLook(0.9, 0.4, 0.4, "loops", 500.0, 0.0003),
+    "denim": FabricLook(0.8, 0.2, 0.6, "twill", 350.0, 0.0005),
+    "silk": FabricLook(0.3, 0.5, 0.2, "satin", 1500.0, 0.00005, anisotropic=0.6),
+    "wool_suiting": FabricLook(0.9, 0.6, 0.6, "fuzz", 400.0, 0.0003),
+    "knit": FabricLook(0.95, 0.5, 0.5, "rib", 160.0, 0.0015),
 }
 
 
@@ -49,7 +49,8 @@ def skin_group():
 
 
 def fabric_group(fabric: str):
-    """The node group of a fabric look (Color, Weave Scale, Weave Depth in; BSDF out)."""
+    """The node group of a fabric look (Color, Weave Scale, Weave Depth in; BSDF out). Weave
+    Scale multiplies the weave's fineness, Weave Depth its relief (1: the look's own)."""
     import bpy
 
     look = FABRIC_LOOKS[fabric]
@@ -57,7 +58,7 @@ def fabric_group(fabric: str):
     if group is not None:
         return group
     group, group_in, bsdf = _new_group(f"{GROUP_PREFIX}{fabric}", (0.8, 0.8, 0.8))
-    for name, value in (("Weave Scale", 1.0), ("Weave Depth", look.depth)):
+    for name, value in (("Weave Scale", 1.0), ("Weave Depth", 1.0)):
         socket = group.interface.new_socket(name, in_out="INPUT", socket_type="NodeSocketFloat")
         socket.default_value, socket.min_value = value, 0.0
     bsdf.inputs["Roughness"].default_value = look.roughness
@@ -72,6 +73,7 @@ def fabric_group(fabric: str):
     uv = nodes.new("ShaderNodeTexCoord").outputs["UV"]
     height = _WEAVES[look.weave](nodes, links, uv, repeats.outputs["Value"])
     bump = nodes.new("ShaderNodeBump")
+    bump.inputs["Distance"].default_value = look.relief_m  # Weave Depth scales it
     links.new(group_in.outputs["Weave Depth"], bump.inputs["Strength"])
     links.new(height, bump.inputs["Height"])
     links.new(bump.outputs["Normal"], bsdf.inputs["Normal"])
@@ -166,10 +168,11 @@ def _group_material(name: str, group, color: tuple[float, float, float]):
     return material
 
 
-def _waves(nodes, links, uv, scale, direction: str, profile: str = "SIN"):
-    """A Wave texture's bands across ``direction`` (X, Y or DIAGONAL) at ``scale``."""
+def _waves(nodes, links, uv, scale, direction: str):
+    """A Wave texture's smooth (sine) bands across ``direction`` (X, Y or DIAGONAL) at
+    ``scale``; a bump needs curvature, which a sawtooth's straight ramps lack."""
     wave = nodes.new("ShaderNodeTexWave")
-    wave.wave_type, wave.bands_direction, wave.wave_profile = "BANDS", direction, profile
+    wave.wave_type, wave.bands_direction, wave.wave_profile = "BANDS", direction, "SIN"
     links.new(uv, wave.inputs["Vector"])
     links.new(scale, wave.inputs["Scale"])
     return wave.outputs["Fac"]
@@ -194,7 +197,7 @@ def _plain(nodes, links, uv, scale):
 
 def _twill(nodes, links, uv, scale):
     """Diagonal wales (denim, gabardine)."""
-    return _waves(nodes, links, uv, scale, "DIAGONAL", "SAW")
+    return _waves(nodes, links, uv, scale, "DIAGONAL")
 
 
 def _satin(nodes, links, uv, scale):
@@ -204,7 +207,7 @@ def _satin(nodes, links, uv, scale):
 
 def _rib(nodes, links, uv, scale):
     """Knit ribs running down the garment (the pattern's V axis)."""
-    return _waves(nodes, links, uv, scale, "X", "SAW")
+    return _waves(nodes, links, uv, scale, "X")
 
 
 def _loops(nodes, links, uv, scale):
