@@ -50,18 +50,24 @@ def _umask() -> int:
 
 @contextlib.contextmanager
 def staged_output_dir(out_dir: str | os.PathLike) -> Iterator[Path]:
-    """Yield a private staging folder; on success move its files into ``out_dir``.
+    """Yield a private staging folder; on success it becomes ``out_dir`` by one rename (or,
+    where ``out_dir`` already exists, its files move in one by one).
 
     On any failure the staging folder is removed and ``out_dir`` is left as it was, so a stage
-    either writes all of its files or none of them.
+    either writes all of its files or none of them; a new ``out_dir`` appears whole even if the
+    process is killed (the farm takes an existing task folder as done).
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.staging."))
     try:
         yield stage
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for item in stage.iterdir():
-            os.replace(item, out_dir / item.name)
+        stage.chmod(0o755)  # mkdtemp's 0o700 would hide a farm's outputs from other users
+        try:
+            os.rename(stage, out_dir)  # fails where out_dir exists
+        except OSError:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for item in stage.iterdir():
+                os.replace(item, out_dir / item.name)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
