@@ -40,7 +40,8 @@ class Task:
         avatar = self.avatar_key
         garment = content_key("garment", self.kind, self.size, self.fabric)
         drape = content_key("drape", avatar, garment)
-        render = content_key("render", drape, self.views, self.samples, self.resolution, self.template)
+        render = content_key("render", drape, self.views, self.samples, self.resolution,
+                             self.template)
         return {"avatar": avatar, "garment": garment, "drape": drape, "render": render}
 
 
@@ -51,6 +52,12 @@ def load_job(path: str | os.PathLike) -> list[Task]:
     ``{avatar: DIR}``, the folder of an avatar fitted before (avatar.json, avatar.glb).
     """
     path = Path(path)
+    return job_tasks(read_job(path), path)
+
+
+def read_job(path: str | os.PathLike) -> dict:
+    """A job file's content, checked to name avatars and garments."""
+    path = Path(path)
     if not path.is_file():
         raise InputError(f"job file not found: {path}")
     try:
@@ -59,6 +66,11 @@ def load_job(path: str | os.PathLike) -> list[Task]:
         raise InputError(f"job file is not valid YAML: {path}") from error
     if not isinstance(job, dict) or not job.get("avatars") or not job.get("garments"):
         raise InputError(f"job file needs 'avatars' and 'garments' lists: {path}")
+    return job
+
+
+def job_tasks(job: dict, path: Path) -> list[Task]:
+    """``read_job``'s content expanded into tasks; paths are relative to the job file ``path``."""
     render = job.get("render", {})
     tasks = []
     for avatar in job["avatars"]:

@@ -14,7 +14,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from render_farm.job import Task, content_key, load_job
+from render_farm.job import Task, content_key, job_tasks, read_job
 
 GPU_STAGES = ("fit", "drape", "render")  # stages that use a GPU when the worker has one
 FOLDERS = {"fit": "avatars", "garment": "garments", "drape": "drapes", "render": "renders",
@@ -63,10 +63,9 @@ class JobPlan:
 
 def plan_job(job_file: str | os.PathLike) -> JobPlan:
     """Read a job file (``render_farm.job.load_job``) and plan it."""
-    import yaml
-
-    tries = load_job(job_file)
-    priority = int((yaml.safe_load(Path(job_file).read_text()) or {}).get("priority", 0))
+    job = read_job(job_file)
+    tries = job_tasks(job, Path(job_file))
+    priority = int(job.get("priority", 0))
     tasks: dict[str, PlannedTask] = {}
     renders = []
     for task in tries:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 
 from sqlalchemy import (JSON, Float, ForeignKey, Integer, String, Text, create_engine, func,
                         select, update)
@@ -184,9 +185,7 @@ class JobStore:
             for job in jobs:
                 tasks = session.scalars(select(TaskRow).where(TaskRow.job_id == job.id)
                                         .order_by(TaskRow.order)).all()
-                counts = dict(session.execute(
-                    select(TaskRow.state, func.count()).where(TaskRow.job_id == job.id)
-                    .group_by(TaskRow.state)).all())
+                counts = dict(Counter(t.state for t in tasks))
                 result["jobs"].append({
                     "id": job.id, "name": job.name, "state": job.state, "priority": job.priority,
                     "out_dir": job.out_dir, "counts": counts,

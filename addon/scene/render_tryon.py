@@ -9,11 +9,12 @@ import time
 
 import numpy as np
 
+from ..catalog import FABRIC_COLORS
 from .look import build_look, configure_cycles, frame_views, render_frames, wear
 from .materials import fabric_material, fitmap_material, point_colors, skin_material
 from .quiet import blender_output_silenced
 
-DEFAULT_FABRIC = ("cotton", (0.85, 0.25, 0.2))  # look, linear RGB
+DEFAULT_FABRIC = ("cotton", FABRIC_COLORS["cotton"])  # look, linear RGB
 
 
 def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
