@@ -142,9 +142,10 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
 
 def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
                  samples: int, resolution: tuple[int, int], template: str = "studio",
-                 device: str = "auto", fitmap: str | None = None) -> dict:
+                 device: str = "auto", fitmap: str | None = None, threads: int = 0) -> dict:
     """draped.glb -> one PNG per view + render.json; ``fitmap`` (strain or ease) colours the
-    garment by the drape's fit map instead of its fabric and draws the legend on each image."""
+    garment by the drape's fit map instead of its fabric and draws the legend on each image;
+    ``threads`` CPU threads for Cycles (0: one per core)."""
     import json
 
     from addon.scene.fitmap_scale import SCALES, draw_legend
@@ -183,7 +184,7 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
         garment_colors = SCALES[fitmap].colors(fit["fit_map"][SCALES[fitmap].key])
     with staged_output_dir(out_dir) as stage:
         document = render_draped(draped, stage, views, samples, resolution, template, fabrics,
-                                 device, garment_colors)
+                                 device, garment_colors, threads)
         if fitmap is not None:
             for image in document["images"]:
                 draw_legend(stage / image, SCALES[fitmap])

@@ -68,9 +68,11 @@ def remove_look(name: str) -> None:
     bpy.data.scenes.remove(scene)
 
 
-def configure_cycles(scene, samples: int, resolution: tuple[int, int], device: str) -> str:
+def configure_cycles(scene, samples: int, resolution: tuple[int, int], device: str,
+                     threads: int = 0) -> str:
     """Cycles with OIDN at ``samples`` and ``resolution`` (px); GPU (OptiX, else CUDA) when asked
-    for (auto, cuda) and present. Returns the device used."""
+    for (auto, cuda) and present; ``threads`` CPU threads (0: one per core). Returns the device
+    used."""
     import bpy
 
     scene.render.engine = "CYCLES"
@@ -81,6 +83,9 @@ def configure_cycles(scene, samples: int, resolution: tuple[int, int], device: s
     scene.render.resolution_percentage = 100
     scene.render.image_settings.file_format = "PNG"
     scene.render.film_transparent = False
+    scene.render.threads_mode = "FIXED" if threads else "AUTO"
+    if threads:
+        scene.render.threads = threads
     scene.cycles.device = "CPU"
     if device in ("auto", "cuda"):
         prefs = bpy.context.preferences.addons["cycles"].preferences

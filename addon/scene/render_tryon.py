@@ -20,8 +20,10 @@ DEFAULT_FABRIC = ("cotton", FABRIC_COLORS["cotton"])  # look, linear RGB
 def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
                   samples: int, resolution: tuple[int, int], template: str = "studio",
                   fabrics: dict[str, tuple[str, tuple[float, float, float]]] | None = None,
-                  device: str = "cpu", garment_colors: np.ndarray | None = None) -> dict:
-    """Render each view to ``<out_dir>/<view>.png``; return render.json's content.
+                  device: str = "cpu", garment_colors: np.ndarray | None = None,
+                  threads: int = 0) -> dict:
+    """Render each view to ``<out_dir>/<view>.png`` (``threads`` CPU threads, 0: one per core);
+    return render.json's content.
 
     ``fabrics``: (fabric look, linear RGB) by garment node (``garment``, ``garment_under_<i>``;
     red cotton for any not given). ``garment_colors`` (V, 3) linear RGB per vertex of
@@ -46,7 +48,7 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
             material = fabric_material(*(fabrics or {}).get(obj.name, DEFAULT_FABRIC))
         wear(obj, material)
     scene = build_look("look", subject, template, views)
-    used_device = configure_cycles(scene, samples, resolution, device)
+    used_device = configure_cycles(scene, samples, resolution, device, threads)
     if garment_colors is not None:
         scene.view_settings.view_transform = "Standard"
     names = frame_views(scene)
