@@ -3,11 +3,12 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# libegl1 + Mesa (libegl-mesa0, libgl1-mesa-dri): headless pyrender for synthetic training images
-APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3
+# libegl1 + Mesa (libegl-mesa0, libgl1-mesa-dri): headless pyrender for synthetic training images;
+# redis-server: the render farm's broker (the farm tests start their own on a free port)
+APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates bench-drape bench-addon build clean
+.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates bench-drape bench-addon bench-farm build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -75,6 +76,11 @@ bench-drape: $(STAMP)
 # an operator that waits for the engine (about 3 min here).
 bench-addon: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_addon.py
+
+# The render farm: the same lookbook (8 renders) on 1 and 2 Celery workers on a local Redis,
+# throughput, scaling and scheduling overhead per task (about 6 min here).
+bench-farm: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_farm.py
 
 build: $(STAMP)
 	$(BIN)/python build.py

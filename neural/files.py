@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any, Iterator
 
 
+STAGING_TAG_VARIABLE = "TRYON_STAGING_TAG"
+
+
 def sha256_file(path: str | os.PathLike) -> str:
     """Hex SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -48,6 +51,13 @@ def _umask() -> int:
     return mask
 
 
+def staging_prefix(out_dir: str | os.PathLike, tag: str | None = None) -> str:
+    """The name of ``out_dir``'s staging folders up to their random part, for ``tag``
+    (default $TRYON_STAGING_TAG, else none)."""
+    tag = tag if tag is not None else os.environ.get(STAGING_TAG_VARIABLE, "")
+    return f".{Path(out_dir).name}.staging.{tag + '.' if tag else ''}"
+
+
 @contextlib.contextmanager
 def staged_output_dir(out_dir: str | os.PathLike) -> Iterator[Path]:
     """Yield a private staging folder; on success it becomes ``out_dir`` by one rename (or,
@@ -55,11 +65,13 @@ def staged_output_dir(out_dir: str | os.PathLike) -> Iterator[Path]:
 
     On any failure the staging folder is removed and ``out_dir`` is left as it was, so a stage
     either writes all of its files or none of them; a new ``out_dir`` appears whole even if the
-    process is killed (the farm takes an existing task folder as done).
+    process is killed (the farm takes an existing task folder as done). The staging folder is
+    ``.<name>.staging.<tag>.<random>`` beside ``out_dir``, its tag $TRYON_STAGING_TAG (a farm
+    worker's attempt, so that it can remove what a killed attempt left).
     """
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.staging."))
+    stage = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=staging_prefix(out_dir)))
     try:
         yield stage
         stage.chmod(0o755)  # mkdtemp's 0o700 would hide a farm's outputs from other users

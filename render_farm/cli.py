@@ -1,4 +1,5 @@
-"""The ``tryon`` command: fit, garment, drape, render, and run (a whole job locally)."""
+"""The ``tryon`` command: fit, garment, drape, render, run (a whole job locally), and farm (a job
+on Celery workers)."""
 from __future__ import annotations
 
 import argparse
@@ -16,10 +17,18 @@ from neural.errors import InputError
 PROGRESS_MODES = ("bars", "jsonl")
 
 
+class JobFailed(Exception):
+    """A farm job followed to its end did not end done; ``report`` is the command's output."""
+
+    def __init__(self, message: str, report: str):
+        super().__init__(message)
+        self.report = report
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; bad input prints one line on stderr and exits 2. Ctrl-C (SIGINT) or SIGTERM
-    stops the command cleanly (exit 130), even where the parent ignores SIGINT, as a shell does
-    for background jobs."""
+    """Entry point; bad input prints one line on stderr and exits 2, a farm job followed to a
+    failed end exits 1. Ctrl-C (SIGINT) or SIGTERM stops the command cleanly (exit 130), even
+    where the parent ignores SIGINT, as a shell does for background jobs."""
     args = _parser().parse_args(argv)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -28,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"tryon: error: {error}", file=sys.stderr)
         return 2
+    except JobFailed as failure:
+        print(failure.report)
+        print(f"tryon: error: {failure}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("tryon: interrupted; finished outputs are kept and a re-run resumes", file=sys.stderr)
         return 130
@@ -93,15 +106,72 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a job file locally (resumable)")
     run.add_argument("job")
-    _add_out_and_device(run, "out/job")
+    _add_out_and_device(run, None)
     run.set_defaults(handler=_run)
+
+    _add_farm(sub.add_parser("farm", help="the render farm: Celery workers on a Redis broker"))
     return parser
 
 
-def _add_out_and_device(parser: argparse.ArgumentParser, default_out: str) -> None:
+def _add_farm(farm: argparse.ArgumentParser) -> None:
+    """``tryon farm worker|submit|status|logs|cancel|serve``."""
     from neural.device import DEVICE_CHOICES
 
-    parser.add_argument("--out", default=default_out)
+    stores = argparse.ArgumentParser(add_help=False)
+    stores.add_argument("--store", help="job store URL: sqlite:///PATH or postgresql+psycopg://... "
+                        "(default $TRYON_STORE, else ~/.local/share/tryon/farm.db)")
+    brokers = argparse.ArgumentParser(add_help=False)
+    brokers.add_argument("--broker", help="redis://HOST:PORT/DB (default $TRYON_BROKER, else "
+                         "redis://localhost:6379/0)")
+    sub = farm.add_subparsers(required=True, metavar="COMMAND")
+
+    worker = sub.add_parser("worker", parents=[stores, brokers], help="run a farm worker")
+    worker.add_argument("--gpu", type=int, help="the GPU this worker owns (CUDA_VISIBLE_DEVICES)")
+    worker.add_argument("--queues", default="cpu,gpu", help="queues it serves (cpu, gpu)")
+    worker.add_argument("--name", help="unique worker name (default HOST-gpuN or HOST-cpu)")
+    worker.add_argument("--cpus", help="CPU cores it runs on, e.g. 0-3 or 0,2 (default: all)")
+    worker.add_argument("--threads", type=int, default=0,
+                        help="CPU threads per task (default: one per core it runs on)")
+    worker.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    worker.add_argument("--lost-after", type=float,
+                        help="seconds without a heartbeat after which a worker's task is "
+                             "taken back (default 30; the same on every worker)")
+    worker.set_defaults(handler=_farm_worker)
+
+    submit = sub.add_parser("submit", parents=[stores, brokers], help="queue a job file")
+    submit.add_argument("job")
+    submit.add_argument("--out", help="output folder every worker sees at the same path "
+                        "(default: the job file's output:)")
+    submit.add_argument("--name", help="job name (default: the job file's name)")
+    submit.add_argument("--priority", type=int, help="higher runs first (default: the job file's)")
+    submit.set_defaults(handler=_farm_submit)
+
+    status = sub.add_parser("status", parents=[stores], help="jobs, tasks and workers")
+    status.add_argument("job", nargs="?")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    status.add_argument("--watch", action="store_true", help="follow it live until done")
+    status.set_defaults(handler=_farm_status)
+
+    logs = sub.add_parser("logs", parents=[stores], help="a job's attempts with their logs")
+    logs.add_argument("job")
+    logs.add_argument("task", nargs="?", help="one task's key (default: every failed attempt)")
+    logs.set_defaults(handler=_farm_logs)
+
+    cancel = sub.add_parser("cancel", parents=[stores], help="cancel a job")
+    cancel.add_argument("job")
+    cancel.set_defaults(handler=_farm_cancel)
+
+    serve = sub.add_parser("serve", parents=[stores], help="the status as JSON over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8070)
+    serve.set_defaults(handler=_farm_serve)
+
+
+def _add_out_and_device(parser: argparse.ArgumentParser, default_out: str | None) -> None:
+    from neural.device import DEVICE_CHOICES
+
+    parser.add_argument("--out", default=default_out,
+                        help=None if default_out else "default: the job file's output:")
     parser.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
 
 
@@ -189,6 +259,91 @@ def _run(args) -> str:
     lines = [f"{result['ran']} tasks run, {result['skipped']} already done; images:"]
     lines += [f"  {p}" for p in result["images"]]
     return "\n".join(lines + [f"contact sheet: {result['contact_sheet']}"])
+
+
+def _farm_worker(args) -> str:
+    from render_farm.farm_app import broker_url
+    from render_farm.farm_client import store_url
+    from render_farm.farm_worker import FarmWorker, WorkerSettings
+
+    settings = WorkerSettings(store_url(args.store), broker_url(args.broker), args.name or "",
+                              args.queues.split(","), args.device, args.gpu,
+                              _cpu_list(args.cpus) if args.cpus else None, args.threads)
+    if args.lost_after:
+        settings.lost_after_s = args.lost_after
+    FarmWorker(settings).start()
+    return f"worker {settings.name} stopped"
+
+
+def _cpu_list(text: str) -> list[int]:
+    """``0-3,6`` -> [0, 1, 2, 3, 6]."""
+    cpus = []
+    try:
+        for part in text.split(","):
+            first, _, last = part.partition("-")
+            cpus += range(int(first), int(last or first) + 1)
+    except ValueError as error:
+        raise InputError(f"--cpus takes core numbers and ranges, e.g. 0-3,6: {text}") from error
+    return cpus
+
+
+def _farm_submit(args) -> str:
+    from render_farm.farm_app import broker_url
+    from render_farm.farm_client import store_url, submit
+
+    job_id = submit(args.job, broker_url(args.broker), store_url(args.store), args.out,
+                    args.name, args.priority)
+    return f"{job_id}\nfollow it with: tryon farm status {job_id} --watch"
+
+
+def _farm_status(args) -> str:
+    from render_farm.farm_client import store_url
+    from render_farm.farm_status import draw, snapshot, watch
+    from render_farm.store import JobStore
+
+    store = JobStore(store_url(args.store))
+    if args.job and not store.status(args.job)["jobs"]:
+        raise InputError(f"no job {args.job} in the farm's store")
+    if not args.watch:
+        status = snapshot(store, args.job)
+    elif args.progress == "jsonl":  # for a program: the job's tasks as steps
+        status = watch(store, args.job, progress=_bar("farm job", args.progress))
+    else:
+        status = watch(store, args.job, stream=sys.stderr)
+    report = json.dumps(status, indent=1) if args.json else draw(status)
+    ended = [job for job in status["jobs"] if job["state"] in ("failed", "cancelled")]
+    if args.watch and ended:
+        raise JobFailed(", ".join(f"job {job['id']} {job['state']}: " + ", ".join(
+            f"{n} {state}" for state, n in sorted(job["counts"].items())) for job in ended),
+            report)
+    return report
+
+
+def _farm_logs(args) -> str:
+    from render_farm.farm_client import store_url
+    from render_farm.store import JobStore
+
+    attempts = JobStore(store_url(args.store)).attempts(args.job, args.task)
+    if args.task is None:
+        attempts = [a for a in attempts if a["outcome"] != "ok"]
+    blocks = [f"== task {a['key']} on {a['worker']}: {a['outcome']}"
+              f"{' (' + a['error'] + ')' if a['error'] else ''}\n{a['log']}" for a in attempts]
+    return "\n".join(blocks) or "no such attempts"
+
+
+def _farm_cancel(args) -> str:
+    from render_farm.farm_client import cancel, store_url
+
+    cancel(args.job, store_url(args.store))
+    return f"job {args.job} cancelled"
+
+
+def _farm_serve(args) -> str:
+    from render_farm.farm_client import store_url
+    from render_farm.status_api import create_app
+
+    create_app(store_url(args.store)).run(args.host, args.port)
+    return "stopped"
 
 
 if __name__ == "__main__":

@@ -16,7 +16,8 @@ def write_contact_sheet(out_dir: str | os.PathLike, renders: list[dict],
                         folder: str | os.PathLike) -> dict:
     """From the finished renders under ``<out_dir>/renders`` (``renders``: their key, label
     and views), write contact_sheet.png, index.json and index.html into ``folder`` (all at once
-    or not at all); return the index."""
+    or not at all); return the index. A render that failed is a grey cell, ``missing`` in the
+    index."""
     from PIL import Image, ImageDraw, ImageFont
 
     from neural.files import staged_output_dir
@@ -25,8 +26,15 @@ def write_contact_sheet(out_dir: str | os.PathLike, renders: list[dict],
     entries = [{"label": f"{render['label']} / {view}", "view": view,
                 "image": f"renders/{render['key']}/{view}.png"}
                for render in renders for view in render["views"]]
-    images = [Image.open(out_dir / entry["image"]).convert("RGB") for entry in entries]
-    cell_height = max(round(CELL_WIDTH * im.height / im.width) for im in images)
+    images = []
+    for entry in entries:
+        path = out_dir / entry["image"]
+        images.append(Image.open(path).convert("RGB") if path.is_file() else None)
+        entry["missing"] = images[-1] is None
+    found = [im for im in images if im is not None]
+    if not found:
+        raise FileNotFoundError(f"no rendered image under {out_dir / 'renders'}")
+    cell_height = max(round(CELL_WIDTH * im.height / im.width) for im in found)
     columns = min(COLUMNS, len(images))
     rows = -(-len(images) // columns)
     sheet = Image.new("RGB", (columns * CELL_WIDTH, rows * (cell_height + LABEL_HEIGHT)), "white")
@@ -34,8 +42,12 @@ def write_contact_sheet(out_dir: str | os.PathLike, renders: list[dict],
     for index, (entry, image) in enumerate(zip(entries, images)):
         x = index % columns * CELL_WIDTH
         y = index // columns * (cell_height + LABEL_HEIGHT)
-        scaled = image.resize((CELL_WIDTH, round(CELL_WIDTH * image.height / image.width)))
-        sheet.paste(scaled, (x, y))
+        if image is None:
+            draw.rectangle((x, y, x + CELL_WIDTH - 1, y + cell_height - 1), fill="#bbbbbb")
+            draw.text((x + 4, y + 4), "render failed", fill="black", font=font)
+        else:
+            scaled = image.resize((CELL_WIDTH, round(CELL_WIDTH * image.height / image.width)))
+            sheet.paste(scaled, (x, y))
         draw.text((x + 4, y + cell_height + 4), entry["label"], fill="black", font=font)
     document = {"schema": "tryon.lookbook", "schema_version": 1, "images": entries,
                 "contact_sheet": "contact_sheet.png"}
@@ -51,6 +63,8 @@ def _page(entries: list[dict], folder: Path, out_dir: Path) -> str:
     sheet's folder."""
     up = os.path.relpath(out_dir, folder)
     items = "\n".join(
+        f"<figure><figcaption>{html.escape(e['label'])}: render failed</figcaption></figure>"
+        if e["missing"] else
         f'<figure><a href="{html.escape(up)}/{html.escape(e["image"])}">'
         f'<img src="{html.escape(up)}/{html.escape(e["image"])}" width="{CELL_WIDTH}"></a>'
         f"<figcaption>{html.escape(e['label'])}</figcaption></figure>" for e in entries)

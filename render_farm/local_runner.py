@@ -9,12 +9,14 @@ from render_farm.plan import plan_job, run_task
 from render_farm.stages import Progress
 
 
-def run_job(job_file: str | os.PathLike, out_dir: str | os.PathLike,
+def run_job(job_file: str | os.PathLike, out_dir: str | os.PathLike | None = None,
             device: str = "auto", progress: Progress = None) -> dict:
-    """Run every task of the job; returns counts of tasks run and skipped, the image paths and
-    the contact sheet, which ``<out_dir>/index.json`` also lists when the job is done.
-    ``progress(done, total)`` follows the tasks."""
+    """Run every task of the job into ``out_dir`` (default: the job file's ``output:``);
+    returns counts of tasks run and skipped, the image paths and the contact sheet, which
+    ``<out_dir>/index.json`` also lists when the job is done. ``progress(done, total)``
+    follows the tasks."""
     plan = plan_job(job_file)
+    out_dir = plan.out_dir(out_dir)
     counts = {"ran": 0, "skipped": 0}
     for done, task in enumerate(plan.tasks, start=1):
         counts["ran" if run_task(task, out_dir, device) else "skipped"] += 1

@@ -14,7 +14,9 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from neural.errors import InputError
 from render_farm.job import Task, content_key, job_tasks, read_job
+from render_farm.stages import Progress
 
 GPU_STAGES = ("fit", "drape", "render")  # stages that use a GPU when the worker has one
 FOLDERS = {"fit": "avatars", "garment": "garments", "drape": "drapes", "render": "renders",
@@ -23,13 +25,16 @@ FOLDERS = {"fit": "avatars", "garment": "garments", "drape": "drapes", "render":
 
 @dataclass(frozen=True)
 class PlannedTask:
-    """One unit of work: ``stage`` with its ``args`` (JSON-able), after the tasks ``needs``."""
+    """One unit of work: ``stage`` with its ``args`` (JSON-able), after the tasks ``needs``.
+    A ``partial`` task (the contact sheet) still runs when some of what it needs failed, over
+    what did not."""
 
     key: str
     stage: str
     args: dict
     needs: tuple[str, ...] = ()
     label: str = ""
+    partial: bool = False
 
     @property
     def queue(self) -> str:
@@ -45,7 +50,7 @@ class PlannedTask:
     @classmethod
     def from_json(cls, data: dict) -> "PlannedTask":
         return cls(data["key"], data["stage"], data["args"], tuple(data["needs"]),
-                   data.get("label", ""))
+                   data.get("label", ""), data.get("partial", False))
 
 
 @dataclass
@@ -54,6 +59,13 @@ class JobPlan:
 
     tasks: list[PlannedTask] = field(default_factory=list)
     priority: int = 0
+    output: Path | None = None  # the job file's ``output:`` folder, if it names one
+
+    def out_dir(self, given: str | os.PathLike | None) -> Path:
+        """``given``, else the job file's ``output:``; absolute."""
+        if given is None and self.output is None:
+            raise InputError("no output folder: give --out or 'output:' in the job file")
+        return Path(given if given is not None else self.output).resolve()
 
     def images(self, out_dir: str | os.PathLike) -> list[Path]:
         """Every render's images, in plan order."""
@@ -62,10 +74,12 @@ class JobPlan:
 
 
 def plan_job(job_file: str | os.PathLike) -> JobPlan:
-    """Read a job file (``render_farm.job.load_job``) and plan it."""
+    """Read a job file (``render_farm.job.load_job``) and plan it; its ``output:`` folder is
+    relative to the job file."""
     job = read_job(job_file)
     tries = job_tasks(job, Path(job_file))
     priority = int(job.get("priority", 0))
+    output = (Path(job_file).parent / job["output"]).resolve() if job.get("output") else None
     tasks: dict[str, PlannedTask] = {}
     renders = []
     for task in tries:
@@ -73,8 +87,8 @@ def plan_job(job_file: str | os.PathLike) -> JobPlan:
     sheet_key = content_key("sheet", *sorted(r.key for r in renders))
     tasks[sheet_key] = PlannedTask(sheet_key, "sheet", {"renders": [
         {"key": r.key, "label": r.label, "views": r.args["views"]} for r in renders]},
-        tuple(dict.fromkeys(r.key for r in renders)), "contact sheet")
-    return JobPlan(list(tasks.values()), priority)
+        tuple(dict.fromkeys(r.key for r in renders)), "contact sheet", partial=True)
+    return JobPlan(list(tasks.values()), priority, output)
 
 
 def _plan_try_on(task: Task, tasks: dict[str, PlannedTask]) -> PlannedTask:
@@ -106,9 +120,11 @@ def _plan_try_on(task: Task, tasks: dict[str, PlannedTask]) -> PlannedTask:
     return render
 
 
-def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto") -> bool:
+def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto",
+             threads: int = 0, progress: Progress = None) -> bool:
     """Run ``task`` unless its output folder exists; True when it ran. Its inputs' folders must
-    exist (the tasks it needs are done)."""
+    exist (the tasks it needs are done). ``threads``: CPU threads for Cycles (0: one per core);
+    ``progress(done, total)`` follows fits and drapes."""
     from render_farm import stages
     from render_farm.contact_sheet import write_contact_sheet
 
@@ -121,16 +137,17 @@ def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto"
         return Path(ref["path"]) if "path" in ref else Path(out_dir) / FOLDERS[stage] / ref["task"]
 
     if task.stage == "fit":
-        stages.fit_stage(args["photo"], args["height_cm"], folder, device,
+        stages.fit_stage(args["photo"], args["height_cm"], folder, device, progress,
                          side_photo=args["side_photo"])
     elif task.stage == "garment":
         stages.garment_stage(args["kind"], args["size"], args["fabric"], folder)
     elif task.stage == "drape":
         stages.drape_stage(path(args["avatar"], "fit"), path(args["garment"], "garment"), folder,
-                           device)
+                           device, progress)
     elif task.stage == "render":
         stages.render_stage(path(args["drape"], "drape"), folder, args["views"], args["samples"],
-                            tuple(args["resolution"]), args["template"], device)
+                            tuple(args["resolution"]), args["template"], device,
+                            threads=threads)
     elif task.stage == "sheet":
         write_contact_sheet(out_dir, args["renders"], folder)
     else:

@@ -1,20 +1,24 @@
 """The farm's job store, in SQL (SQLite by default, PostgreSQL by URL) through SQLAlchemy: jobs,
 their planned tasks and the state of each, every attempt with its worker, log and timings,
-workers' heartbeats, and which workers a job no longer trusts.
+workers' heartbeats, and which workers a job no longer trusts. The store decides which task
+runs next; the broker only carries word that a queue has work (``render_farm.farm_app``).
 
 Task states: waiting (for the tasks it needs), ready, running, done, failed (out of tries),
 skipped (something it needs failed), cancelled. A failed attempt puts its task back to ready
 until ``MAX_TRIES``; a worker that fails ``BLOCK_AFTER`` attempts of one job is blocklisted for
-that job (as Flamenco does). Times are UTC seconds since the epoch.
+that job (as Flamenco does). An attempt whose worker stops sending heartbeats is lost and its
+task ready again, for any worker. Times are UTC seconds since the epoch.
 """
 from __future__ import annotations
 
 import time
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 
-from sqlalchemy import (JSON, Float, ForeignKey, Integer, String, Text, create_engine, func,
-                        select, update)
+from sqlalchemy import (JSON, Float, ForeignKey, Integer, String, Text, create_engine, event,
+                        func, select, update)
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from render_farm.plan import JobPlan, PlannedTask
@@ -22,6 +26,8 @@ from render_farm.plan import JobPlan, PlannedTask
 MAX_TRIES = 3  # attempts of one task before it fails for good
 BLOCK_AFTER = 2  # failed attempts of one job's tasks after which a worker is blocklisted
 FINISHED = ("done", "failed", "skipped", "cancelled")
+LOST = ("failed", "skipped", "cancelled")
+LOG_LIMIT = 200_000  # characters of an attempt's log kept (its end)
 
 
 class _Base(DeclarativeBase):
@@ -50,6 +56,7 @@ class TaskRow(_Base):
     spec: Mapped[dict] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(16))
     tries: Mapped[int] = mapped_column(Integer, default=0)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)  # 0-1 while running
     ready_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     started_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -59,12 +66,13 @@ class TaskRow(_Base):
 class AttemptRow(_Base):
     __tablename__ = "attempts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    job_id: Mapped[str] = mapped_column(String(32))
+    job_id: Mapped[str] = mapped_column(String(32), index=True)
     key: Mapped[str] = mapped_column(String(32))
     worker: Mapped[str] = mapped_column(String(200))
+    ready_at: Mapped[float] = mapped_column(Float)  # when its task last became ready
     started_at: Mapped[float] = mapped_column(Float)
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
-    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running, ok, failed
+    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running, ok, failed, lost
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     log: Mapped[str] = mapped_column(Text, default="")
 
@@ -82,13 +90,40 @@ class WorkerRow(_Base):
     last_heartbeat: Mapped[float] = mapped_column(Float)
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A task a worker has taken: run it, then close ``attempt_id``."""
+
+    job_id: str
+    out_dir: str
+    task: PlannedTask
+    attempt_id: int
+
+
+@dataclass(frozen=True)
+class Reclaimed:
+    """A lost attempt's task, ready again (or failed, out of tries)."""
+
+    out_dir: str
+    task: PlannedTask
+    state: str
+    attempt_id: int
+
+
 class JobStore:
     """The store at ``url`` (``sqlite:///path`` or ``postgresql://...``); tables are made on
-    first use."""
+    first use. Safe to share between processes and machines (SQLite: processes of one
+    machine)."""
 
     def __init__(self, url: str):
-        self.engine = create_engine(url)
-        _Base.metadata.create_all(self.engine)
+        sqlite = url.startswith("sqlite")
+        self.engine = create_engine(url, connect_args={"timeout": 60} if sqlite else {})
+        if sqlite:
+            event.listen(self.engine, "connect", _sqlite_wal)
+        try:
+            _Base.metadata.create_all(self.engine)
+        except DBAPIError:  # another process made them at the same moment
+            _Base.metadata.create_all(self.engine)
 
     def add_job(self, plan: JobPlan, out_dir: str, name: str) -> str:
         """Record a planned job; its tasks that need nothing are ready. Returns the job's id."""
@@ -105,12 +140,37 @@ class JobStore:
 
     def ready_tasks(self, limit: int = 100) -> list[tuple[str, PlannedTask]]:
         """Ready tasks of active jobs, highest job priority first, then oldest job, plan order."""
-        query = (select(TaskRow.job_id, TaskRow.spec).join(JobRow)
-                 .where(TaskRow.state == "ready", JobRow.state == "active")
-                 .order_by(JobRow.priority.desc(), JobRow.created_at, TaskRow.order).limit(limit))
         with Session(self.engine) as session:
-            return [(job_id, PlannedTask.from_json(spec))
-                    for job_id, spec in session.execute(query)]
+            return [(row.job_id, PlannedTask.from_json(row.spec))
+                    for row in session.scalars(_ready_query().limit(limit))]
+
+    def ready_counts(self) -> dict[str, int]:
+        """How many tasks of active jobs are ready, by queue."""
+        query = (select(TaskRow.queue, func.count()).join(JobRow)
+                 .where(TaskRow.state == "ready", JobRow.state == "active")
+                 .group_by(TaskRow.queue))
+        with Session(self.engine) as session:
+            return dict(session.execute(query).all())
+
+    def claim_next(self, queue: str, worker: str) -> Claim | None:
+        """Start the first ready task of ``queue`` (``ready_tasks`` order) of a job that has not
+        blocklisted ``worker``; None when there is none."""
+        blocked = select(BlockRow.job_id).where(BlockRow.worker == worker)
+        query = _ready_query().where(TaskRow.queue == queue, TaskRow.job_id.not_in(blocked))
+        for _ in range(5):  # others may win the first candidates
+            with Session(self.engine) as session:
+                candidates = session.execute(
+                    query.with_only_columns(TaskRow.job_id, TaskRow.key).limit(8)).all()
+            if not candidates:
+                return None
+            for job_id, key in candidates:
+                attempt_id = self.start_attempt(job_id, key, worker)
+                if attempt_id is not None:
+                    with Session(self.engine) as session:
+                        row = session.get(TaskRow, (job_id, key))
+                        return Claim(job_id, session.get(JobRow, job_id).out_dir,
+                                     PlannedTask.from_json(row.spec), attempt_id)
+        return None
 
     def start_attempt(self, job_id: str, key: str, worker: str) -> int | None:
         """Mark the task running on ``worker`` and open an attempt; None when the task is not
@@ -120,125 +180,205 @@ class JobStore:
         with Session(self.engine) as session, session.begin():
             if session.get(BlockRow, (job_id, worker)) is not None:
                 return None
+            ready_at = session.scalar(select(TaskRow.ready_at).where(
+                TaskRow.job_id == job_id, TaskRow.key == key, TaskRow.state == "ready"))
             taken = session.execute(
                 update(TaskRow).where(TaskRow.job_id == job_id, TaskRow.key == key,
                                       TaskRow.state == "ready")
-                .values(state="running", started_at=now, worker=worker,
+                .values(state="running", started_at=now, worker=worker, progress=0.0,
                         tries=TaskRow.tries + 1))
             if taken.rowcount != 1:
                 return None
-            attempt = AttemptRow(job_id=job_id, key=key, worker=worker, started_at=now)
+            attempt = AttemptRow(job_id=job_id, key=key, worker=worker, started_at=now,
+                                 ready_at=ready_at if ready_at is not None else now)
             session.add(attempt)
             session.flush()
             return attempt.id
 
     def finish_attempt(self, attempt_id: int, ok: bool, error: str | None = None,
-                       log: str = "") -> str:
+                       log: str = "") -> tuple[str, list[str]]:
         """Close an attempt. On success the task is done and the tasks waiting on it that now
         have all they need become ready; on failure the task is ready again, or failed once
         it has had ``MAX_TRIES`` (its dependents skipped), and the worker may be blocklisted.
-        Returns the task's new state."""
+        Returns the task's new state and the queues of the tasks this made ready (itself
+        included), one entry per task."""
         now = time.time()
         with Session(self.engine) as session, session.begin():
             attempt = session.get(AttemptRow, attempt_id)
-            attempt.finished_at, attempt.log = now, log
-            attempt.outcome, attempt.error = ("ok", None) if ok else ("failed", error)
             task = session.get(TaskRow, (attempt.job_id, attempt.key))
+            if attempt.outcome == "lost":  # taken back meanwhile: the result comes too late
+                return task.state, []
+            attempt.finished_at, attempt.log = now, log[-LOG_LIMIT:]
+            attempt.outcome, attempt.error = ("ok", None) if ok else ("failed", error)
             if task.state != "running":  # cancelled meanwhile
-                return task.state
+                return task.state, []
             task.finished_at = now
             if ok:
                 task.state = "done"
-                self._release_dependents(session, task, now)
             else:
+                self._count_failure(session, attempt.job_id, attempt.worker)
                 task.state = "failed" if task.tries >= MAX_TRIES else "ready"
                 task.ready_at = now
-                if task.state == "failed":
-                    self._skip_dependents(session, task)
-                self._count_failure(session, attempt.job_id, attempt.worker)
-            self._close_job_if_finished(session, attempt.job_id, now)
-            return task.state
+            ready = [task.queue] if task.state == "ready" else []
+            ready += self._settle(session, attempt.job_id, now)
+            return task.state, ready
 
-    def cancel_job(self, job_id: str) -> None:
-        """Cancel every unfinished task of the job (running ones finish, and are dropped)."""
+    def reclaim_lost(self, lost_after_s: float, worker: str | None = None) -> list[Reclaimed]:
+        """Close as lost the running attempts of workers silent for ``lost_after_s`` seconds
+        (or of ``worker`` whatever its heartbeat: it restarted); their tasks are ready again,
+        or failed if out of tries."""
+        now = time.time()
+        silent = select(WorkerRow.name).where(WorkerRow.last_heartbeat < now - lost_after_s)
+        query = select(AttemptRow).where(AttemptRow.outcome == "running")
+        query = query.where(AttemptRow.worker == worker) if worker else query.where(
+            AttemptRow.worker.in_(silent))
+        reclaimed = []
         with Session(self.engine) as session, session.begin():
+            for attempt in session.scalars(query):
+                attempt.outcome, attempt.finished_at = "lost", now
+                attempt.error = f"worker {attempt.worker} stopped (no heartbeat)"
+                task = session.get(TaskRow, (attempt.job_id, attempt.key))
+                if task.state != "running" or task.worker != attempt.worker:
+                    continue
+                task.state = "failed" if task.tries >= MAX_TRIES else "ready"
+                task.ready_at = task.finished_at = now
+                self._settle(session, attempt.job_id, now)
+                reclaimed.append(Reclaimed(session.get(JobRow, attempt.job_id).out_dir,
+                                           PlannedTask.from_json(task.spec), task.state,
+                                           attempt.id))
+        return reclaimed
+
+    def cancel_job(self, job_id: str) -> bool:
+        """Cancel every unfinished task of the job (running ones are stopped by their
+        workers); False when there is no such job."""
+        with Session(self.engine) as session, session.begin():
+            if session.get(JobRow, job_id) is None:
+                return False
             session.execute(update(TaskRow).where(TaskRow.job_id == job_id,
                                                   TaskRow.state.not_in(FINISHED))
                             .values(state="cancelled"))
-            session.execute(update(JobRow).where(JobRow.id == job_id)
+            session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.state == "active")
                             .values(state="cancelled", finished_at=time.time()))
+            return True
 
-    def heartbeat(self, worker: str, queues: list[str]) -> None:
+    def heartbeat(self, worker: str, queues: list[str],
+                  running: tuple[int, float] | None = None) -> bool:
+        """Record that ``worker`` (serving ``queues``) is alive, and the progress (0-1) of
+        the attempt it runs (``running``: attempt id, progress). False when that attempt's
+        task runs no more (its job was cancelled, or it was taken back): stop it."""
         with Session(self.engine) as session, session.begin():
             session.merge(WorkerRow(name=worker, queues=",".join(queues),
                                     last_heartbeat=time.time()))
+            if running is None:
+                return True
+            attempt = session.get(AttemptRow, running[0])
+            task = session.get(TaskRow, (attempt.job_id, attempt.key))
+            if attempt.outcome != "running" or task.state != "running" or task.worker != worker:
+                return False
+            task.progress = running[1]
+            return True
+
+    def last_heartbeat(self, worker: str) -> float | None:
+        with Session(self.engine) as session:
+            row = session.get(WorkerRow, worker)
+            return None if row is None else row.last_heartbeat
 
     def status(self, job_id: str | None = None) -> dict:
         """Jobs (one, or all) with task counts by state and their tasks; workers with their
-        last heartbeat."""
+        last heartbeat and the task they run."""
         with Session(self.engine) as session:
             jobs = session.scalars(select(JobRow).where(JobRow.id == job_id) if job_id
                                    else select(JobRow).order_by(JobRow.created_at)).all()
+            running = {row.worker: f"{row.job_id}/{row.key}" for row in session.scalars(
+                select(TaskRow).where(TaskRow.state == "running"))}
             result = {"jobs": [], "workers": [
-                {"name": w.name, "queues": w.queues.split(","), "last_heartbeat": w.last_heartbeat}
-                for w in session.scalars(select(WorkerRow))]}
+                {"name": w.name, "queues": w.queues.split(","), "last_heartbeat": w.last_heartbeat,
+                 "task": running.get(w.name)}
+                for w in session.scalars(select(WorkerRow).order_by(WorkerRow.name))]}
             for job in jobs:
                 tasks = session.scalars(select(TaskRow).where(TaskRow.job_id == job.id)
                                         .order_by(TaskRow.order)).all()
-                counts = dict(Counter(t.state for t in tasks))
                 result["jobs"].append({
                     "id": job.id, "name": job.name, "state": job.state, "priority": job.priority,
-                    "out_dir": job.out_dir, "counts": counts,
+                    "out_dir": job.out_dir, "created_at": job.created_at,
+                    "finished_at": job.finished_at,
+                    "counts": dict(Counter(t.state for t in tasks)),
                     "tasks": [{"key": t.key, "stage": t.stage, "label": t.label, "state": t.state,
-                               "tries": t.tries, "worker": t.worker} for t in tasks]})
+                               "tries": t.tries, "worker": t.worker,
+                               "progress": 1.0 if t.state == "done" else t.progress,
+                               "started_at": t.started_at, "finished_at": t.finished_at}
+                              for t in tasks]})
             return result
 
-    def attempts(self, job_id: str, key: str) -> list[dict]:
-        """Every attempt of a task, oldest first, with its log."""
+    def attempts(self, job_id: str, key: str | None = None) -> list[dict]:
+        """Every attempt of a task (or of the job), oldest first, with its log and timings."""
+        query = select(AttemptRow).where(AttemptRow.job_id == job_id)
+        if key is not None:
+            query = query.where(AttemptRow.key == key)
         with Session(self.engine) as session:
-            rows = session.scalars(select(AttemptRow).where(AttemptRow.job_id == job_id,
-                                                            AttemptRow.key == key)
-                                   .order_by(AttemptRow.id)).all()
-            return [{"worker": a.worker, "outcome": a.outcome, "error": a.error, "log": a.log,
+            return [{"id": a.id, "key": a.key, "worker": a.worker, "outcome": a.outcome,
+                     "error": a.error, "log": a.log, "ready_at": a.ready_at,
+                     "started_at": a.started_at, "finished_at": a.finished_at,
                      "seconds": None if a.finished_at is None else a.finished_at - a.started_at}
-                    for a in rows]
+                    for a in session.scalars(query.order_by(AttemptRow.id))]
+
+    def blocklist(self, job_id: str) -> list[str]:
+        with Session(self.engine) as session:
+            return list(session.scalars(select(BlockRow.worker).where(BlockRow.job_id == job_id)))
 
     @staticmethod
-    def _release_dependents(session: Session, done: TaskRow, now: float) -> None:
+    def _settle(session: Session, job_id: str, now: float) -> list[str]:
+        """Bring the job's waiting tasks up to date with what they need: ready when all of it
+        is done (a partial task: when all of it has finished and some is done), skipped when
+        some of it is lost. Closes the job when every task has finished. Returns the queues
+        of the tasks made ready."""
+        session.flush()
         states = dict(session.execute(select(TaskRow.key, TaskRow.state)
-                                      .where(TaskRow.job_id == done.job_id)).all())
-        for task in session.scalars(select(TaskRow).where(TaskRow.job_id == done.job_id,
-                                                          TaskRow.state == "waiting")):
-            if done.key in task.spec["needs"] and all(
-                    states[need] == "done" for need in task.spec["needs"]):
-                task.state, task.ready_at = "ready", now
-
-    @staticmethod
-    def _skip_dependents(session: Session, failed: TaskRow) -> None:
-        """Skip every task that needs ``failed``, directly or through others."""
-        lost, changed = {failed.key}, True
-        while changed:
+                                      .where(TaskRow.job_id == job_id)).all())
+        waiting = list(session.scalars(select(TaskRow).where(TaskRow.job_id == job_id,
+                                                             TaskRow.state == "waiting")))
+        ready, changed = [], True
+        while changed:  # a skip can settle tasks after it
             changed = False
-            for task in session.scalars(select(TaskRow).where(TaskRow.job_id == failed.job_id,
-                                                              TaskRow.state == "waiting")):
-                if lost & set(task.spec["needs"]):
-                    task.state, changed = "skipped", True
-                    lost.add(task.key)
-            session.flush()
+            for task in waiting:
+                if task.state != "waiting":
+                    continue
+                needs = [states[key] for key in task.spec["needs"]]
+                if all(state == "done" for state in needs):
+                    task.state = "ready"
+                elif task.spec.get("partial") and all(state in FINISHED for state in needs):
+                    task.state = "ready" if "done" in needs else "skipped"
+                elif not task.spec.get("partial") and any(state in LOST for state in needs):
+                    task.state = "skipped"
+                else:
+                    continue
+                states[task.key], changed = task.state, True
+                if task.state == "ready":
+                    task.ready_at = now
+                    ready.append(task.queue)
+        if set(states.values()) <= set(FINISHED):
+            job = session.get(JobRow, job_id)
+            if job.state == "active":
+                job.state = "done" if set(states.values()) == {"done"} else "failed"
+                job.finished_at = now
+        return ready
 
     @staticmethod
     def _count_failure(session: Session, job_id: str, worker: str) -> None:
+        session.flush()
         failures = session.scalar(select(func.count()).select_from(AttemptRow).where(
             AttemptRow.job_id == job_id, AttemptRow.worker == worker,
             AttemptRow.outcome == "failed"))
         if failures >= BLOCK_AFTER and session.get(BlockRow, (job_id, worker)) is None:
             session.add(BlockRow(job_id=job_id, worker=worker))
 
-    @staticmethod
-    def _close_job_if_finished(session: Session, job_id: str, now: float) -> None:
-        states = set(session.scalars(select(TaskRow.state).where(TaskRow.job_id == job_id)))
-        if states <= set(FINISHED):
-            job = session.get(JobRow, job_id)
-            job.state = "done" if states == {"done"} else "failed"
-            job.finished_at = now
 
+def _ready_query():
+    return (select(TaskRow).join(JobRow)
+            .where(TaskRow.state == "ready", JobRow.state == "active")
+            .order_by(JobRow.priority.desc(), JobRow.created_at, TaskRow.order))
+
+
+def _sqlite_wal(connection, _record) -> None:
+    """Write-ahead logging: workers read the store while another writes."""
+    connection.execute("PRAGMA journal_mode=WAL")

@@ -1,6 +1,9 @@
 """The farm's SQL job store (SQLite here): a task becomes ready when all it needs is done, one
 worker wins a ready task, failures retry elsewhere until the task fails for good with its log,
-a worker that keeps failing a job is blocklisted for it, priorities order the queue."""
+a worker that keeps failing a job is blocklisted for it, a silent worker's task is taken back,
+priorities order the queue."""
+import time
+
 import pytest
 
 from render_farm.plan import JobPlan, PlannedTask
@@ -13,7 +16,8 @@ def _plan(priority: int = 0) -> JobPlan:
              PlannedTask("g2", "garment", {}),
              PlannedTask("d1", "drape", {}, ("fit", "g1")),
              PlannedTask("d2", "drape", {}, ("fit", "g2")),
-             PlannedTask("r1", "render", {}, ("d1",)), PlannedTask("r2", "render", {}, ("d2",))]
+             PlannedTask("r1", "render", {}, ("d1",)), PlannedTask("r2", "render", {}, ("d2",)),
+             PlannedTask("sheet", "sheet", {}, ("r1", "r2"), partial=True)]
     return JobPlan(tasks, priority)
 
 
@@ -25,7 +29,7 @@ def store(tmp_path):
 def _run(store, job, key, worker="w1", ok=True, error=None):
     attempt = store.start_attempt(job, key, worker)
     assert attempt is not None, f"{key} could not start on {worker}"
-    return store.finish_attempt(attempt, ok, error, log=f"log of {key} on {worker}")
+    return store.finish_attempt(attempt, ok, error, log=f"log of {key} on {worker}")[0]
 
 
 def _ready(store):
@@ -39,10 +43,10 @@ def test_tasks_become_ready_as_what_they_need_is_done(store, tmp_path):
     assert "d1" not in _ready(store)  # still needs the fit
     _run(store, job, "fit")
     assert _ready(store) == ["g2", "d1"]
-    for key in ("g2", "d1", "d2", "r1", "r2"):
+    for key in ("g2", "d1", "d2", "r1", "r2", "sheet"):
         _run(store, job, key)
     status = store.status(job)["jobs"][0]
-    assert status["state"] == "done" and status["counts"] == {"done": 7}
+    assert status["state"] == "done" and status["counts"] == {"done": 8}
 
 
 def test_one_worker_wins_a_ready_task(store, tmp_path):
@@ -61,8 +65,10 @@ def test_a_poisoned_task_fails_with_its_log_and_the_rest_completes(store, tmp_pa
     assert states == ["ready"] * (MAX_TRIES - 1) + ["failed"]
     for key in ("d1", "r1"):
         _run(store, job, key)
+    assert _ready(store) == ["sheet"]  # over the renders there are
+    _run(store, job, "sheet")
     status = store.status(job)["jobs"][0]
-    assert status["counts"] == {"done": 5, "failed": 1, "skipped": 1}  # r2 needs d2
+    assert status["counts"] == {"done": 6, "failed": 1, "skipped": 1}  # r2 needs d2
     assert status["state"] == "failed"
     attempts = store.attempts(job, "d2")
     assert [a["outcome"] for a in attempts] == ["failed"] * MAX_TRIES
@@ -83,8 +89,39 @@ def test_priorities_order_the_queue_and_cancel_stops_a_job(store, tmp_path):
     low = store.add_job(_plan(0), str(tmp_path), "low")
     high = store.add_job(_plan(9), str(tmp_path), "high")
     assert [job for job, _ in store.ready_tasks()] == [high] * 3 + [low] * 3
+    claim = store.claim_next("cpu", "w1")
+    assert (claim.job_id, claim.task.key) == (high, "g1")  # the fit waits in the gpu queue
+    assert store.ready_counts() == {"cpu": 3, "gpu": 2}
     store.cancel_job(high)
-    assert [job for job, _ in store.ready_tasks()] == [low] * 3
+    assert [job for job, _ in store.ready_tasks()] == [low] * 3  # its running task too
     assert store.status(high)["jobs"][0]["state"] == "cancelled"
     store.heartbeat("w1", ["cpu", "gpu"])
     assert store.status()["workers"][0]["queues"] == ["cpu", "gpu"]
+
+
+def test_a_silent_workers_task_is_taken_back_and_its_late_result_ignored(store, tmp_path):
+    job = store.add_job(_plan(), str(tmp_path), "lost worker")
+    store.heartbeat("w1", ["gpu"])
+    claim = store.claim_next("gpu", "w1")
+    assert claim.task.key == "fit" and store.claim_next("gpu", "w2") is None
+    store.heartbeat("w2", ["gpu"])
+    assert store.reclaim_lost(lost_after_s=60) == []  # w1 is not silent yet
+    time.sleep(0.3)
+    store.heartbeat("w2", ["gpu"])
+    (reclaimed,) = store.reclaim_lost(lost_after_s=0.2)
+    assert (reclaimed.task.key, reclaimed.state, reclaimed.out_dir) == ("fit", "ready",
+                                                                         str(tmp_path))
+    again = store.claim_next("gpu", "w2")
+    assert again.task.key == "fit"
+    assert store.finish_attempt(claim.attempt_id, ok=True) == ("running", [])  # too late
+    assert store.finish_attempt(again.attempt_id, ok=True)[0] == "done"
+    assert [a["outcome"] for a in store.attempts(job, "fit")] == ["lost", "ok"]
+    assert store.blocklist(job) == []  # a lost attempt is no failure of the worker's
+
+
+def test_a_restarted_worker_gives_back_what_it_ran(store, tmp_path):
+    job = store.add_job(_plan(), str(tmp_path), "restart")
+    store.heartbeat("w1", ["gpu"])
+    store.claim_next("gpu", "w1")
+    (reclaimed,) = store.reclaim_lost(lost_after_s=3600, worker="w1")
+    assert reclaimed.state == "ready" and store.status(job)["jobs"][0]["tasks"][0]["tries"] == 1

@@ -1,0 +1,250 @@
+"""The render farm with a real Redis (redis-server on a free port) and real Celery worker
+processes, on one avatar and t-shirts in a few sizes (low samples): a job submitted from a shell
+completes on two workers while `tryon farm status --watch` follows it (and Flower sees it); a
+worker killed with
+SIGKILL in the middle of a render, and a broker restarted in the middle of a job, lose nothing;
+a task that fails on one worker is retried on another; a poisoned task fails with its log while
+the rest of the job completes; a cancelled job stops."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from neural.errors import InputError
+from render_farm.farm_client import cancel, submit
+from render_farm.farm_status import snapshot
+from tests.conftest import write_average_avatar
+from tests.farm_harness import TRYON, LocalFarm, free_port, wait_for
+
+SIZES = ("M", "L")
+
+
+@pytest.fixture(scope="module")
+def farm(tmp_path_factory):
+    farm = LocalFarm(tmp_path_factory.mktemp("farm"))
+    yield farm
+    farm.close()
+
+
+@pytest.fixture(scope="module")
+def avatar(farm) -> Path:
+    folder = farm.root / "avatar"
+    write_average_avatar(folder, gender=0.0)
+    return folder
+
+
+def _job(farm: LocalFarm, name: str, render: str, sizes=SIZES, avatars=("avatar",)) -> Path:
+    """A job file in the farm's folder; every job writes into the same output folder, so
+    the drapes of one are done for the next."""
+    path = farm.root / f"{name}.yaml"
+    path.write_text("avatars:\n" + "".join(f"  - {{avatar: {a}}}\n" for a in avatars)
+                    + f"garments:\n  - {{kind: tshirt, sizes: [{', '.join(sizes)}]}}\n"
+                    f"render: {render}\noutput: out\n")
+    return path
+
+
+def _ok_attempts(farm: LocalFarm, job_id: str) -> dict[str, list[str]]:
+    """Each task's successful attempts' workers."""
+    found = {}
+    for attempt in farm.store.attempts(job_id):
+        if attempt["outcome"] == "ok":
+            found.setdefault(attempt["key"], []).append(attempt["worker"])
+    return found
+
+
+def _render_running(farm: LocalFarm, job_id: str):
+    """A render of the job whose Blender process has begun writing (its staging folder)."""
+    job = farm.store.status(job_id)["jobs"][0]
+    for task in job["tasks"]:
+        if task["stage"] == "render" and task["state"] == "running" and list(
+                (Path(job["out_dir"]) / "renders").glob(f".{task['key']}.staging.*")):
+            return task
+    return None
+
+
+def _task_processes() -> list[int]:
+    """Process ids of every running ``render_farm.task_child``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and b"render_farm.task_child" in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def _assert_images_whole(job: dict, views: int) -> None:
+    renders = Path(job["out_dir"]) / "renders"
+    assert not list(renders.glob(".*")), "a half-written render was left behind"
+    for task in job["tasks"]:
+        if task["stage"] == "render" and task["state"] == "done":
+            pngs = sorted((renders / task["key"]).glob("*.png"))
+            assert len(pngs) == views
+            for png in pngs:
+                with Image.open(png) as image:
+                    image.load()  # a truncated PNG raises here
+
+
+def test_a_job_from_a_second_shell_completes_on_two_workers_with_live_status(farm, avatar):
+    flower_port = free_port()
+    flower = subprocess.Popen(
+        [str(Path(TRYON).with_name("celery")), "--broker", farm.broker, "flower",
+         f"--port={flower_port}", "--address=127.0.0.1"],
+        env=farm.env | {"FLOWER_UNAUTHENTICATED_API": "true"}, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    try:
+        farm.start_worker("w1")
+        farm.start_worker("w2")
+        job_file = _job(farm, "first", "{views: [front, back], samples: 2, resolution: [64, 96]}")
+        submitted = subprocess.run([TRYON, "farm", "submit", str(job_file)], env=farm.env,
+                                   capture_output=True, text=True, check=True, timeout=60)
+        job_id = submitted.stdout.split()[0]
+        watched = subprocess.run([TRYON, "farm", "status", job_id, "--watch"], env=farm.env,
+                                 capture_output=True, text=True, timeout=600)
+        assert watched.returncode == 0, watched.stderr
+        frames = watched.stderr.split("\n\n")
+        assert any("running" in frame and "on w" in frame for frame in frames)
+        assert len({frame.split("\n")[0] for frame in frames if frame}) >= 3  # it moved
+        assert f"job {job_id} 'first' done" in watched.stdout
+        job = farm.wait(job_id, 10)
+        assert job["counts"] == {"done": 7}  # 2 garments, 2 drapes, 2 renders, 1 sheet
+        _assert_images_whole(job, views=2)
+        assert Path(job["contact_sheet"]).is_file()
+        index = json.loads((Path(job["contact_sheet"]).parent / "index.json").read_text())
+        assert len(index["images"]) == 4 and not any(e["missing"] for e in index["images"])
+        ok = _ok_attempts(farm, job_id)
+        assert all(len(workers) == 1 for workers in ok.values()) and len(ok) == 7
+        assert {w for workers in ok.values() for w in workers} == {"w1", "w2"}
+
+        as_json = json.loads(subprocess.run(
+            [TRYON, "farm", "status", "--json"], env=farm.env, capture_output=True, text=True,
+            check=True).stdout)
+        assert {w["name"] for w in as_json["workers"] if w["alive"]} == {"w1", "w2"}
+        from render_farm.status_api import create_app
+        client = create_app(farm.store_url).test_client()
+        assert client.get(f"/v1/farm/jobs/{job_id}").get_json()["counts"] == {"done": 7}
+        render = next(t for t in job["tasks"] if t["stage"] == "render")
+        attempts = client.get(f"/v1/farm/jobs/{job_id}/tasks/{render['key']}").get_json()
+        assert attempts["attempts"][0]["log"].strip().endswith("done")
+        assert client.get("/v1/farm/jobs/nothing").status_code == 404
+
+        def flower_saw_them():
+            import urllib.request
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{flower_port}/api/tasks") as answer:
+                    tasks = json.load(answer)
+            except OSError:
+                return False
+            return sum(t["state"] == "SUCCESS" for t in tasks.values()) >= 7
+        wait_for(flower_saw_them, 30, "Flower to list the farm's tasks")
+    finally:
+        flower.terminate()
+        flower.wait(10)
+
+
+def test_a_worker_killed_mid_render_loses_nothing(farm, avatar):
+    job_id = submit(_job(farm, "killed", "{views: [front, back, left], samples: 16, "
+                               "resolution: [192, 288]}"), farm.broker, farm.store_url)
+    render = wait_for(lambda: _render_running(farm, job_id), 120, "a render to be under way")
+    farm.kill_worker(render["worker"])
+    survivor = ({"w1", "w2"} - {render["worker"]}).pop()
+    job = farm.wait(job_id)
+    assert job["state"] == "done"
+    attempts = farm.store.attempts(job_id, render["key"])
+    assert [(a["worker"], a["outcome"]) for a in attempts] == [
+        (render["worker"], "lost"), (survivor, "ok")]
+    assert all(len(workers) == 1 for workers in _ok_attempts(farm, job_id).values())
+    _assert_images_whole(job, views=3)
+    assert _task_processes() == [], "the killed worker's task process outlived it"
+    farm.start_worker(render["worker"])  # the same name again
+
+
+def test_a_broker_restart_mid_job_loses_nothing(farm, avatar):
+    job_id = submit(_job(farm, "restart", "{views: [front, back], samples: 16, "
+                               "resolution: [160, 240], template: packshot}"),
+                    farm.broker, farm.store_url)
+    wait_for(lambda: _render_running(farm, job_id), 120, "a render to be under way")
+    farm.restart_broker()
+    job = farm.wait(job_id)
+    assert job["state"] == "done" and job["counts"] == {"done": 7}
+    assert all(len(workers) == 1 for workers in _ok_attempts(farm, job_id).values())
+    assert not [a for a in farm.store.attempts(job_id) if a["outcome"] != "ok"]
+    _assert_images_whole(job, views=2)
+    assert all(farm.workers[name].poll() is None for name in ("w1", "w2"))
+
+
+@pytest.mark.skipif(os.path.exists("/dev/nvidia0"), reason="needs a machine without a GPU")
+def test_a_task_failing_on_one_worker_is_retried_on_another(farm, avatar):
+    """A worker told to use a GPU this machine lacks fails its drapes (as a GPU node whose
+    driver died would) and is blocklisted for the job; a healthy worker takes them over."""
+    for name in list(farm.workers):
+        farm.kill_worker(name, signal.SIGTERM)
+    farm.start_worker("broken", "--device", "cuda")
+    job_id = submit(_job(farm, "retried", "{views: [front], samples: 2, resolution: [64, 96]}",
+                         sizes=("S",)), farm.broker, farm.store_url)
+    wait_for(lambda: farm.store.blocklist(job_id) == ["broken"], 120, "the blocklist")
+    farm.start_worker("w1")
+    job = farm.wait(job_id)
+    assert job["state"] == "done"
+    drape = next(t for t in job["tasks"] if t["stage"] == "drape")
+    attempts = farm.store.attempts(job_id, drape["key"])
+    assert [(a["worker"], a["outcome"]) for a in attempts] == [
+        ("broken", "failed"), ("broken", "failed"), ("w1", "ok")]
+    assert "no CUDA GPU" in attempts[0]["error"]
+    farm.kill_worker("broken", signal.SIGTERM)
+    farm.start_worker("w2")
+
+
+def test_a_poisoned_task_fails_with_its_log_while_the_rest_completes(farm, avatar):
+    poisoned = farm.root / "newer_avatar"
+    poisoned.mkdir(exist_ok=True)
+    document = json.loads((avatar / "avatar.json").read_text()) | {"schema_version": 99}
+    (poisoned / "avatar.json").write_text(json.dumps(document))  # from a newer tryon
+    job_id = submit(_job(farm, "poisoned", "{views: [front], samples: 2, resolution: [64, 96]}",
+                         sizes=("M",), avatars=("avatar", "newer_avatar")),
+                    farm.broker, farm.store_url)
+    job = farm.wait(job_id)
+    states = {(t["stage"], t["label"].split(" /")[0]): t["state"] for t in job["tasks"]}
+    assert states == {("garment", "tshirt M cotton"): "done", ("drape", "avatar"): "done",
+                      ("render", "avatar"): "done", ("drape", "newer_avatar"): "failed",
+                      ("render", "newer_avatar"): "skipped", ("sheet", "contact sheet"): "done"}
+    assert job["state"] == "failed"
+    drape = next(t for t in job["tasks"] if t["label"].startswith("newer_avatar"))
+    attempts = farm.store.attempts(job_id, drape["key"])
+    assert len(attempts) == 3 and all(a["outcome"] == "failed" for a in attempts)
+    assert "schema version 99 is newer" in attempts[-1]["error"]
+    assert "schema version 99" in attempts[-1]["log"]
+    logs = subprocess.run([TRYON, "farm", "logs", job_id], env=farm.env, capture_output=True,
+                          text=True, check=True).stdout
+    assert logs.count("failed (avatar schema version 99") == 3
+    index = json.loads((Path(job["contact_sheet"]).parent / "index.json").read_text())
+    assert [e["missing"] for e in index["images"]] == [False, True]
+
+
+def test_a_cancelled_job_stops_its_running_render(farm, avatar):
+    job_id = submit(_job(farm, "cancelled", "{views: [front, back, left, right], samples: 32, "
+                               "resolution: [256, 384]}"), farm.broker, farm.store_url)
+    render = wait_for(lambda: _render_running(farm, job_id), 120, "a render to be under way")
+    cancel(job_id, farm.store_url)
+    wait_for(lambda: not _task_processes(), 30, "the render to stop")
+    job = farm.wait(job_id, 10)
+    assert job["state"] == "cancelled"
+    assert not (Path(job["out_dir"]) / "renders" / render["key"]).exists()
+    assert "cancelled" in {t["state"] for t in job["tasks"]}
+    with pytest.raises(InputError, match="no job"):
+        cancel("nothing", farm.store_url)
+    missing = subprocess.run([TRYON, "farm", "status", "nothing"], env=farm.env,
+                             capture_output=True, text=True)
+    assert missing.returncode == 2 and missing.stderr == (
+        "tryon: error: no job nothing in the farm's store\n")
+    followed = subprocess.run([TRYON, "farm", "status", job_id, "--watch"], env=farm.env,
+                              capture_output=True, text=True)
+    assert followed.returncode == 1 and f"job {job_id} cancelled" in followed.stderr
+
