@@ -1,4 +1,5 @@
-"""The extension's preferences: where the engine (the project's own Python) is."""
+"""The extension's preferences: where the engine (the project's own Python) is, and the render
+farm that runs lookbooks, if any."""
 from __future__ import annotations
 
 import bpy
@@ -17,6 +18,17 @@ class TryOnPreferences(bpy.types.AddonPreferences):
         subtype="FILE_PATH",
     )
 
+    farm_broker: bpy.props.StringProperty(
+        name="Farm Broker",
+        description="The render farm's Redis (redis://HOST:PORT/DB): lookbooks are submitted to "
+                    "its workers. Empty: they run on this machine",
+    )
+    farm_store: bpy.props.StringProperty(
+        name="Farm Store",
+        description="The farm's job store (sqlite:///PATH or postgresql+psycopg://...); empty: "
+                    "the engine's default",
+    )
+
     def draw(self, context: bpy.types.Context) -> None:
         row = self.layout.row(align=True)
         row.prop(self, "engine_python")
@@ -24,6 +36,12 @@ class TryOnPreferences(bpy.types.AddonPreferences):
         status = context.window_manager.tryon.engine_status
         if status:
             self.layout.label(text=status, icon="INFO")
+        self.layout.prop(self, "farm_broker")
+        self.layout.prop(self, "farm_store")
+
+    def farm_store_option(self) -> list[str]:
+        """The ``tryon farm`` option naming the farm's job store, if one is set."""
+        return ["--store", self.farm_store] if self.farm_store else []
 
 
 def preferences(context: bpy.types.Context) -> TryOnPreferences:

@@ -76,6 +76,8 @@ class TryOnScene(bpy.types.PropertyGroup):
         description="The sizes of the library garment the lookbook shows")
     lookbook_folder: bpy.props.StringProperty(name="Lookbook",
                                               description="The last lookbook's folder")
+    farm_job: bpy.props.StringProperty(name="Farm Job",
+                                       description="The last lookbook's job on the render farm")
 
 
 def register() -> None:

@@ -1,7 +1,7 @@
 """The render farm with a real Redis (redis-server on a free port) and real Celery worker
 processes, on one avatar and t-shirts in a few sizes (low samples): a job submitted from a shell
-completes on two workers while `tryon farm status --watch` follows it (and Flower sees it); a
-worker killed with
+completes on two workers while `tryon farm status --watch` follows it (and Flower sees it); the
+Blender extension runs its lookbook on the farm; a worker killed with
 SIGKILL in the middle of a render, and a broker restarted in the middle of a job, lose nothing;
 a task that fails on one worker is retried on another; a poisoned task fails with its log while
 the rest of the job completes; a cancelled job stops."""
@@ -21,6 +21,7 @@ from render_farm.farm_client import cancel, submit
 from render_farm.farm_status import snapshot
 from tests.conftest import write_average_avatar
 from tests.farm_harness import TRYON, LocalFarm, free_port, wait_for
+from tests.test_addon import enabled_addon, engine_scene  # noqa: F401 - fixtures
 
 SIZES = ("M", "L")
 
@@ -147,6 +148,28 @@ def test_a_job_from_a_second_shell_completes_on_two_workers_with_live_status(far
     finally:
         flower.terminate()
         flower.wait(10)
+
+
+def test_the_blender_extension_runs_its_lookbook_on_the_farm(farm, avatar, engine_scene,
+                                                            tmp_path):
+    """With a farm in its preferences, Run Lookbook submits the job and follows it to its
+    images, which come back into the .blend."""
+    bpy, settings = engine_scene
+    preferences = bpy.context.preferences.addons["addon"].preferences
+    preferences.farm_broker, preferences.farm_store = farm.broker, farm.store_url
+    settings.avatar_folder = str(avatar)
+    settings.garment_kind, settings.fabric = "tshirt", "denim"
+    settings.lookbook_sizes, settings.look_views = {"M"}, {"front", "back"}
+    settings.render_samples, settings.render_width, settings.render_height = 2, 48, 64
+    assert bpy.ops.tryon.run_lookbook() == {"FINISHED"}
+    job = snapshot(farm.store, settings.farm_job)["jobs"][0]
+    out = tmp_path / "lookbooks" / "avatar"
+    assert job["state"] == "done" and job["out_dir"] == str(out)
+    assert {a["worker"] for a in farm.store.attempts(job["id"])} <= {"w1", "w2"}
+    images = sorted(out.glob("renders/*/*.png"))
+    assert len(images) == 2 and settings.lookbook_folder == str(out)
+    assert {Path(bpy.path.abspath(i.filepath)) for i in bpy.data.images} >= set(images)
+    assert bpy.context.window_manager.tryon.message == f"lookbook of 2 images in {out} (farm job)"
 
 
 def test_a_worker_killed_mid_render_loses_nothing(farm, avatar):

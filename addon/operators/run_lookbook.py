@@ -1,8 +1,9 @@
 """Run the current set-up as a lookbook job: the fitted avatar (or, before one is fitted, the
 photos and height) x the library garment in every chosen size, rendered in the look's template
-and views. The job file is the
-one ``tryon run`` reads; the engine runs it, resuming where an earlier run stopped, and the
-images come back into the .blend."""
+and views. The job file is the one ``tryon run`` reads; the engine runs it, resuming where an
+earlier run stopped, or, when the preferences name a farm, submits it to the farm and follows
+it (``tryon farm status JOB --watch``) with its progress in the status bar. The images come
+back into the .blend."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,7 @@ import bpy
 
 from .. import jobs, renders
 from ..catalog import SIZES
+from ..preferences import preferences
 from . import EngineOperator, LookOperator
 
 
@@ -42,16 +44,38 @@ class TRYON_OT_run_lookbook(EngineOperator, bpy.types.Operator):
         job_file, partial = out / "job.yaml", out / ".job.yaml.partial"
         partial.write_text(json.dumps(job, indent=1))  # JSON is YAML
         os.replace(partial, job_file)
-        scene_name = context.scene.name
+        scene_name, prefs = context.scene.name, preferences(context)
+        told = f"lookbook of {len(sizes) * len(views)} images in {out}"
 
         def done(task) -> None:
             if task.succeeded:
                 index = json.loads((out / "index.json").read_text())
                 renders.show([Path(image) for image in index["images"]])
                 bpy.data.scenes[scene_name].tryon.lookbook_folder = str(out)
-            jobs.tell(task, f"lookbook of {len(sizes) * len(views)} images in {out}")
+            jobs.tell(task, told)
 
-        jobs.start(context, "lookbook", ["run", str(job_file), "--out", str(out)], done)
+        def submitted(task) -> None:
+            if not task.succeeded:
+                return jobs.tell(task, "")
+            job_id = task.output.split()[0]
+            bpy.data.scenes[scene_name].tryon.farm_job = job_id
+            jobs.start(bpy.context, "lookbook", ["farm", "status", job_id, "--watch", "--json",
+                                                 *prefs.farm_store_option()], followed)
+
+        def followed(task) -> None:
+            sheet = json.loads(task.output)["jobs"][0]["contact_sheet"] if task.output else None
+            if sheet:  # a job with failed renders still has its sheet of the others
+                index = json.loads((Path(sheet).parent / "index.json").read_text())
+                renders.show([out / e["image"] for e in index["images"] if not e["missing"]])
+                bpy.data.scenes[scene_name].tryon.lookbook_folder = str(out)
+            jobs.tell(task, told + " (farm job)")
+
+        if prefs.farm_broker:
+            jobs.start(context, "lookbook", ["farm", "submit", str(job_file), "--out", str(out),
+                                             "--broker", prefs.farm_broker,
+                                             *prefs.farm_store_option()], submitted)
+        else:
+            jobs.start(context, "lookbook", ["run", str(job_file), "--out", str(out)], done)
 
 
 def _avatar(context: bpy.types.Context) -> tuple[str, dict]:

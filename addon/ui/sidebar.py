@@ -6,6 +6,8 @@ import json
 
 import bpy
 
+from ..preferences import preferences
+
 
 class _TryOnPanel:
     bl_space_type = "VIEW_3D"
@@ -119,6 +121,11 @@ class TRYON_PT_farm(_TryOnPanel, bpy.types.Panel):
         layout.label(text="Lookbook: the avatar x garment sizes, in the look's views")
         layout.prop(settings, "lookbook_sizes")
         layout.operator("tryon.run_lookbook", icon="RENDERLAYERS")
+        broker = preferences(context).farm_broker
+        layout.label(text=f"On the farm at {broker}" if broker else "On this machine",
+                     icon="NETWORK_DRIVE" if broker else "DESKTOP")
+        if settings.farm_job:
+            layout.label(text=f"Farm job {settings.farm_job}", icon="SEQUENCE")
         if settings.lookbook_folder:
             layout.label(text=settings.lookbook_folder, icon="FILE_FOLDER")
 
