@@ -74,10 +74,11 @@ def _task_processes() -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and b"render_farm.task_child" in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
+            command = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
         except OSError:
             continue
+        if b"render_farm.task_child" in command:
+            found.append(int(entry.name))
     return found
 
 

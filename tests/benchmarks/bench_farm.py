@@ -4,10 +4,11 @@ and saves JSON.
 Usage: python tests/benchmarks/bench_farm.py [--sizes S,M,L,XL] [--samples N] [--json OUT]
 A real Redis on a free port and real ``tryon farm worker`` processes (``tests/farm_harness``),
 each worker on its own half of the cores (``--cpus``; a worker per group of cores, as a GPU
-farm runs a worker per GPU), or with ``--no-pin`` on every core with one thread per task. The lookbook: Anny's average man and woman in the t-shirt in each size, two views a
-render (8 renders, 16 images at the default sizes). The drapes are made first, untimed; then
-the same renders (views in another order, so that nothing is reused) run on 1 worker and then
-on 2. Throughput: renders per minute from the job's submission to its end. Scaling efficiency:
+farm runs a worker per GPU), or with ``--no-pin`` on every core with one thread per task.
+The lookbook: Anny's average man and woman in the t-shirt in each size, two views a render
+(8 renders, 16 images at the default sizes). The drapes are made first, untimed; then the same
+renders (views in another order, so that nothing is reused) run on 1 worker and then on 2.
+Throughput: renders per minute from the job's submission to its end. Scaling efficiency:
 2-worker throughput / (2 x 1-worker throughput). Scheduling overhead per task: from the moment
 it could start (it became ready, or its worker became free, whichever was later) to its start
 on a worker, through the store, the broker and the worker.
