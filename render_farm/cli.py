@@ -1,5 +1,5 @@
-"""The ``tryon`` command: fit, garment, drape, render, run (a whole job locally), and farm (a job
-on Celery workers)."""
+"""The ``tryon`` command: fit, garment, drape, render, run (a whole job locally), farm (a job on
+Celery workers), and recommend (the storefront's policies, evaluated)."""
 from __future__ import annotations
 
 import argparse
@@ -110,6 +110,22 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     _add_farm(sub.add_parser("farm", help="the render farm: Celery workers on a Redis broker"))
+
+    recommend = sub.add_parser("recommend", help="the storefront's recommendation policies")
+    recommend_sub = recommend.add_subparsers(required=True, metavar="COMMAND")
+    evaluate = recommend_sub.add_parser(
+        "evaluate", help="offline evaluation on the Open Bandit Dataset sample (IPW, SNIPW, DR)")
+    evaluate.add_argument("--campaign", default="all", help="all, men or women")
+    evaluate.add_argument("--bootstrap", type=int, default=1000, help="resamples per interval")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--out", default="out/recommend/obd_evaluation.json")
+    evaluate.set_defaults(handler=_recommend_evaluate)
+    simulate = recommend_sub.add_parser(
+        "simulate", help="online learning curves in a simulated storefront (RL vs baselines)")
+    simulate.add_argument("--sessions", type=int, default=3000)
+    simulate.add_argument("--seeds", type=int, default=3)
+    simulate.add_argument("--out", default="out/recommend/simulation.json")
+    simulate.set_defaults(handler=_recommend_simulate)
     return parser
 
 
@@ -344,6 +360,30 @@ def _farm_serve(args) -> str:
 
     create_app(store_url(args.store)).run(args.host, args.port)
     return "stopped"
+
+
+def _recommend_evaluate(args) -> str:
+    from neural.files import write_json_atomic
+    from recommender.evaluate_obd import evaluate, table
+
+    if args.bootstrap < 10:
+        raise InputError("--bootstrap needs at least 10 resamples")
+    result = evaluate(args.campaign, n_boot=args.bootstrap, seed=args.seed)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(args.out, result)
+    return f"{table(result)}\nsaved {args.out}"
+
+
+def _recommend_simulate(args) -> str:
+    from neural.files import write_json_atomic
+    from recommender.evaluate_sim import learning_curves, table
+
+    if args.sessions < 30 or args.seeds < 1:
+        raise InputError("--sessions needs at least 30 and --seeds at least 1")
+    result = learning_curves(args.sessions, args.seeds)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(args.out, result)
+    return f"{table(result)}\nsaved {args.out}"
 
 
 if __name__ == "__main__":
