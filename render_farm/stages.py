@@ -19,21 +19,37 @@ def fit_stage(photo: str | os.PathLike, height_cm: float, out_dir: str | os.Path
 
     ``shape_network=False`` starts the fit from the mean body (optimisation alone).
     """
-    from neural.device import resolve_device
-    from neural.fitting.avatar_file import write_avatar
-    from neural.fitting.fit_body import ShapeInit, fit_body
     from neural.photo.person_detector import PersonDetector
-    from neural.photo.signature import require_same_person
-    from neural.shape_net.predict import predict_shape
 
-    if not MIN_HEIGHT_CM <= height_cm <= MAX_HEIGHT_CM:
-        raise InputError(f"height {height_cm:g} cm is outside {MIN_HEIGHT_CM:g}-{MAX_HEIGHT_CM:g} cm")
-    device = resolve_device(device)
+    check_height(height_cm)
     with PersonDetector() as detector:
         front = detector.observe_file(photo)
         side = detector.observe_file(side_photo) if side_photo is not None else None
+    return fit_observed(front, side, height_cm, out_dir, device, progress, shape_network,
+                        str(side_photo))
+
+
+def check_height(height_cm: float) -> None:
+    if not MIN_HEIGHT_CM <= height_cm <= MAX_HEIGHT_CM:
+        raise InputError(f"height {height_cm:g} cm is outside {MIN_HEIGHT_CM:g}-{MAX_HEIGHT_CM:g} cm")
+
+
+def fit_observed(front, side, height_cm: float, out_dir: str | os.PathLike,
+                 device: str = "auto", progress: Progress = None,
+                 shape_network: bool = True, side_name: str = "the side photo") -> dict:
+    """``fit_stage`` from the photos' observations (``PersonDetector.observe``: photos held
+    in memory, as the storefront's uploads are) -> avatar.json, avatar.glb; ``side_name``
+    names the side photo in errors."""
+    from neural.device import resolve_device
+    from neural.fitting.avatar_file import write_avatar
+    from neural.fitting.fit_body import ShapeInit, fit_body
+    from neural.photo.signature import require_same_person
+    from neural.shape_net.predict import predict_shape
+
+    check_height(height_cm)
+    device = resolve_device(device)
     if side is not None:
-        require_same_person(front.signature, side.signature, str(side_photo))
+        require_same_person(front.signature, side.signature, side_name)
     guess = predict_shape(front, height_cm, side, device) if shape_network else None
     init = ShapeInit(guess["phenotypes"], guess["local_changes"],
                      measurements_cm=guess["measurements_cm"],

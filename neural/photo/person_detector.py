@@ -44,27 +44,32 @@ class PersonObservation:
 def load_photo(path: str | os.PathLike) -> tuple[np.ndarray, str]:
     """Read an image file once: an upright RGB uint8 array (EXIF orientation applied;
     transparent pixels become black) and the hex SHA-256 of the file's bytes."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"photo not found: {path}")
+    return decode_photo(path.read_bytes(), str(path))
+
+
+def decode_photo(payload: bytes, name: str) -> tuple[np.ndarray, str]:
+    """``load_photo`` for an image held in memory (``name`` names it in errors); one of more
+    than ``MAX_PIXELS`` is refused from its header, before it is decoded."""
     import hashlib
     import io
 
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(f"photo not found: {path}")
-    payload = path.read_bytes()
     try:
         with Image.open(io.BytesIO(payload)) as image:
             if image.width * image.height > MAX_PIXELS:
-                raise InputError(f"photo is too large ({image.width}x{image.height}): {path}")
+                raise InputError(f"photo is too large ({image.width}x{image.height}): {name}")
             image = ImageOps.exif_transpose(image)
             if image.mode in ("RGBA", "LA", "P"):
                 image = image.convert("RGBA")
                 black = Image.new("RGBA", image.size, (0, 0, 0, 255))
                 image = Image.alpha_composite(black, image)
             return np.asarray(image.convert("RGB")), hashlib.sha256(payload).hexdigest()
-    except (UnidentifiedImageError, OSError) as error:
-        raise InputError(f"not a readable image: {path}") from error
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise InputError(f"not a readable image: {name}") from error
 
 
 def detect_person(path: str | os.PathLike) -> PersonObservation:
