@@ -16,12 +16,11 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import (JSON, Float, ForeignKey, Integer, String, Text, create_engine, event,
-                        func, select, update)
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, func, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from render_farm.plan import JobPlan, PlannedTask
+from render_farm.sql import open_engine
 
 MAX_TRIES = 3  # attempts of one task before it fails for good
 BLOCK_AFTER = 2  # failed attempts of one job's tasks after which a worker is blocklisted
@@ -116,14 +115,7 @@ class JobStore:
     machine)."""
 
     def __init__(self, url: str):
-        sqlite = url.startswith("sqlite")
-        self.engine = create_engine(url, connect_args={"timeout": 60} if sqlite else {})
-        if sqlite:
-            event.listen(self.engine, "connect", _sqlite_wal)
-        try:
-            _Base.metadata.create_all(self.engine)
-        except DBAPIError:  # another process made them at the same moment
-            _Base.metadata.create_all(self.engine)
+        self.engine = open_engine(url, _Base.metadata)
 
     def add_job(self, plan: JobPlan, out_dir: str, name: str) -> str:
         """Record a planned job; its tasks that need nothing are ready. Returns the job's id."""
@@ -377,8 +369,3 @@ def _ready_query():
     return (select(TaskRow).join(JobRow)
             .where(TaskRow.state == "ready", JobRow.state == "active")
             .order_by(JobRow.priority.desc(), JobRow.created_at, TaskRow.order))
-
-
-def _sqlite_wal(connection, _record) -> None:
-    """Write-ahead logging: workers read the store while another writes."""
-    connection.execute("PRAGMA journal_mode=WAL")
