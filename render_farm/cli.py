@@ -1,5 +1,5 @@
 """The ``tryon`` command: fit, garment, drape, render, run (a whole job locally), farm (a job on
-Celery workers), and recommend (the storefront's policies, evaluated)."""
+Celery workers), serve and keys (the storefront API), and recommend (its policies, evaluated)."""
 from __future__ import annotations
 
 import argparse
@@ -110,6 +110,22 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     _add_farm(sub.add_parser("farm", help="the render farm: Celery workers on a Redis broker"))
+
+    keys = sub.add_parser("keys", help="the storefront API's keys")
+    keys_sub = keys.add_subparsers(required=True, metavar="COMMAND")
+    create = keys_sub.add_parser("create", help="print a new API key for a storefront")
+    create.add_argument("storefront", help="the storefront's name (made on first use)")
+    create.add_argument("--data", help="the API's data folder (default $TRYON_DATA, else "
+                        "./storefront_data)")
+    create.set_defaults(handler=_keys_create)
+
+    serve = sub.add_parser("serve", help="the storefront API (Flask's server; gunicorn for "
+                                         "production)")
+    serve.add_argument("--data", help="the API's data folder (default $TRYON_DATA, else "
+                       "./storefront_data)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.set_defaults(handler=_serve)
 
     recommend = sub.add_parser("recommend", help="the storefront's recommendation policies")
     recommend_sub = recommend.add_subparsers(required=True, metavar="COMMAND")
@@ -359,6 +375,24 @@ def _farm_serve(args) -> str:
     from render_farm.status_api import create_app
 
     create_app(store_url(args.store)).run(args.host, args.port)
+    return "stopped"
+
+
+def _keys_create(args) -> str:
+    from recommender.api.config import settings_from_environment
+    from recommender.storefront_data import StorefrontData
+
+    settings = settings_from_environment(args.data)
+    if not 0 < len(args.storefront) <= 200:
+        raise InputError("a storefront's name is 1-200 characters")
+    return StorefrontData(settings.database_url, settings.secret).create_key(args.storefront)
+
+
+def _serve(args) -> str:
+    from recommender.api import create_app
+    from recommender.api.config import settings_from_environment
+
+    create_app(settings_from_environment(args.data)).run(args.host, args.port)
     return "stopped"
 
 

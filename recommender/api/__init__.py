@@ -1,0 +1,36 @@
+"""The storefront API (Flask): ``create_app`` builds it from configuration (``config``), with
+one blueprint per resource under /v1 and JSON errors throughout.
+
+    GET  /v1/openapi.json                       the API's OpenAPI document (no key needed)
+    GET  /v1/garments, /v1/garments/{id}        the catalog
+    POST /v1/avatars                            photos (multipart) + height -> avatar, measurements
+    GET, DELETE /v1/avatars/{id}                an avatar; delete erases all derived from it
+    POST /v1/events                             a shopper's view, tryon, ... on an item
+    GET  /v1/recommendations?shopper=&k=        items with the policy's propensities
+
+Every /v1 route but the document needs ``Authorization: Bearer KEY`` (``tryon keys create``)
+and sees only its storefront's data. Production: ``gunicorn -w 2 'recommender.api:create_app()'``.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from recommender.api import avatars, errors, garments, openapi, shoppers
+from recommender.api.config import Settings, settings_from_environment
+from recommender.api.uploads import InMemoryRequest
+from recommender.storefront_data import StorefrontData
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """The app on ``settings`` (default: from the environment, ``settings_from_environment``)."""
+    settings = settings or settings_from_environment()
+    app = Flask(__name__)
+    app.request_class = InMemoryRequest  # uploads never touch the disk
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
+    app.extensions["tryon"] = {"settings": settings, "data": StorefrontData(
+        settings.database_url, settings.secret), "recommenders": {}}
+    errors.register(app)
+    for blueprint in (garments.blueprint, avatars.blueprint, shoppers.blueprint,
+                      openapi.blueprint):
+        app.register_blueprint(blueprint, url_prefix="/v1")
+    return app

@@ -1,0 +1,106 @@
+"""Avatars from photos: POST /v1/avatars (multipart: ``front`` photo, optional ``side`` photo,
+``height_cm``) fits a measured body; GET /v1/avatars/{id}; DELETE /v1/avatars/{id} erases the
+avatar and every event and recommendation made with it.
+
+Photos are decoded and read in memory (``uploads``) and dropped when the fit is done: only the
+body (parameters, measurements and its mesh for the 3D viewer, under the data folder) is kept.
+"""
+from __future__ import annotations
+
+import shutil
+import uuid
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from neural.errors import InputError
+from recommender.api.auth import require_key
+from recommender.api.errors import fail
+
+blueprint = Blueprint("avatars", __name__)
+blueprint.before_request(require_key)
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+@blueprint.post("/avatars")
+def create_avatar():
+    from neural.photo.person_detector import PersonDetector, decode_photo
+    from render_farm.stages import fit_observed
+
+    if request.mimetype != "multipart/form-data":
+        raise fail(415, "unsupported_media_type",
+                   "send multipart/form-data with a 'front' photo and 'height_cm'")
+    height = _height(request.form.get("height_cm"))
+    photos = {name: _photo_bytes(name) for name in ("front", "side") if name in request.files}
+    if "front" not in photos:
+        raise fail(400, "bad_request", "a 'front' photo (whole body) is needed")
+    state = current_app.extensions["tryon"]
+    avatar_id = uuid.uuid4().hex[:16]
+    folder = state["settings"].data_dir / "avatars" / g.storefront / avatar_id
+    try:
+        with PersonDetector() as detector:
+            seen = {}
+            for name, payload in photos.items():
+                rgb, digest = decode_photo(payload, f"the {name} photo")
+                seen[name] = detector.observe(rgb, f"the {name} photo", digest)
+        photos.clear()
+        document = fit_observed(seen["front"], seen.get("side"), height, folder,
+                                state["settings"].device)
+    except InputError as error:
+        raise _photo_error(str(error)) from None
+    state["data"].add_avatar(g.storefront, avatar_id, document)
+    return jsonify(_public(avatar_id, document)), 201
+
+
+@blueprint.get("/avatars/<avatar_id>")
+def get_avatar(avatar_id: str):
+    document = current_app.extensions["tryon"]["data"].avatar(g.storefront, avatar_id)
+    if document is None:
+        raise fail(404, "not_found", f"no avatar {avatar_id!r}")
+    return jsonify(_public(avatar_id, document))
+
+
+@blueprint.delete("/avatars/<avatar_id>")
+def delete_avatar(avatar_id: str):
+    state = current_app.extensions["tryon"]
+    document = state["data"].avatar(g.storefront, avatar_id)
+    if document is None or not state["data"].erase_avatar(g.storefront, avatar_id):
+        raise fail(404, "not_found", f"no avatar {avatar_id!r}")
+    shutil.rmtree(state["settings"].data_dir / "avatars" / g.storefront / avatar_id,
+                  ignore_errors=True)
+    return "", 204
+
+
+def _public(avatar_id: str, document: dict) -> dict:
+    return {"id": avatar_id, "height_cm": document["height_cm"],
+            "measurements_cm": document["measurements"],
+            "measurement_confidence": document.get("measurement_confidence", {}),
+            "notes": document.get("diagnostics", {}).get("notes", [])}
+
+
+def _height(value: str | None) -> float:
+    from render_farm.stages import check_height
+
+    try:
+        height = float(value)
+        check_height(height)
+    except (TypeError, ValueError, InputError):
+        raise fail(400, "bad_request", "'height_cm' between 100 and 230 is needed") from None
+    return height
+
+
+def _photo_bytes(name: str) -> bytes:
+    upload = request.files[name]
+    if upload.mimetype not in PHOTO_TYPES:
+        raise fail(415, "unsupported_media_type", f"the {name} photo must be JPEG, PNG or "
+                   f"WebP, not {upload.mimetype or 'unknown'}")
+    return upload.read()
+
+
+def _photo_error(message: str):
+    """A photo the fit cannot use: too large (413), not an image (400), or no usable person
+    in it (422)."""
+    if message.startswith("photo is too large"):
+        return fail(413, "photo_too_large", message)
+    if message.startswith("not a readable image"):
+        return fail(400, "not_an_image", message)
+    return fail(422, "unusable_photo", message)

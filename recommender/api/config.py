@@ -1,0 +1,51 @@
+"""The storefront API's configuration, from the environment:
+
+    TRYON_DATA          folder for the API's data (default ./storefront_data)
+    TRYON_DATABASE_URL  SQL URL (default sqlite:///$TRYON_DATA/storefront.db)
+    TRYON_SECRET        hex key for hashing API keys and shopper ids (default: made once and
+                        kept in $TRYON_DATA/secret.key, readable by its owner only)
+    TRYON_RATE_LIMIT    requests per minute per API key (default 1200)
+    TRYON_DEVICE        device for fitting avatars: auto, cpu or cuda (default auto)
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # a request's body, photos included
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret: bytes
+    rate_limit_per_minute: int = 1200
+    device: str = "auto"
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
+
+
+def settings_from_environment(data_dir: str | os.PathLike | None = None) -> Settings:
+    data = Path(data_dir or os.environ.get("TRYON_DATA", "storefront_data")).resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    return Settings(
+        data_dir=data,
+        database_url=os.environ.get("TRYON_DATABASE_URL", f"sqlite:///{data / 'storefront.db'}"),
+        secret=bytes.fromhex(os.environ["TRYON_SECRET"]) if os.environ.get("TRYON_SECRET")
+        else _kept_secret(data / "secret.key"),
+        rate_limit_per_minute=int(os.environ.get("TRYON_RATE_LIMIT", 1200)),
+        device=os.environ.get("TRYON_DEVICE", "auto"))
+
+
+def _kept_secret(path: Path) -> bytes:
+    """The key in ``path``, made there (mode 0600) the first time."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return bytes.fromhex(path.read_text().strip())
+    key = secrets.token_bytes(32)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key.hex())
+    return key

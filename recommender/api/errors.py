@@ -1,0 +1,42 @@
+"""Every error as JSON: ``{"error": {"status": 404, "code": "not_found", "message": "..."}}``,
+for HTTP errors the app raises (``fail``), for Werkzeug's own (bad multipart, too large, wrong
+method) and, without details, for anything unexpected."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger("tryon.api")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def fail(status: int, code: str, message: str) -> ApiError:
+    """An error to raise from a view: ``raise fail(400, "bad_height", "...")``."""
+    return ApiError(status, code, message)
+
+
+def _response(status: int, code: str, message: str):
+    return jsonify(error={"status": status, "code": code, "message": message}), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError):
+        return _response(error.status, error.code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = (error.name or "error").lower().replace(" ", "_")
+        return _response(error.code or 500, code, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unexpected error")  # the traceback, never the request's content
+        return _response(500, "internal_error", InternalServerError.description)

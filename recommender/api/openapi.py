@@ -1,0 +1,108 @@
+"""GET /v1/openapi.json: the API described in OpenAPI 3.0 (no key needed to read it)."""
+from __future__ import annotations
+
+import importlib.metadata
+
+from flask import Blueprint, jsonify
+
+from recommender.storefront_data import EVENT_TYPES
+
+blueprint = Blueprint("openapi", __name__)
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {str(status): _json(_ref("Error"), text) for status, text in (
+    (400, "bad request"), (401, "no or unknown API key"), (404, "not found"),
+    (429, "too many requests"))}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["status", "code", "message"],
+        "properties": {"status": {"type": "integer"}, "code": {"type": "string"},
+                       "message": {"type": "string"}}}}},
+    "Garment": {"type": "object", "required": ["id", "name", "pattern", "fabric", "sizes"],
+                "properties": {"id": {"type": "string"}, "name": {"type": "string"},
+                               "pattern": {"type": "string"}, "fabric": {"type": "string"},
+                               "color": {"type": "array", "items": {"type": "number"}},
+                               "sizes": {"type": "array", "items": {"type": "string"}}}},
+    "Avatar": {"type": "object", "required": ["id", "height_cm", "measurements_cm"],
+               "properties": {"id": {"type": "string"}, "height_cm": {"type": "number"},
+                              "measurements_cm": {"type": "object", "additionalProperties":
+                                                  {"type": "number"}},
+                              "measurement_confidence": {"type": "object"},
+                              "notes": {"type": "array", "items": {"type": "string"}}}},
+    "Event": {"type": "object", "required": ["shopper", "item", "type"], "properties": {
+        "shopper": {"type": "string", "minLength": 1, "maxLength": 100},
+        "item": {"type": "string", "minLength": 1, "maxLength": 100},
+        "type": {"type": "string", "enum": list(EVENT_TYPES)},
+        "avatar": {"type": "string"}, "context": {"type": "object"}}},
+    "Recommendations": {"type": "object", "required": ["policy", "items"], "properties": {
+        "policy": {"type": "string"},
+        "items": {"type": "array", "items": {"type": "object", "required": ["item", "propensity"],
+                                             "properties": {"item": {"type": "string"},
+                                                            "propensity": {"type": "number"}}}}}},
+}
+
+PATHS = {
+    "/v1/garments": {"get": {"summary": "The catalog", "responses": {
+        "200": _json({"type": "object", "properties": {"garments": {
+            "type": "array", "items": _ref("Garment")}}}, "the garments"), **ERRORS}}},
+    "/v1/garments/{id}": {"get": {
+        "summary": "One garment", "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": _json(_ref("Garment"), "the garment"), **ERRORS}}},
+    "/v1/avatars": {"post": {
+        "summary": "Fit a measured avatar to photos; the photos are never stored",
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["front", "height_cm"], "properties": {
+                "front": {"type": "string", "format": "binary"},
+                "side": {"type": "string", "format": "binary"},
+                "height_cm": {"type": "number", "minimum": 100, "maximum": 230}}},
+            "encoding": {"front": {"contentType": "image/jpeg, image/png, image/webp"},
+                         "side": {"contentType": "image/jpeg, image/png, image/webp"}}}}},
+        "responses": {"201": _json(_ref("Avatar"), "the avatar"),
+                      "413": _json(_ref("Error"), "request or photo too large"),
+                      "415": _json(_ref("Error"), "not multipart, or not a photo"),
+                      "422": _json(_ref("Error"), "no usable person in the photo"), **ERRORS}}},
+    "/v1/avatars/{id}": {
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "get": {"summary": "An avatar", "responses": {"200": _json(_ref("Avatar"), "the avatar"),
+                                                      **ERRORS}},
+        "delete": {"summary": "Erase an avatar and all derived from it",
+                   "responses": {"204": {"description": "erased"}, **ERRORS}}},
+    "/v1/events": {"post": {
+        "summary": "A shopper's event on an item",
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": _ref("Event")}}},
+        "responses": {"201": _json({"type": "object", "properties": {"id": {"type": "integer"}}},
+                                   "recorded"), **ERRORS}}},
+    "/v1/recommendations": {"get": {
+        "summary": "Items for a shopper, with the policy's propensities",
+        "parameters": [
+            {"name": "shopper", "in": "query", "required": True,
+             "schema": {"type": "string", "minLength": 1, "maxLength": 100}},
+            {"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                    "maximum": 20, "default": 5}},
+            {"name": "avatar", "in": "query", "schema": {"type": "string"}}],
+        "responses": {"200": _json(_ref("Recommendations"), "the items"), **ERRORS}}},
+}
+
+
+@blueprint.get("/openapi.json")
+def document():
+    return jsonify({
+        "openapi": "3.0.3",
+        "info": {"title": "tryon storefront API", "version": importlib.metadata.version("tryon")},
+        "servers": [{"url": "/"}],
+        "security": [{"apiKey": []}],
+        "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+                       "schemas": SCHEMAS},
+        "paths": PATHS})

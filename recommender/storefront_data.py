@@ -1,0 +1,163 @@
+"""The storefront API's data, in SQL (SQLite by default, PostgreSQL by URL) through SQLAlchemy:
+storefronts and their API keys (only keyed hashes are kept), avatars (body parameters and
+measurements, never photos), shoppers' events and the recommendations served with their
+propensities. Everything belongs to one storefront; shopper ids are pseudonymised with a keyed
+hash, so the store never holds a storefront's own shopper ids.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+import uuid
+
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, delete, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from render_farm.sql import open_engine
+
+EVENT_TYPES = ("view", "tryon", "add_to_outfit", "add_to_cart", "purchase", "return")
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class StorefrontRow(_Base):
+    __tablename__ = "storefronts"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class KeyRow(_Base):
+    __tablename__ = "api_keys"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    storefront_id: Mapped[str] = mapped_column(ForeignKey("storefronts.id"))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class AvatarRow(_Base):
+    __tablename__ = "avatars"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    storefront_id: Mapped[str] = mapped_column(ForeignKey("storefronts.id"), index=True)
+    document: Mapped[dict] = mapped_column(JSON)  # avatar.json: body parameters, measurements
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class EventRow(_Base):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    storefront_id: Mapped[str] = mapped_column(String(32), index=True)
+    shopper: Mapped[str] = mapped_column(String(64), index=True)  # pseudonym
+    item: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(20))
+    avatar_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    context: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class ServedRow(_Base):
+    __tablename__ = "served"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    storefront_id: Mapped[str] = mapped_column(String(32), index=True)
+    shopper: Mapped[str] = mapped_column(String(64))
+    avatar_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    policy: Mapped[str] = mapped_column(String(100))
+    items: Mapped[list] = mapped_column(JSON)  # [{"item": id, "propensity": p}, ...]
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class StorefrontData:
+    """The data at ``url``; ``secret`` keys the hashes of API keys and shopper ids."""
+
+    def __init__(self, url: str, secret: bytes):
+        self.engine = open_engine(url, _Base.metadata)
+        self.secret = secret
+
+    def _digest(self, text: str) -> str:
+        return hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
+
+    def pseudonym(self, storefront_id: str, shopper: str) -> str:
+        """The stored name of a storefront's shopper: a keyed hash of their id."""
+        return self._digest(f"shopper:{storefront_id}:{shopper}")[:40]
+
+    def create_key(self, storefront: str) -> str:
+        """A new API key for ``storefront`` (made on first use); only its hash is kept."""
+        key = "tok_" + secrets.token_urlsafe(32)
+        now = time.time()
+        with Session(self.engine) as session, session.begin():
+            row = session.scalar(select(StorefrontRow).where(StorefrontRow.name == storefront))
+            if row is None:
+                row = StorefrontRow(id=uuid.uuid4().hex[:16], name=storefront, created_at=now)
+                session.add(row)
+                session.flush()
+            session.add(KeyRow(digest=self._digest(f"key:{key}"), storefront_id=row.id,
+                               created_at=now))
+        return key
+
+    def storefront_of(self, key: str) -> str | None:
+        """The id of the storefront ``key`` belongs to, or None."""
+        with Session(self.engine) as session:
+            row = session.get(KeyRow, self._digest(f"key:{key}"))
+            return None if row is None else row.storefront_id
+
+    def add_avatar(self, storefront_id: str, avatar_id: str, document: dict) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(AvatarRow(id=avatar_id, storefront_id=storefront_id, document=document,
+                                  created_at=time.time()))
+
+    def avatar(self, storefront_id: str, avatar_id: str) -> dict | None:
+        """The avatar's document, if it is this storefront's."""
+        with Session(self.engine) as session:
+            row = session.get(AvatarRow, avatar_id)
+            return row.document if row is not None and row.storefront_id == storefront_id \
+                else None
+
+    def erase_avatar(self, storefront_id: str, avatar_id: str) -> bool:
+        """Delete the avatar and every event and served recommendation made with it; False
+        when it is not this storefront's."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(AvatarRow, avatar_id)
+            if row is None or row.storefront_id != storefront_id:
+                return False
+            session.execute(delete(EventRow).where(EventRow.avatar_id == avatar_id))
+            session.execute(delete(ServedRow).where(ServedRow.avatar_id == avatar_id))
+            session.delete(row)
+            return True
+
+    def add_event(self, storefront_id: str, shopper: str, item: str, kind: str,
+                  avatar_id: str | None, context: dict) -> int:
+        with Session(self.engine) as session, session.begin():
+            row = EventRow(storefront_id=storefront_id,
+                           shopper=self.pseudonym(storefront_id, shopper), item=item, type=kind,
+                           avatar_id=avatar_id, context=context, created_at=time.time())
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def events_after(self, storefront_id: str, after_id: int) -> list[dict]:
+        """The storefront's events newer than ``after_id``, oldest first."""
+        query = (select(EventRow).where(EventRow.storefront_id == storefront_id,
+                                        EventRow.id > after_id).order_by(EventRow.id))
+        with Session(self.engine) as session:
+            return [{"id": row.id, "shopper": row.shopper, "item": row.item, "type": row.type,
+                     "avatar_id": row.avatar_id} for row in session.scalars(query)]
+
+    def log_served(self, storefront_id: str, shopper: str, avatar_id: str | None, policy: str,
+                   items: list[dict]) -> int:
+        with Session(self.engine) as session, session.begin():
+            row = ServedRow(storefront_id=storefront_id,
+                            shopper=self.pseudonym(storefront_id, shopper), avatar_id=avatar_id,
+                            policy=policy, items=items, created_at=time.time())
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def served(self, storefront_id: str) -> list[dict]:
+        with Session(self.engine) as session:
+            return [{"shopper": row.shopper, "policy": row.policy, "items": row.items,
+                     "avatar_id": row.avatar_id} for row in session.scalars(
+                select(ServedRow).where(ServedRow.storefront_id == storefront_id)
+                .order_by(ServedRow.id))]

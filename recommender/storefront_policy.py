@@ -1,0 +1,91 @@
+"""The storefront's recommendations: linear Thompson sampling over the catalog that learns
+online from the storefront's events. A shopper's context is their body (from their avatar:
+gender, height and girths) and, per garment, a fit score from the garment's size chart; an
+event on an item is a reward for that context and item (``REWARD``). The posterior catches up
+with the events in the store before each answer, so every server process serving a storefront
+learns from all of its events.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+import numpy as np
+
+from neural.garments.garment_file import SIZE_CHARTS
+from neural.garments.size_charts import fit_rules, load_chart
+from recommender.catalog import Item, item_features
+from recommender.linear_model import ArmFeatures, LinearPosterior
+from recommender.storefront_data import StorefrontData
+
+REWARD = {"view": 0.0, "tryon": 0.1, "add_to_outfit": 0.3, "add_to_cart": 0.5,
+          "purchase": 1.0, "return": -1.0}
+USER_FEATURES = ("constant", "has avatar", "gender", "height", "waist", "hip")
+NO_FIT = 0.5  # the fit score of any garment on a shopper without an avatar
+PRIOR_ROUNDS = 20.0
+NOISE = 0.1
+SAMPLES = 64  # posterior draws per answer: the items' propensities are counts over these
+POLICY = "linear Thompson sampling v1"
+
+
+class StorefrontRecommender:
+    """One storefront's policy over ``items``."""
+
+    def __init__(self, items: tuple[Item, ...], storefront_id: str, seed: int = 0):
+        self.items, self.storefront_id = items, storefront_id
+        self.index = {item.id: i for i, item in enumerate(items)}
+        self.features = ArmFeatures(len(USER_FEATURES), item_features(items))
+        self.posterior = LinearPosterior(self.features.dim, PRIOR_ROUNDS / NOISE, NOISE)
+        self.seen_event = 0
+        self.rng = np.random.default_rng(seed)
+        self.lock = threading.Lock()
+
+    def context(self, avatar: dict | None) -> np.ndarray:
+        """The shopper's features then one fit score per item: (len(USER_FEATURES) + items)."""
+        if avatar is None:
+            return np.concatenate([[1.0, 0, 0, 0, 0, 0], np.full(len(self.items), NO_FIT)])
+        m = avatar["measurements"]
+        body = [1.0, 1.0, float(avatar["shape"]["phenotypes"].get("gender", 0.5)),
+                (avatar["height_cm"] - 170) / 10, (m["waist_girth"] - 80) / 10,
+                (m["hip_girth"] - 100) / 10]
+        return np.concatenate([body, [chart_fit(item.kind, m) for item in self.items]])
+
+    def learn(self, data: StorefrontData,
+              avatar_of: Callable[[str | None], dict | None]) -> None:
+        """Take in the storefront's events since the last call (``avatar_of``: an event's
+        avatar id, or None, to its avatar document, or None)."""
+        events = data.events_after(self.storefront_id, self.seen_event)
+        known = [e for e in events if e["item"] in self.index]
+        if known:
+            contexts = np.array([self.context(avatar_of(e["avatar_id"])) for e in known])
+            actions = np.array([self.index[e["item"]] for e in known])
+            self.posterior.update(self.features.of_actions(contexts, actions),
+                                  np.array([REWARD[e["type"]] for e in known]))
+        if events:
+            self.seen_event = events[-1]["id"]
+
+    def recommend(self, avatar: dict | None, k: int) -> list[dict]:
+        """The ``k`` items that most often rank first under posterior draws, each with its
+        propensity: the share of draws in which it ranks first."""
+        thetas = self.posterior.sample(SAMPLES, self.rng)
+        scores = self.features.scores(self.context(avatar)[None], thetas)[0]  # (samples, items)
+        first = np.bincount(scores.argmax(axis=1), minlength=len(self.items)) / SAMPLES
+        order = np.lexsort((-scores.mean(axis=0), -first))[:k]
+        return [{"item": self.items[i].id, "propensity": round(float(first[i]), 4)}
+                for i in order]
+
+
+def chart_fit(kind: str, measurements: dict[str, float]) -> float:
+    """How well the garment's size chart fits a body, 0-1: 1 when every sizing girth picks the
+    same size and lies on it; less as they pick sizes further apart (a dress for a body whose
+    hip is two sizes above its bust) or lie off the chart's range."""
+    chart_file = SIZE_CHARTS[kind]
+    chart = load_chart(chart_file)
+    picks, misses = [], []
+    for rule in fit_rules(chart_file).values():
+        girths = np.array([row[rule.body_column] for row in chart.values()])
+        gaps = np.abs(girths - measurements[rule.measurement])
+        picks.append(int(np.argmin(gaps)))
+        misses.append(float(gaps.min()))
+    spread = max(picks) - min(picks)
+    return float(np.exp(-0.5 * spread ** 2) * np.exp(-0.5 * (max(misses) / 8.0) ** 2))

@@ -1,0 +1,168 @@
+"""The storefront API through Flask's test client on a real app and SQLite store: keys scope
+every request to one storefront; the catalog; events teach the recommender, whose answers carry
+propensities and are logged; an avatar is fitted from an uploaded photo that is never written
+to disk or logs, and erasing it erases what was derived from it; bad uploads get a 4xx with a
+clear message, never a 500."""
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+from PIL import Image
+
+from recommender.api import create_app
+from recommender.api.config import settings_from_environment
+from tests.conftest import HEIGHT_CM, PHOTO
+
+
+@pytest.fixture
+def api(tmp_path):
+    app = create_app(settings_from_environment(tmp_path / "data"))
+    data = app.extensions["tryon"]["data"]
+    keys = {name: data.create_key(name) for name in ("shop-a", "shop-b")}
+    client = app.test_client()
+
+    def call(method: str, path: str, shop: str = "shop-a", **options):
+        headers = {"Authorization": f"Bearer {keys[shop]}"} if shop else {}
+        return client.open(path, method=method, headers=headers, **options)
+
+    call.app, call.keys, call.data_dir = app, keys, tmp_path / "data"
+    return call
+
+
+def _error(response, status: int) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    error = response.get_json()["error"]
+    assert error["status"] == status and error["message"]
+    return error
+
+
+def test_requests_need_a_key_and_the_document_is_public(api):
+    assert _error(api("GET", "/v1/garments", shop=None), 401)["code"] == "unauthorized"
+    client = api.app.test_client()
+    wrong = client.get("/v1/garments", headers={"Authorization": "Bearer tok_wrong"})
+    assert _error(wrong, 401)["message"] == "unknown API key"
+    document = client.get("/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.") and "/v1/recommendations" in document["paths"]
+    assert _error(api("GET", "/v1/nowhere"), 404)["code"] == "not_found"
+
+
+def test_the_catalog_lists_garments_with_their_sizes(api):
+    garments = api("GET", "/v1/garments").get_json()["garments"]
+    assert len(garments) >= 10 and {"jeans", "dress", "tshirt"} <= {g["pattern"] for g in garments}
+    tee = api("GET", f"/v1/garments/{garments[0]['id']}").get_json()
+    assert tee == garments[0] and "M" in tee["sizes"]
+    _error(api("GET", "/v1/garments/nothing"), 404)
+
+
+def test_events_teach_the_recommender_which_answers_with_propensities(api):
+    for shopper in range(30):  # shoppers buy the jeans, ignore the silk dress
+        for item, kind in (("jeans-indigo", "purchase"), ("dress-silk", "view")):
+            assert api("POST", "/v1/events", json={
+                "shopper": f"s{shopper}", "item": item, "type": kind}).status_code == 201
+    answer = api("GET", "/v1/recommendations?shopper=s1&k=3").get_json()
+    items = [row["item"] for row in answer["items"]]
+    assert len(items) == 3 and items[0] == "jeans-indigo" and "dress-silk" not in items
+    assert all(0 <= row["propensity"] <= 1 for row in answer["items"])
+    assert answer["items"][0]["propensity"] > 0.5
+    other = api("GET", "/v1/recommendations?shopper=s1&k=3", shop="shop-b").get_json()
+    assert other["items"][0]["propensity"] < 0.5  # shop-b's policy learnt nothing of shop-a's
+    data = api.app.extensions["tryon"]["data"]
+    (shop_a,) = {data.storefront_of(api.keys["shop-a"])}
+    served = data.served(shop_a)
+    assert served[-1]["items"] == answer["items"] and served[-1]["shopper"] != "s1"
+    assert _error(api("POST", "/v1/events", json={"shopper": "s", "item": "jeans-indigo",
+                                                  "type": "stare"}), 400)["message"]
+    _error(api("POST", "/v1/events", json={"shopper": "s", "item": "nothing", "type": "view"}),
+           404)
+    _error(api("POST", "/v1/events", data="not json"), 400)
+    _error(api("GET", "/v1/recommendations?shopper=s1&k=0"), 400)
+    _error(api("GET", "/v1/recommendations?k=2"), 400)
+
+
+def test_an_avatar_from_a_photo_that_is_never_stored_and_erased_with_its_events(
+        api, caplog, monkeypatch):
+    import werkzeug.formparser
+
+    def spooled(*args, **kwargs):
+        raise AssertionError("an upload was spooled to a temporary file")
+
+    monkeypatch.setattr(werkzeug.formparser, "SpooledTemporaryFile", spooled)
+    photo = PHOTO.read_bytes()
+    caplog.set_level(logging.DEBUG)
+    created = api("POST", "/v1/avatars", data={
+        "front": (io.BytesIO(photo), "me.png", "image/png"), "height_cm": str(HEIGHT_CM)})
+    assert created.status_code == 201, created.get_data(as_text=True)
+    avatar = created.get_json()
+    assert 70 < avatar["measurements_cm"]["chest_girth"] < 130
+    assert api("GET", f"/v1/avatars/{avatar['id']}").get_json() == avatar
+    _error(api("GET", f"/v1/avatars/{avatar['id']}", shop="shop-b"), 404)  # not shop-b's
+    _error(api("DELETE", f"/v1/avatars/{avatar['id']}", shop="shop-b"), 404)
+    assert api("POST", "/v1/events", json={"shopper": "s1", "item": "tee-red", "type": "tryon",
+                                           "avatar": avatar["id"]}).status_code == 201
+    answer = api("GET", f"/v1/recommendations?shopper=s1&avatar={avatar['id']}").get_json()
+    assert len(answer["items"]) == 5
+
+    stored = [path for path in api.data_dir.rglob("*") if path.is_file()]
+    assert any(path.suffix == ".glb" for path in stored)  # the body is kept, for the viewer
+    for path in stored:
+        content = path.read_bytes()
+        assert content[:8] != b"\x89PNG\r\n\x1a\n" and photo[1000:1064] not in content, path
+    assert photo[1000:1064].hex() not in caplog.text and "me.png" not in caplog.text
+
+    assert api("DELETE", f"/v1/avatars/{avatar['id']}").status_code == 204
+    _error(api("GET", f"/v1/avatars/{avatar['id']}"), 404)
+    data = api.app.extensions["tryon"]["data"]
+    shop_a = data.storefront_of(api.keys["shop-a"])
+    assert data.events_after(shop_a, 0) == [] and data.served(shop_a) == []
+    assert not list(api.data_dir.rglob("*.glb"))
+
+
+def _png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("L", (width, height)).save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("upload, status, words", [
+    ({"front": (io.BytesIO(b"%PDF-1.4 not a photo"), "a.png", "image/png"), "height_cm": "175"},
+     400, "not a readable image"),
+    ({"front": (io.BytesIO(b"x"), "a.pdf", "application/pdf"), "height_cm": "175"},
+     415, "must be JPEG, PNG or WebP"),
+    ({"front": (io.BytesIO(_png(9000, 9000)), "bomb.png", "image/png"), "height_cm": "175"},
+     413, "too large"),
+    ({"front": (io.BytesIO(_png(64, 64)), "blank.png", "image/png"), "height_cm": "175"},
+     422, "no person"),
+    ({"front": (io.BytesIO(_png(64, 64)), "a.png", "image/png"), "height_cm": "12"},
+     400, "height_cm"),
+    ({"height_cm": "175"}, 400, "'front' photo"),
+])
+def test_bad_uploads_get_a_clear_4xx(api, upload, status, words):
+    response = api("POST", "/v1/avatars", data=upload, content_type="multipart/form-data")
+    assert words in _error(response, status)["message"]
+
+
+def test_wrong_content_type_malformed_multipart_and_huge_bodies_are_refused(api):
+    assert "multipart" in _error(api("POST", "/v1/avatars", json={"height_cm": 175}),
+                                 415)["message"]
+    broken = api("POST", "/v1/avatars", data=b"--x\r\nContent-Disposition: form-data; na",
+                 content_type="multipart/form-data; boundary=x")
+    assert 400 <= broken.status_code < 500 and broken.get_json()["error"]
+    huge = api("POST", "/v1/avatars", data={"front": (io.BytesIO(b"0" * (17 << 20)), "a.png",
+                                                      "image/png"), "height_cm": "175"})
+    assert _error(huge, 413)["code"] == "request_entity_too_large"
+
+
+def test_keys_are_made_from_the_command_line(tmp_path, capsys):
+    from render_farm.cli import main
+
+    assert main(["keys", "create", "shop-c", "--data", str(tmp_path)]) == 0
+    key = capsys.readouterr().out.strip()
+    app = create_app(settings_from_environment(tmp_path))
+    answer = app.test_client().get("/v1/garments", headers={"Authorization": f"Bearer {key}"})
+    assert answer.status_code == 200
+    assert key not in json.dumps([p.read_bytes().hex() for p in tmp_path.rglob("*")
+                                  if p.is_file()]) and key.encode() not in b"".join(
+        p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
