@@ -138,6 +138,8 @@ def _png(width: int, height: int) -> bytes:
     ({"front": (io.BytesIO(_png(64, 64)), "a.png", "image/png"), "height_cm": "12"},
      400, "height_cm"),
     ({"height_cm": "175"}, 400, "'front' photo"),
+    ({"front": (io.BytesIO(_png(1, 1)), "dot.png", "image/png"), "height_cm": "175"},
+     400, "too small"),
 ])
 def test_bad_uploads_get_a_clear_4xx(api, upload, status, words):
     response = api("POST", "/v1/avatars", data=upload, content_type="multipart/form-data")

@@ -18,6 +18,7 @@ from neural.photo.signature import PersonSignature
 NOSE, LEFT_ANKLE, RIGHT_ANKLE, LEFT_HEEL, RIGHT_HEEL = 0, 27, 28, 29, 30
 MIN_VISIBILITY = 0.5
 MAX_PIXELS = 40_000_000
+MIN_SIDE_PX = 64  # smaller images hold no usable person (and break the pose detector)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def load_photo(path: str | os.PathLike) -> tuple[np.ndarray, str]:
 
 def decode_photo(payload: bytes, name: str) -> tuple[np.ndarray, str]:
     """``load_photo`` for an image held in memory (``name`` names it in errors); one of more
-    than ``MAX_PIXELS`` is refused from its header, before it is decoded."""
+    than ``MAX_PIXELS``, or under ``MIN_SIDE_PX`` a side, is refused from its header, before it
+    is decoded."""
     import hashlib
     import io
 
@@ -62,6 +64,9 @@ def decode_photo(payload: bytes, name: str) -> tuple[np.ndarray, str]:
         with Image.open(io.BytesIO(payload)) as image:
             if image.width * image.height > MAX_PIXELS:
                 raise InputError(f"photo is too large ({image.width}x{image.height}): {name}")
+            if min(image.width, image.height) < MIN_SIDE_PX:
+                raise InputError(f"photo is too small ({image.width}x{image.height}; at least "
+                                 f"{MIN_SIDE_PX} px a side): {name}")
             image = ImageOps.exif_transpose(image)
             if image.mode in ("RGBA", "LA", "P"):
                 image = image.convert("RGBA")
@@ -92,7 +97,11 @@ class PersonDetector:
 
     def __exit__(self, *exc) -> None:
         for graph in self.graphs:
-            graph.close()
+            try:
+                graph.close()
+            except RuntimeError:  # a graph that failed on an image repeats its error here
+                if exc[0] is None:
+                    raise
 
     def find_people(self, rgb: np.ndarray) -> list[DetectedPerson]:
         """Everyone BlazePose's detector finds in an RGB uint8 image. The detector sees the image
@@ -110,7 +119,12 @@ class PersonDetector:
     def _detect(self, rgb: np.ndarray, left: int, top: int) -> list[DetectedPerson]:
         height, width = rgb.shape[:2]
         people = []
-        for detection in self.graphs[0].process({"image": rgb}).detections or []:
+        try:
+            detections = self.graphs[0].process({"image": rgb}).detections or []
+        except RuntimeError as error:  # mediapipe refuses some image shapes
+            raise InputError(f"the pose detector cannot read an image of {width}x{height} "
+                             "px") from error
+        for detection in detections:
             points = detection.location_data.relative_keypoints
             centre, extent = ([left + points[i].x * width, top + points[i].y * height]
                               for i in (0, 1))

@@ -97,10 +97,10 @@ def _photo_bytes(name: str) -> bytes:
 
 
 def _photo_error(message: str):
-    """A photo the fit cannot use: too large (413), not an image (400), or no usable person
-    in it (422)."""
+    """A photo the fit cannot use: too large (413), not an image or too small (400), or no
+    usable person in it (422)."""
     if message.startswith("photo is too large"):
         return fail(413, "photo_too_large", message)
-    if message.startswith("not a readable image"):
+    if message.startswith(("not a readable image", "photo is too small")):
         return fail(400, "not_an_image", message)
     return fail(422, "unusable_photo", message)
