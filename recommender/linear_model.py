@@ -33,7 +33,7 @@ class ArmFeatures:
         pair = thetas[:, self.n_items]
         cross = thetas[:, self.n_items + 1:].reshape(len(thetas), self.n_user, self.m)
         user, values = context[:, :self.n_user], context[:, self.n_user:]
-        mixed = np.einsum("nu,sum,am->nsa", user, cross, self.items, optimize=True)
+        mixed = np.einsum("nu,sum->nsm", user, cross) @ self.items.T
         return mixed + item[None] + pair[None, :, None] * values[:, None, :]
 
 

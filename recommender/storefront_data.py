@@ -6,18 +6,21 @@ hash, so the store never holds a storefront's own shopper ids.
 """
 from __future__ import annotations
 
+import atexit
 import hashlib
 import hmac
 import secrets
+import threading
 import time
 import uuid
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, delete, select
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, delete, insert, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from render_farm.sql import open_engine
 
 EVENT_TYPES = ("view", "tryon", "add_to_outfit", "add_to_cart", "purchase", "return")
+SERVED_FLUSH_S = 0.25  # served recommendations are written in batches this often
 
 
 class _Base(DeclarativeBase):
@@ -75,6 +78,10 @@ class StorefrontData:
     def __init__(self, url: str, secret: bytes):
         self.engine = open_engine(url, _Base.metadata)
         self.secret = secret
+        self._served: list[dict] = []
+        self._served_lock = threading.Lock()
+        self._flusher: threading.Thread | None = None
+        atexit.register(self.flush_served)
 
     def _digest(self, text: str) -> str:
         return hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
@@ -117,7 +124,9 @@ class StorefrontData:
 
     def erase_avatar(self, storefront_id: str, avatar_id: str) -> bool:
         """Delete the avatar and every event and served recommendation made with it; False
-        when it is not this storefront's."""
+        when it is not this storefront's. (Recommendations still pending in any process are
+        dropped when written: their avatar is gone.)"""
+        self.flush_served()
         with Session(self.engine) as session, session.begin():
             row = session.get(AvatarRow, avatar_id)
             if row is None or row.storefront_id != storefront_id:
@@ -139,23 +148,47 @@ class StorefrontData:
 
     def events_after(self, storefront_id: str, after_id: int) -> list[dict]:
         """The storefront's events newer than ``after_id``, oldest first."""
-        query = (select(EventRow).where(EventRow.storefront_id == storefront_id,
-                                        EventRow.id > after_id).order_by(EventRow.id))
-        with Session(self.engine) as session:
-            return [{"id": row.id, "shopper": row.shopper, "item": row.item, "type": row.type,
-                     "avatar_id": row.avatar_id} for row in session.scalars(query)]
+        query = (select(EventRow.id, EventRow.item, EventRow.type, EventRow.avatar_id)
+                 .where(EventRow.storefront_id == storefront_id, EventRow.id > after_id)
+                 .order_by(EventRow.id))
+        with self.engine.connect() as connection:
+            return [row._asdict() for row in connection.execute(query)]
 
     def log_served(self, storefront_id: str, shopper: str, avatar_id: str | None, policy: str,
-                   items: list[dict]) -> int:
-        with Session(self.engine) as session, session.begin():
-            row = ServedRow(storefront_id=storefront_id,
-                            shopper=self.pseudonym(storefront_id, shopper), avatar_id=avatar_id,
-                            policy=policy, items=items, created_at=time.time())
-            session.add(row)
-            session.flush()
-            return row.id
+                   items: list[dict]) -> None:
+        """Log a served recommendation; written with others within ``SERVED_FLUSH_S`` (an
+        insert per answer would cost more than the answer)."""
+        row = {"storefront_id": storefront_id, "shopper": self.pseudonym(storefront_id, shopper),
+               "avatar_id": avatar_id, "policy": policy, "items": items,
+               "created_at": time.time()}
+        with self._served_lock:
+            self._served.append(row)
+            if self._flusher is None:
+                self._flusher = threading.Thread(target=self._flush_every, daemon=True)
+                self._flusher.start()
+
+    def flush_served(self) -> None:
+        """Write the logged recommendations, but those of avatars erased meanwhile."""
+        with self._served_lock:
+            rows, self._served = self._served, []
+        if not rows:
+            return
+        with self.engine.begin() as connection:
+            named = {row["avatar_id"] for row in rows if row["avatar_id"]}
+            alive = set(connection.scalars(select(AvatarRow.id).where(AvatarRow.id.in_(named))))
+            rows = [row for row in rows if row["avatar_id"] is None or row["avatar_id"] in alive]
+            if rows:
+                connection.execute(insert(ServedRow), rows)
+
+    def _flush_every(self) -> None:
+        while True:
+            time.sleep(SERVED_FLUSH_S)
+            self.flush_served()
 
     def served(self, storefront_id: str) -> list[dict]:
+        """The storefront's served recommendations, oldest first (this process's pending
+        ones written first)."""
+        self.flush_served()
         with Session(self.engine) as session:
             return [{"shopper": row.shopper, "policy": row.policy, "items": row.items,
                      "avatar_id": row.avatar_id} for row in session.scalars(

@@ -3,11 +3,12 @@ online from the storefront's events. A shopper's context is their body (from the
 gender, height and girths) and, per garment, a fit score from the garment's size chart; an
 event on an item is a reward for that context and item (``REWARD``). The posterior catches up
 with the events in the store before each answer, so every server process serving a storefront
-learns from all of its events.
+learns from all of its events (within ``LEARN_EVERY_S``).
 """
 from __future__ import annotations
 
 import threading
+import time
 from typing import Callable
 
 import numpy as np
@@ -24,8 +25,9 @@ USER_FEATURES = ("constant", "has avatar", "gender", "height", "waist", "hip")
 NO_FIT = 0.5  # the fit score of any garment on a shopper without an avatar
 PRIOR_ROUNDS = 20.0
 NOISE = 0.1
-SAMPLES = 64  # posterior draws per answer: the items' propensities are counts over these
+DRAWS = 256  # posterior draws kept between updates: propensities are counts over these
 POLICY = "linear Thompson sampling v1"
+LEARN_EVERY_S = 0.2  # how often the posterior looks for new events
 
 
 class StorefrontRecommender:
@@ -36,7 +38,8 @@ class StorefrontRecommender:
         self.index = {item.id: i for i, item in enumerate(items)}
         self.features = ArmFeatures(len(USER_FEATURES), item_features(items))
         self.posterior = LinearPosterior(self.features.dim, PRIOR_ROUNDS / NOISE, NOISE)
-        self.seen_event = 0
+        self.seen_event, self.learned_at = 0, -LEARN_EVERY_S
+        self.draws: np.ndarray | None = None
         self.rng = np.random.default_rng(seed)
         self.lock = threading.Lock()
 
@@ -52,8 +55,13 @@ class StorefrontRecommender:
 
     def learn(self, data: StorefrontData,
               avatar_of: Callable[[str | None], dict | None]) -> None:
-        """Take in the storefront's events since the last call (``avatar_of``: an event's
-        avatar id, or None, to its avatar document, or None)."""
+        """Take in the storefront's events since the last look, at most every
+        ``LEARN_EVERY_S`` (``avatar_of``: an event's avatar id, or None, to its avatar
+        document, or None)."""
+        now = time.monotonic()
+        if now - self.learned_at < LEARN_EVERY_S:
+            return
+        self.learned_at = now
         events = data.events_after(self.storefront_id, self.seen_event)
         known = [e for e in events if e["item"] in self.index]
         if known:
@@ -61,16 +69,19 @@ class StorefrontRecommender:
             actions = np.array([self.index[e["item"]] for e in known])
             self.posterior.update(self.features.of_actions(contexts, actions),
                                   np.array([REWARD[e["type"]] for e in known]))
+            self.draws = None
         if events:
             self.seen_event = events[-1]["id"]
 
     def recommend(self, avatar: dict | None, k: int) -> list[dict]:
-        """The ``k`` items that most often rank first under posterior draws, each with its
-        propensity: the share of draws in which it ranks first."""
-        thetas = self.posterior.sample(SAMPLES, self.rng)
-        scores = self.features.scores(self.context(avatar)[None], thetas)[0]  # (samples, items)
-        first = np.bincount(scores.argmax(axis=1), minlength=len(self.items)) / SAMPLES
-        order = np.lexsort((-scores.mean(axis=0), -first))[:k]
+        """Thompson sampling: the ``k`` best items under one posterior draw, each with its
+        propensity, the probability that a draw ranks it first (over ``DRAWS`` draws, drawn
+        again whenever the posterior changes)."""
+        if self.draws is None:
+            self.draws = self.posterior.sample(DRAWS, self.rng)
+        scores = self.features.scores(self.context(avatar)[None], self.draws)[0]  # (draws, items)
+        first = np.bincount(scores.argmax(axis=1), minlength=len(self.items)) / DRAWS
+        order = np.argsort(-scores[self.rng.integers(DRAWS)])[:k]
         return [{"item": self.items[i].id, "propensity": round(float(first[i]), 4)}
                 for i in order]
 

@@ -12,7 +12,9 @@ from flask import current_app, g, request
 from recommender.api.errors import fail
 
 _buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens left, when)
+_storefronts: dict[str, tuple[str, float]] = {}  # key -> (storefront, until when)
 _lock = threading.Lock()
+KEY_CACHE_S = 30.0  # a key's storefront is looked up again after this long
 
 
 def require_key() -> None:
@@ -20,13 +22,25 @@ def require_key() -> None:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise fail(401, "unauthorized", "send the storefront's API key: Authorization: Bearer KEY")
-    state = current_app.extensions["tryon"]
-    storefront = state["data"].storefront_of(key.strip())
+    key, state = key.strip(), current_app.extensions["tryon"]
+    storefront = _storefront_of(key, state["data"])
     if storefront is None:
         raise fail(401, "unauthorized", "unknown API key")
-    if not _take_token(key.strip(), state["settings"].rate_limit_per_minute):
+    if not _take_token(key, state["settings"].rate_limit_per_minute):
         raise fail(429, "rate_limited", "too many requests for this API key; retry in a second")
     g.storefront = storefront
+
+
+def _storefront_of(key: str, data) -> str | None:
+    """The key's storefront, from the store at most every ``KEY_CACHE_S`` seconds."""
+    now = time.monotonic()
+    cached = _storefronts.get(key)
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    storefront = data.storefront_of(key)
+    if storefront is not None:
+        _storefronts[key] = (storefront, now + KEY_CACHE_S)
+    return storefront
 
 
 def _take_token(key: str, per_minute: int) -> bool:

@@ -60,8 +60,10 @@ def recommendations():
     avatar_id = request.args.get("avatar")
     avatar = _avatar(avatar_id)
     state = current_app.extensions["tryon"]
-    recommender = state["recommenders"].setdefault(
-        g.storefront, StorefrontRecommender(catalog(), g.storefront))
+    recommender = state["recommenders"].get(g.storefront)
+    if recommender is None:
+        recommender = state["recommenders"].setdefault(
+            g.storefront, StorefrontRecommender(catalog(), g.storefront))
     with recommender.lock:
         recommender.learn(state["data"], _avatar_lookup(state["data"], g.storefront))
         items = recommender.recommend(avatar, k)
