@@ -4,11 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # libegl1 + Mesa (libegl-mesa0, libgl1-mesa-dri): headless pyrender for synthetic training images;
-# redis-server: the render farm's broker (the farm tests start their own on a free port)
-APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server
+# redis-server: the render farm's broker (the farm tests start their own on a free port);
+# wrk: the HTTP load generator of make bench-api
+APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates bench-drape bench-addon bench-farm build clean
+.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates bench-drape bench-addon bench-farm bench-api build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -83,6 +84,11 @@ bench-addon: $(STAMP)
 # throughput, scaling and scheduling overhead per task (about 6 min here).
 bench-farm: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_farm.py
+
+# The storefront API under load: gunicorn (2 workers) and wrk on loopback, the recommendations
+# and catalog routes against the OpenAPI document, and seconds per avatar fit (about 3 min).
+bench-api: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_api.py
 
 build: $(STAMP)
 	$(BIN)/python build.py
