@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, delete, insert, select
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, delete, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from render_farm.sql import open_engine
@@ -69,6 +69,21 @@ class ServedRow(_Base):
     avatar_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     policy: Mapped[str] = mapped_column(String(100))
     items: Mapped[list] = mapped_column(JSON)  # [{"item": id, "propensity": p}, ...]
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class TryOnRow(_Base):
+    __tablename__ = "tryons"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    storefront_id: Mapped[str] = mapped_column(String(32), index=True)
+    avatar_id: Mapped[str] = mapped_column(String(32), index=True)
+    item: Mapped[str] = mapped_column(String(100))
+    size: Mapped[str] = mapped_column(String(20))
+    advised: Mapped[bool] = mapped_column(default=False)  # the size came from the chart's rule
+    state: Mapped[str] = mapped_column(String(16), default="queued")  # queued running done failed
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    farm_job: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
 
 
@@ -132,9 +147,38 @@ class StorefrontData:
             if row is None or row.storefront_id != storefront_id:
                 return False
             session.execute(delete(EventRow).where(EventRow.avatar_id == avatar_id))
+            session.execute(delete(TryOnRow).where(TryOnRow.avatar_id == avatar_id))
             session.execute(delete(ServedRow).where(ServedRow.avatar_id == avatar_id))
             session.delete(row)
             return True
+
+    def add_tryon(self, storefront_id: str, tryon_id: str, avatar_id: str, item: str, size: str,
+                  advised: bool, farm_job: str | None = None) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.add(TryOnRow(id=tryon_id, storefront_id=storefront_id, avatar_id=avatar_id,
+                                 item=item, size=size, advised=advised, farm_job=farm_job,
+                                 created_at=time.time()))
+
+    def tryon(self, storefront_id: str, tryon_id: str) -> dict | None:
+        """The try-on's record, if it is this storefront's."""
+        with Session(self.engine) as session:
+            row = session.get(TryOnRow, tryon_id)
+            if row is None or row.storefront_id != storefront_id:
+                return None
+            return {column: getattr(row, column) for column in (
+                "id", "avatar_id", "item", "size", "advised", "state", "progress", "farm_job",
+                "error", "created_at")}
+
+    def tryons_of(self, storefront_id: str, avatar_id: str) -> list[str]:
+        """The ids of the avatar's try-ons."""
+        with Session(self.engine) as session:
+            return list(session.scalars(select(TryOnRow.id).where(
+                TryOnRow.storefront_id == storefront_id, TryOnRow.avatar_id == avatar_id)))
+
+    def update_tryon(self, tryon_id: str, **values) -> None:
+        """Set a try-on's state, progress or error (by a runner of this server)."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(TryOnRow).where(TryOnRow.id == tryon_id).values(**values))
 
     def add_event(self, storefront_id: str, shopper: str, item: str, kind: str,
                   avatar_id: str | None, context: dict) -> int:

@@ -5,6 +5,7 @@ to disk or logs, and erasing it erases what was derived from it; bad uploads get
 clear message, never a 500."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -19,7 +20,8 @@ from tests.conftest import HEIGHT_CM, PHOTO
 
 @pytest.fixture
 def api(tmp_path):
-    app = create_app(settings_from_environment(tmp_path / "data"))
+    settings = settings_from_environment(tmp_path / "data")
+    app = create_app(dataclasses.replace(settings, render_samples=2, render_resolution=(64, 96)))
     data = app.extensions["tryon"]["data"]
     keys = {name: data.create_key(name) for name in ("shop-a", "shop-b")}
     client = app.test_client()
@@ -168,3 +170,46 @@ def test_keys_are_made_from_the_command_line(tmp_path, capsys):
     assert key not in json.dumps([p.read_bytes().hex() for p in tmp_path.rglob("*")
                                   if p.is_file()]) and key.encode() not in b"".join(
         p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+
+
+def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp_path):
+    """An avatar (Anny's average man, stored as an upload's would be) in the catalog's red tee
+    in the size its chart gives him, rendered by the server's runner thread."""
+    import time
+
+    from tests.conftest import write_average_avatar
+
+    data = api.app.extensions["tryon"]["data"]
+    shop_a = data.storefront_of(api.keys["shop-a"])
+    folder = api.data_dir / "avatars" / shop_a / "average0man00000"
+    data.add_avatar(shop_a, folder.name, write_average_avatar(folder, gender=0.0))
+    started = time.perf_counter()
+    created = api("POST", "/v1/tryons", json={"avatar": folder.name, "garment": "tee-red"})
+    assert created.status_code == 201, created.get_data(as_text=True)
+    tryon = created.get_json()
+    assert time.perf_counter() - started < 5 and tryon["size_advised"] and tryon["size"] in (
+        "S", "M", "L")
+    preview = api("GET", tryon["files"]["preview.png"])
+    assert preview.mimetype == "image/png" and Image.open(io.BytesIO(preview.data)).size == (
+        256, 384)
+    _error(api("GET", f"/v1/tryons/{tryon['id']}", shop="shop-b"), 404)
+
+    deadline = time.monotonic() + 300
+    while tryon["state"] not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(1)
+        tryon = api("GET", f"/v1/tryons/{tryon['id']}").get_json()
+    assert tryon["state"] == "done", tryon
+    assert all(tryon["fit"]["gates"].values())
+    assert tryon["fit"]["regions"]["chest"]["verdict"] in ("fits", "loose", "tight")
+    front = api("GET", tryon["files"]["front.png"])
+    assert Image.open(io.BytesIO(front.data)).size == (64, 96)
+    model = api("GET", tryon["files"]["draped.glb"])
+    assert model.mimetype == "model/gltf-binary" and model.data[:4] == b"glTF"
+    _error(api("POST", "/v1/tryons", json={"avatar": folder.name, "garment": "tee-red",
+                                           "size": "XXXL"}), 400)
+    _error(api("POST", "/v1/tryons", json={"avatar": "nobody", "garment": "tee-red"}), 404)
+
+    assert api("DELETE", f"/v1/avatars/{folder.name}").status_code == 204
+    _error(api("GET", f"/v1/tryons/{tryon['id']}"), 404)
+    out = api.data_dir / "tryons" / shop_a
+    assert not list(out.rglob("draped.glb")) and not list(out.rglob("front.png"))

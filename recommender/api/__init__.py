@@ -7,6 +7,8 @@ one blueprint per resource under /v1 and JSON errors throughout.
     GET, DELETE /v1/avatars/{id}                an avatar; delete erases all derived from it
     POST /v1/events                             a shopper's view, tryon, ... on an item
     GET  /v1/recommendations?shopper=&k=        items with the policy's propensities
+    POST /v1/tryons, GET /v1/tryons/{id}[/files/{name}]   an avatar in a garment: preview at
+                                                once, then renders, 3D model and fit
 
 Every /v1 route but the document needs ``Authorization: Bearer KEY`` (``tryon keys create``)
 and sees only its storefront's data. Production: ``gunicorn -w 2 'recommender.api:create_app()'``.
@@ -15,10 +17,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from recommender.api import avatars, errors, garments, openapi, shoppers
+from recommender.api import avatars, errors, garments, openapi, shoppers, tryons
 from recommender.api.config import Settings, settings_from_environment
 from recommender.api.uploads import InMemoryRequest
 from recommender.storefront_data import StorefrontData
+from recommender.tryons import TryOnService
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -27,10 +30,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__)
     app.request_class = InMemoryRequest  # uploads never touch the disk
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
-    app.extensions["tryon"] = {"settings": settings, "data": StorefrontData(
-        settings.database_url, settings.secret), "recommenders": {}}
+    data = StorefrontData(settings.database_url, settings.secret)
+    app.extensions["tryon"] = {"settings": settings, "data": data, "recommenders": {},
+                               "tryons": TryOnService(settings, data)}
     errors.register(app)
     for blueprint in (garments.blueprint, avatars.blueprint, shoppers.blueprint,
-                      openapi.blueprint):
+                      tryons.blueprint, openapi.blueprint):
         app.register_blueprint(blueprint, url_prefix="/v1")
     return app

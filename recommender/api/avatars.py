@@ -1,6 +1,6 @@
 """Avatars from photos: POST /v1/avatars (multipart: ``front`` photo, optional ``side`` photo,
 ``height_cm``) fits a measured body; GET /v1/avatars/{id}; DELETE /v1/avatars/{id} erases the
-avatar and every event and recommendation made with it.
+avatar and every try-on, event and recommendation made with it.
 
 Photos are decoded and read in memory (``uploads``) and dropped when the fit is done: only the
 body (parameters, measurements and its mesh for the 3D viewer, under the data folder) is kept.
@@ -62,8 +62,10 @@ def get_avatar(avatar_id: str):
 @blueprint.delete("/avatars/<avatar_id>")
 def delete_avatar(avatar_id: str):
     state = current_app.extensions["tryon"]
-    document = state["data"].avatar(g.storefront, avatar_id)
-    if document is None or not state["data"].erase_avatar(g.storefront, avatar_id):
+    if state["data"].avatar(g.storefront, avatar_id) is None:
+        raise fail(404, "not_found", f"no avatar {avatar_id!r}")
+    state["tryons"].erase(g.storefront, avatar_id)
+    if not state["data"].erase_avatar(g.storefront, avatar_id):
         raise fail(404, "not_found", f"no avatar {avatar_id!r}")
     shutil.rmtree(state["settings"].data_dir / "avatars" / g.storefront / avatar_id,
                   ignore_errors=True)

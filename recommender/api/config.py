@@ -6,6 +6,10 @@
                         kept in $TRYON_DATA/secret.key, readable by its owner only)
     TRYON_RATE_LIMIT    requests per minute per API key (default 1200)
     TRYON_DEVICE        device for fitting avatars: auto, cpu or cuda (default auto)
+    TRYON_BROKER        the render farm's broker: try-ons go to its workers (default: none, a
+                        runner thread in the server process renders them)
+    TRYON_STORE         the render farm's job store URL (with TRYON_BROKER)
+    TRYON_RENDER        try-on renders: SAMPLES,WIDTHxHEIGHT (default 16,384x576)
 """
 from __future__ import annotations
 
@@ -25,6 +29,10 @@ class Settings:
     rate_limit_per_minute: int = 1200
     device: str = "auto"
     max_upload_bytes: int = MAX_UPLOAD_BYTES
+    broker: str | None = None
+    farm_store: str | None = None
+    render_samples: int = 16
+    render_resolution: tuple[int, int] = (384, 576)
 
 
 def settings_from_environment(data_dir: str | os.PathLike | None = None) -> Settings:
@@ -36,7 +44,16 @@ def settings_from_environment(data_dir: str | os.PathLike | None = None) -> Sett
         secret=bytes.fromhex(os.environ["TRYON_SECRET"]) if os.environ.get("TRYON_SECRET")
         else _kept_secret(data / "secret.key"),
         rate_limit_per_minute=int(os.environ.get("TRYON_RATE_LIMIT", 1200)),
-        device=os.environ.get("TRYON_DEVICE", "auto"))
+        device=os.environ.get("TRYON_DEVICE", "auto"),
+        broker=os.environ.get("TRYON_BROKER") or None,
+        farm_store=os.environ.get("TRYON_STORE") or None,
+        **_render(os.environ.get("TRYON_RENDER", "16,384x576")))
+
+
+def _render(text: str) -> dict:
+    samples, _, size = text.partition(",")
+    width, _, height = size.partition("x")
+    return {"render_samples": int(samples), "render_resolution": (int(width), int(height))}
 
 
 def _kept_secret(path: Path) -> bytes:

@@ -43,6 +43,13 @@ SCHEMAS = {
         "item": {"type": "string", "minLength": 1, "maxLength": 100},
         "type": {"type": "string", "enum": list(EVENT_TYPES)},
         "avatar": {"type": "string"}, "context": {"type": "object"}}},
+    "TryOn": {"type": "object", "required": ["id", "state", "progress", "files"], "properties": {
+        "id": {"type": "string"}, "avatar": {"type": "string"}, "garment": {"type": "string"},
+        "size": {"type": "string"}, "size_advised": {"type": "boolean"},
+        "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "progress": {"type": "number"}, "error": {"type": "string", "nullable": True},
+        "files": {"type": "object", "additionalProperties": {"type": "string"}},
+        "fit": {"type": "object"}}},
     "Recommendations": {"type": "object", "required": ["policy", "items"], "properties": {
         "policy": {"type": "string"},
         "items": {"type": "array", "items": {"type": "object", "required": ["item", "propensity"],
@@ -84,6 +91,28 @@ PATHS = {
             "schema": _ref("Event")}}},
         "responses": {"201": _json({"type": "object", "properties": {"id": {"type": "integer"}}},
                                    "recorded"), **ERRORS}}},
+    "/v1/tryons": {"post": {
+        "summary": "An avatar in a garment, in a size or the size its chart gives ('advise')",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["avatar", "garment"], "properties": {
+                "avatar": {"type": "string"}, "garment": {"type": "string"},
+                "size": {"type": "string", "default": "advise"}}}}}},
+        "responses": {"201": _json(_ref("TryOn"), "queued, with its preview"), **ERRORS}}},
+    "/v1/tryons/{id}": {"get": {
+        "summary": "A try-on's state, progress, files and fit",
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": _json(_ref("TryOn"), "the try-on"), **ERRORS}}},
+    "/v1/tryons/{id}/files/{name}": {"get": {
+        "summary": "preview.png, front.png, back.png or draped.glb",
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string"}},
+                       {"name": "name", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "the file", "content": {
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "model/gltf-binary": {"schema": {"type": "string", "format": "binary"}}}},
+            **ERRORS}}},
     "/v1/recommendations": {"get": {
         "summary": "Items for a shopper, with the policy's propensities",
         "parameters": [

@@ -1,0 +1,55 @@
+"""Try-ons: POST /v1/tryons ``{"avatar": ID, "garment": ID, "size": "M" | "advise"}`` answers at
+once with the try-on's preview; GET /v1/tryons/{id} follows it (state, progress, then the
+renders, the draped 3D model and the fit with a verdict per sizing girth); GET
+/v1/tryons/{id}/files/{name} serves preview.png, front.png, back.png and draped.glb."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request, send_file
+
+from neural.errors import InputError
+from recommender.api.auth import require_key
+from recommender.api.errors import fail
+from recommender.catalog import catalog
+
+blueprint = Blueprint("tryons", __name__)
+blueprint.before_request(require_key)
+MEDIA_TYPES = {".png": "image/png", ".glb": "model/gltf-binary"}
+
+
+@blueprint.post("/tryons")
+def create_tryon():
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise fail(400, "bad_request", "send {avatar, garment, size} as a JSON object")
+    state = current_app.extensions["tryon"]
+    avatar_id, garment, size = body.get("avatar"), body.get("garment"), body.get("size", "advise")
+    avatar = state["data"].avatar(g.storefront, avatar_id) if isinstance(avatar_id, str) else None
+    if avatar is None:
+        raise fail(404, "not_found", f"no avatar {avatar_id!r}")
+    item = next((i for i in catalog() if i.id == garment), None)
+    if item is None:
+        raise fail(404, "not_found", f"no garment {garment!r} in the catalog")
+    if not isinstance(size, str) or not 0 < len(size) <= 20:
+        raise fail(400, "bad_request", "'size' is a size of the garment, or 'advise'")
+    avatar_dir = state["settings"].data_dir / "avatars" / g.storefront / avatar_id
+    try:
+        tryon_id = state["tryons"].start(g.storefront, avatar_id, avatar, avatar_dir, item, size)
+    except InputError as error:
+        raise fail(400, "bad_request", str(error)) from None
+    return jsonify(state["tryons"].status(g.storefront, tryon_id)), 201
+
+
+@blueprint.get("/tryons/<tryon_id>")
+def get_tryon(tryon_id: str):
+    status = current_app.extensions["tryon"]["tryons"].status(g.storefront, tryon_id)
+    if status is None:
+        raise fail(404, "not_found", f"no try-on {tryon_id!r}")
+    return jsonify(status)
+
+
+@blueprint.get("/tryons/<tryon_id>/files/<name>")
+def get_file(tryon_id: str, name: str):
+    path = current_app.extensions["tryon"]["tryons"].file(g.storefront, tryon_id, name)
+    if path is None:
+        raise fail(404, "not_found", f"no file {name!r} for try-on {tryon_id!r} (yet)")
+    return send_file(path, mimetype=MEDIA_TYPES[path.suffix], max_age=3600)
