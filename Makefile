@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # libegl1 + Mesa (libegl-mesa0, libgl1-mesa-dri): headless pyrender for synthetic training images;
 # redis-server: the render farm's broker (the farm tests start their own on a free port);
-# wrk: the HTTP load generator of make bench-api
-APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk
+# wrk: the HTTP load generator of make bench-api; chromium: the widget's browser test
+APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
 .PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates bench-drape bench-addon bench-farm bench-api build clean
@@ -21,15 +21,17 @@ install: $(STAMP)
 
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 # obp 0.4.1 only for the Open Bandit Dataset sample its wheel ships (its own pins clash: --no-deps)
-$(STAMP): pyproject.toml Makefile | system-deps
+$(STAMP): pyproject.toml Makefile recommender/widget/package-lock.json | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[test]'
 	$(BIN)/pip install -q --no-deps obp==0.4.1
+	cd recommender/widget && npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
 
 bench-stages: $(STAMP)

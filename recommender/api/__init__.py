@@ -10,14 +10,15 @@ one blueprint per resource under /v1 and JSON errors throughout.
     POST /v1/tryons, GET /v1/tryons/{id}[/files/{name}]   an avatar in a garment: preview at
                                                 once, then renders, 3D model and fit
 
-Every /v1 route but the document needs ``Authorization: Bearer KEY`` (``tryon keys create``)
-and sees only its storefront's data. Production: ``gunicorn -w 2 'recommender.api:create_app()'``.
+/widget/ serves the try-on widget (``widget``). Every /v1 route but the document needs
+``Authorization: Bearer KEY`` (``tryon keys create``) and sees only its storefront's data.
+Production: ``gunicorn -w 2 'recommender.api:create_app()'``.
 """
 from __future__ import annotations
 
 from flask import Flask
 
-from recommender.api import avatars, errors, garments, openapi, shoppers, tryons
+from recommender.api import avatars, errors, garments, openapi, shoppers, tryons, widget
 from recommender.api.config import Settings, settings_from_environment
 from recommender.api.uploads import InMemoryRequest
 from recommender.storefront_data import StorefrontData
@@ -37,4 +38,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (garments.blueprint, avatars.blueprint, shoppers.blueprint,
                       tryons.blueprint, openapi.blueprint):
         app.register_blueprint(blueprint, url_prefix="/v1")
+    app.register_blueprint(widget.blueprint, url_prefix="/widget")
     return app

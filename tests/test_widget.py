@@ -1,0 +1,91 @@
+"""The try-on widget end to end in headless Chromium (Debian's) driven by Playwright, against
+the real API served over HTTP: upload a photo and a height, watch the progress, get the result
+(preview, renders, the draped model in <model-viewer>), rotate and zoom the model, switch to
+another size beside the advised one, and see "complete the look" recommendations."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from recommender.api import create_app
+from recommender.api.config import settings_from_environment
+from tests.conftest import HEIGHT_CM, PHOTO
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic",
+         "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]  # WebGL on the CPU
+
+
+@pytest.fixture
+def served(tmp_path):
+    settings = settings_from_environment(tmp_path / "data")
+    app = create_app(dataclasses.replace(settings, render_samples=2, render_resolution=(64, 96)))
+    key = app.extensions["tryon"]["data"].create_key("widget shop")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", key
+    server.shutdown()
+
+
+def test_upload_progress_result_rotate_zoom_size_switch_and_the_look(served):
+    from playwright.sync_api import sync_playwright
+
+    base, key = served
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{base}/widget/?key={key}&garment=tee-red")
+        page.set_input_files("input[name=front]", str(PHOTO))
+        page.fill("input[name=height_cm]", str(HEIGHT_CM))
+        page.click("button[type=submit]")
+
+        page.wait_for_selector("[part=progress]:not([hidden])", timeout=120_000)
+        assert "Draping" in page.text_content("[part=status]") or "Dressing" in page.text_content(
+            "[part=status]")
+        page.wait_for_selector("[part=preview][src^=blob]", timeout=10_000)
+        widget = "document.querySelector('tryon-widget')"
+        page.wait_for_function(f"{widget}.dataset.state === 'done'", timeout=300_000)
+        assert page.locator("[part=renders] img").count() == 2
+        advised = page.locator("[part=sizes] option", has_text="(advised)")
+        assert advised.count() == 1
+        advice = page.text_content("[part=advice]")
+        assert advice.startswith("Advised size") and "chest:" in advice
+
+        viewer = "document.querySelector('model-viewer')"
+        page.wait_for_function(f"{viewer}.loaded === true", timeout=120_000)
+        page.locator("model-viewer").scroll_into_view_if_needed()
+        theta = page.evaluate(f"{viewer}.getCameraOrbit().theta")
+        box = page.locator("model-viewer").bounding_box()
+        middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.move(*middle)
+        page.mouse.down()
+        page.mouse.move(middle[0] + 120, middle[1], steps=8)
+        page.mouse.up()
+        page.wait_for_function(f"Math.abs({viewer}.getCameraOrbit().theta - {theta}) > 0.3",
+                               timeout=10_000)  # radians: turned round the body
+        zoom = f"{viewer}.getFieldOfView() * {viewer}.getCameraOrbit().radius"  # it zooms both
+        before = page.evaluate(zoom)
+        page.mouse.move(*middle)
+        page.mouse.wheel(0, -400)
+        page.wait_for_function(f"{zoom} < 0.95 * {before}", timeout=10_000)
+
+        assert page.locator("[part=look] li").count() >= 3
+        sizes = page.eval_on_selector_all("[part=sizes] option",
+                                          "options => options.map(o => o.value)")
+        chosen = page.eval_on_selector("[part=sizes]", "select => select.value")
+        index = sizes.index(chosen)
+        other = sizes[index + 1] if index + 1 < len(sizes) else sizes[index - 1]
+        page.select_option("[part=sizes]", other)
+        page.wait_for_function(f"{widget}.dataset.state === 'working'", timeout=10_000)
+        page.wait_for_function(f"{widget}.dataset.state === 'done'", timeout=300_000)
+        assert page.text_content("[part=status]") == f"Size {other}: ready"
+        assert page.text_content("[part=advice]").startswith(f"Size {other}.")
+        assert not errors, errors
+        browser.close()
