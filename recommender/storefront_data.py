@@ -84,6 +84,7 @@ class TryOnRow(_Base):
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     farm_job: Mapped[str | None] = mapped_column(String(32), nullable=True)
     error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    fit_score: Mapped[float | None] = mapped_column(Float, nullable=True)  # of its drape, 0-1
     created_at: Mapped[float] = mapped_column(Float)
 
 
@@ -167,13 +168,21 @@ class StorefrontData:
                 return None
             return {column: getattr(row, column) for column in (
                 "id", "avatar_id", "item", "size", "advised", "state", "progress", "farm_job",
-                "error", "created_at")}
+                "error", "fit_score", "created_at")}
 
     def tryons_of(self, storefront_id: str, avatar_id: str) -> list[str]:
         """The ids of the avatar's try-ons."""
         with Session(self.engine) as session:
             return list(session.scalars(select(TryOnRow.id).where(
                 TryOnRow.storefront_id == storefront_id, TryOnRow.avatar_id == avatar_id)))
+
+    def drape_fits(self, storefront_id: str, avatar_id: str) -> dict[str, float]:
+        """The fit score of each garment the avatar has a finished try-on of (the latest)."""
+        query = (select(TryOnRow.item, TryOnRow.fit_score)
+                 .where(TryOnRow.storefront_id == storefront_id, TryOnRow.avatar_id == avatar_id,
+                        TryOnRow.fit_score.is_not(None)).order_by(TryOnRow.created_at))
+        with self.engine.connect() as connection:
+            return dict(connection.execute(query).all())
 
     def update_tryon(self, tryon_id: str, **values) -> None:
         """Set a try-on's state, progress or error (by a runner of this server)."""

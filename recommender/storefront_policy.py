@@ -1,6 +1,7 @@
 """The storefront's recommendations: linear Thompson sampling over the catalog that learns
 online from the storefront's events. A shopper's context is their body (from their avatar:
-gender, height and girths) and, per garment, a fit score from the garment's size chart; an
+gender, height and girths) and, per garment, a fit score: from draping it on them where a
+try-on did, else from the garment's size chart; an
 event on an item is a reward for that context and item (``REWARD``). The posterior catches up
 with the events in the store before each answer, so every server process serving a storefront
 learns from all of its events (within ``LEARN_EVERY_S``).
@@ -44,14 +45,17 @@ class StorefrontRecommender:
         self.lock = threading.Lock()
 
     def context(self, avatar: dict | None) -> np.ndarray:
-        """The shopper's features then one fit score per item: (len(USER_FEATURES) + items)."""
+        """The shopper's features then one fit score per item: (len(USER_FEATURES) + items).
+        An item the avatar has been draped in takes its drape's score (``avatar["drape_fits"]``,
+        by item id), any other its size chart's (``chart_fit``)."""
         if avatar is None:
             return np.concatenate([[1.0, 0, 0, 0, 0, 0], np.full(len(self.items), NO_FIT)])
-        m = avatar["measurements"]
+        m, draped = avatar["measurements"], avatar.get("drape_fits", {})
         body = [1.0, 1.0, float(avatar["shape"]["phenotypes"].get("gender", 0.5)),
                 (avatar["height_cm"] - 170) / 10, (m["waist_girth"] - 80) / 10,
                 (m["hip_girth"] - 100) / 10]
-        return np.concatenate([body, [chart_fit(item.kind, m) for item in self.items]])
+        return np.concatenate([body, [draped.get(item.id, chart_fit(item.kind, m))
+                                      for item in self.items]])
 
     def learn(self, data: StorefrontData,
               avatar_of: Callable[[str | None], dict | None]) -> None:

@@ -14,6 +14,13 @@ BODY_COLOR = (0.72, 0.62, 0.56, 1.0)
 FIELD_OF_VIEW = np.radians(30.0)
 
 
+def warm_up() -> None:
+    """Import the renderer (about 2 s the first time in a process), so that the first preview
+    takes as long as the others."""
+    import pyrender  # noqa: F401
+    import trimesh  # noqa: F401
+
+
 def render_preview(avatar_glb: str | os.PathLike, out_png: str | os.PathLike) -> Path:
     """A PNG of the body in ``avatar_glb`` (glTF frame: Y-up, metres, facing +Z) from the
     front, framed head to toe on a light grey ground."""

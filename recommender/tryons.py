@@ -21,7 +21,7 @@ from neural.garments.size_charts import fitted_size, load_chart
 from recommender.api.config import Settings
 from recommender.catalog import Item
 from recommender.storefront_data import StorefrontData
-from recommender.tryon_preview import render_preview
+from recommender.tryon_preview import render_preview, warm_up
 from render_farm.plan import plan_job
 
 VIEWS = ("front", "back")
@@ -32,6 +32,7 @@ class TryOnService:
     def __init__(self, settings: Settings, data: StorefrontData):
         self.settings, self.data = settings, data
         self.runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tryon")
+        self.runner.submit(warm_up)
 
     def folder(self, storefront: str, tryon_id: str | None = None) -> Path:
         root = self.settings.data_dir / "tryons" / storefront
@@ -66,7 +67,7 @@ class TryOnService:
                               name=f"tryon {tryon_id}")
         self.data.add_tryon(storefront, tryon_id, avatar_id, item.id, size, advised, farm_job)
         if farm_job is None:
-            self.runner.submit(self._run_here, tryon_id, job_file)
+            self.runner.submit(self._run_here, storefront, tryon_id, job_file)
         return tryon_id
 
     def status(self, storefront: str, tryon_id: str) -> dict | None:
@@ -85,6 +86,8 @@ class TryOnService:
             drape, render = self._task_folders(storefront, tryon_id)
             files += [f"{view}.png" for view in VIEWS] + ["draped.glb"]
             result["fit"] = _fit_summary(drape / "fit.json", record)
+            if record["fit_score"] is None:
+                self.data.update_tryon(tryon_id, fit_score=result["fit"]["score"])
         result["files"] = {name: f"/v1/tryons/{tryon_id}/files/{name}" for name in files}
         return result
 
@@ -120,7 +123,7 @@ class TryOnService:
         folders = {task.stage: task.folder(out) for task in plan.tasks}
         return folders["drape"], folders["render"]
 
-    def _run_here(self, tryon_id: str, job_file: Path) -> None:
+    def _run_here(self, storefront: str, tryon_id: str, job_file: Path) -> None:
         from render_farm.local_runner import run_job
 
         last = [0.0]
@@ -137,6 +140,7 @@ class TryOnService:
             self.data.update_tryon(tryon_id, state="failed", error=str(error)[:500])
             return
         self.data.update_tryon(tryon_id, state="done", progress=1.0)
+        self.status(storefront, tryon_id)  # records the drape's fit score
 
     def _farm_state(self, job_id: str) -> dict:
         from render_farm.farm_status import snapshot
@@ -157,7 +161,15 @@ def _fit_summary(fit_json: Path, record: dict) -> dict:
     fit = json.loads(fit_json.read_text())
     kind = fit.get("garment", record["item"])
     chart = SIZE_CHARTS.get(kind)
+    regions = judge(fit["regions"], chart, record["size"].partition("-")[0]) if chart else {}
     return {"gates": {name: gate["pass"] for name, gate in fit["gates"].items()},
-            "regions": judge(fit["regions"], chart, record["size"].partition("-")[0])
-            if chart else {}}
+            "regions": regions, "score": drape_fit_score(regions)}
+
+
+def drape_fit_score(regions: dict[str, dict]) -> float:
+    """0-1 from a drape's verdicts: a region that fits counts 1, a loose one 0.5, a tight one
+    0 (regions the garment does not cover do not count)."""
+    points = {"fits": 1.0, "loose": 0.5, "tight": 0.0}
+    covered = [points[r["verdict"]] for r in regions.values() if r["verdict"] in points]
+    return sum(covered) / len(covered) if covered else 0.5
 

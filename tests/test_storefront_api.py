@@ -10,11 +10,13 @@ import io
 import json
 import logging
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from recommender.api import create_app
 from recommender.api.config import settings_from_environment
+from recommender.storefront_policy import USER_FEATURES
 from tests.conftest import HEIGHT_CM, PHOTO
 
 
@@ -205,6 +207,12 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
     assert Image.open(io.BytesIO(front.data)).size == (64, 96)
     model = api("GET", tryon["files"]["draped.glb"])
     assert model.mimetype == "model/gltf-binary" and model.data[:4] == b"glTF"
+    assert data.drape_fits(shop_a, folder.name) == {"tee-red": tryon["fit"]["score"]}
+    answer = api("GET", f"/v1/recommendations?shopper=s1&avatar={folder.name}").get_json()
+    assert len(answer["items"]) == 5
+    policy = api.app.extensions["tryon"]["recommenders"][shop_a]
+    draped = data.avatar(shop_a, folder.name) | {"drape_fits": {"tee-red": 0.0}}
+    assert policy.context(draped)[len(USER_FEATURES) + policy.index["tee-red"]] == 0.0
     _error(api("POST", "/v1/tryons", json={"avatar": folder.name, "garment": "tee-red",
                                            "size": "XXXL"}), 400)
     _error(api("POST", "/v1/tryons", json={"avatar": "nobody", "garment": "tee-red"}), 404)

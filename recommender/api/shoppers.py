@@ -58,14 +58,16 @@ def recommendations():
     if not 1 <= k <= MAX_K:
         raise fail(400, "bad_request", f"k must be between 1 and {MAX_K}")
     avatar_id = request.args.get("avatar")
-    avatar = _avatar(avatar_id)
+    _avatar(avatar_id)  # 404 when it is not this storefront's
     state = current_app.extensions["tryon"]
+    avatar_of = _avatar_lookup(state["data"], g.storefront)
+    avatar = avatar_of(avatar_id)
     recommender = state["recommenders"].get(g.storefront)
     if recommender is None:
         recommender = state["recommenders"].setdefault(
             g.storefront, StorefrontRecommender(catalog(), g.storefront))
     with recommender.lock:
-        recommender.learn(state["data"], _avatar_lookup(state["data"], g.storefront))
+        recommender.learn(state["data"], avatar_of)
         items = recommender.recommend(avatar, k)
     state["data"].log_served(g.storefront, shopper, avatar_id if avatar else None, POLICY, items)
     return jsonify(policy=POLICY, items=items)
@@ -83,8 +85,10 @@ def _avatar(avatar_id) -> dict | None:
 
 
 def _avatar_lookup(data, storefront: str):
-    """avatar id (or None) -> the storefront's avatar document (or None), each read once."""
+    """avatar id (or None) -> the storefront's avatar document with its drapes' fit scores
+    (or None), each read once."""
     @functools.lru_cache(maxsize=None)
     def avatar_of(avatar_id: str | None) -> dict | None:
-        return None if avatar_id is None else data.avatar(storefront, avatar_id)
+        avatar = None if avatar_id is None else data.avatar(storefront, avatar_id)
+        return avatar and avatar | {"drape_fits": data.drape_fits(storefront, avatar_id)}
     return avatar_of
