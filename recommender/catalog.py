@@ -33,7 +33,8 @@ class Item:
 
     def to_json(self) -> dict:
         return {"id": self.id, "name": self.name, "pattern": self.kind, "fabric": self.fabric,
-                "color": list(self.color), "sizes": self.sizes}
+                "color": list(self.color), "sizes": self.sizes,
+                "images": {"pattern": f"/v1/garments/{self.id}/images/pattern.png"}}
 
 
 @lru_cache(maxsize=1)

@@ -58,6 +58,10 @@ def test_the_catalog_lists_garments_with_their_sizes(api):
     assert len(garments) >= 10 and {"jeans", "dress", "tshirt"} <= {g["pattern"] for g in garments}
     tee = api("GET", f"/v1/garments/{garments[0]['id']}").get_json()
     assert tee == garments[0] and "M" in tee["sizes"]
+    image = api("GET", tee["images"]["pattern"])
+    pixels = np.asarray(Image.open(io.BytesIO(image.data)).convert("RGB"))
+    assert image.mimetype == "image/png" and pixels.shape == (384, 512, 3)
+    assert (pixels != 255).any(axis=2).mean() > 0.1  # panels drawn
     _error(api("GET", "/v1/garments/nothing"), 404)
 
 

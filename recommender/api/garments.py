@@ -1,11 +1,13 @@
-"""The catalog: GET /v1/garments, GET /v1/garments/{id}."""
+"""The catalog: GET /v1/garments, GET /v1/garments/{id}, and each garment's image, its pattern
+as a flat sheet: GET /v1/garments/{id}/images/pattern.png."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, make_response
 
 from recommender.api.auth import require_key
 from recommender.api.errors import fail
-from recommender.catalog import catalog
+from recommender.catalog import Item, catalog
+from recommender.garment_images import pattern_sheet
 
 blueprint = Blueprint("garments", __name__)
 blueprint.before_request(require_key)
@@ -18,7 +20,19 @@ def list_garments():
 
 @blueprint.get("/garments/<item_id>")
 def get_garment(item_id: str):
+    return jsonify(_item(item_id).to_json())
+
+
+@blueprint.get("/garments/<item_id>/images/pattern.png")
+def get_pattern_image(item_id: str):
+    response = make_response(pattern_sheet(_item(item_id)))
+    response.mimetype = "image/png"
+    response.cache_control.max_age = 86400
+    return response
+
+
+def _item(item_id: str) -> Item:
     for item in catalog():
         if item.id == item_id:
-            return jsonify(item.to_json())
+            return item
     raise fail(404, "not_found", f"no garment {item_id!r} in the catalog")

@@ -31,7 +31,9 @@ SCHEMAS = {
                 "properties": {"id": {"type": "string"}, "name": {"type": "string"},
                                "pattern": {"type": "string"}, "fabric": {"type": "string"},
                                "color": {"type": "array", "items": {"type": "number"}},
-                               "sizes": {"type": "array", "items": {"type": "string"}}}},
+                               "sizes": {"type": "array", "items": {"type": "string"}},
+                               "images": {"type": "object", "additionalProperties":
+                                          {"type": "string"}}}},
     "Avatar": {"type": "object", "required": ["id", "height_cm", "measurements_cm"],
                "properties": {"id": {"type": "string"}, "height_cm": {"type": "number"},
                               "measurements_cm": {"type": "object", "additionalProperties":
@@ -65,6 +67,12 @@ PATHS = {
         "summary": "One garment", "parameters": [
             {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
         "responses": {"200": _json(_ref("Garment"), "the garment"), **ERRORS}}},
+    "/v1/garments/{id}/images/pattern.png": {"get": {
+        "summary": "The garment's sewing pattern as a flat sheet",
+        "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "a PNG", "content": {"image/png": {
+            "schema": {"type": "string", "format": "binary"}}}}, **ERRORS}}},
     "/v1/avatars": {"post": {
         "summary": "Fit a measured avatar to photos; the photos are never stored",
         "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
