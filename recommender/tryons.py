@@ -1,13 +1,15 @@
 """Try-ons for the storefront: an avatar in a catalog garment, in a size or in the size its
 chart gives the avatar ("advise"), run as a ``render_farm`` job. A preview of the body comes at
 once; the drape and the Cycles renders follow, from the farm's workers when a broker is
-configured, else from one runner thread in this server process (``local_runner``).
+configured, else from one runner thread in this server process, which runs ``tryon run`` in a
+process of its own.
 
 Files, under ``<data>/tryons/<storefront>/``: ``<tryon>/job.yaml`` and ``preview.png``, and
 ``out/``, the jobs' shared output folder (a drape made for one try-on serves the next).
 """
 from __future__ import annotations
 
+import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +27,7 @@ from recommender.tryon_preview import render_preview, warm_up
 from render_farm.plan import plan_job
 
 VIEWS = ("front", "back")
-PROGRESS_EVERY_S = 0.5  # how often a local run writes its progress
+PROGRESS_EVERY_S = 0.5  # how often a run here records its progress
 
 
 class TryOnService:
@@ -124,20 +126,19 @@ class TryOnService:
         return folders["drape"], folders["render"]
 
     def _run_here(self, storefront: str, tryon_id: str, job_file: Path) -> None:
-        from render_farm.local_runner import run_job
-
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            if time.monotonic() - last[0] > PROGRESS_EVERY_S or done == total:
-                last[0] = time.monotonic()
-                self.data.update_tryon(tryon_id, progress=done / total)
+        """Run the job in a ``tryon run`` process of its own (Blender's bpy may only run on a
+        process's main thread, and a crash there must not take the server down), following
+        its progress."""
+        from addon.engine import EngineTask
 
         self.data.update_tryon(tryon_id, state="running")
-        try:
-            run_job(job_file, device=self.settings.device, progress=progress)
-        except Exception as error:  # noqa: BLE001 - the try-on fails with its reason
-            self.data.update_tryon(tryon_id, state="failed", error=str(error)[:500])
+        task = EngineTask(sys.executable, ["run", str(job_file), "--device",
+                                           self.settings.device])
+        while not task.finished:
+            time.sleep(PROGRESS_EVERY_S)
+            self.data.update_tryon(tryon_id, progress=task.fraction)
+        if not task.succeeded:
+            self.data.update_tryon(tryon_id, state="failed", error=(task.error or "")[:500])
             return
         self.data.update_tryon(tryon_id, state="done", progress=1.0)
         self.status(storefront, tryon_id)  # records the drape's fit score
