@@ -4,9 +4,11 @@ completes on two workers while `tryon farm status --watch` follows it (and Flowe
 Blender extension runs its lookbook on the farm; a worker killed with
 SIGKILL in the middle of a render, and a broker restarted in the middle of a job, lose nothing;
 a task that fails on one worker is retried on another; a poisoned task fails with its log while
-the rest of the job completes; a cancelled job stops."""
+the rest of the job completes; the storefront's try-ons run on the farm; a cancelled job
+stops."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -250,6 +252,41 @@ def test_a_poisoned_task_fails_with_its_log_while_the_rest_completes(farm, avata
     assert logs.count("failed (avatar schema version 99") == 3
     index = json.loads((Path(job["contact_sheet"]).parent / "index.json").read_text())
     assert [e["missing"] for e in index["images"]] == [False, True]
+
+
+def test_the_storefront_renders_its_tryons_on_the_farm(farm, avatar, tmp_path):
+    """With a broker in its settings, the storefront API sends a try-on to the farm's workers."""
+    import dataclasses
+    import shutil
+    import time
+
+    from recommender.api import create_app
+    from recommender.api.config import settings_from_environment
+
+    settings = dataclasses.replace(settings_from_environment(tmp_path / "shop"),
+                                   broker=farm.broker, farm_store=farm.store_url,
+                                   render_samples=2, render_resolution=(64, 96))
+    app = create_app(settings)
+    data = app.extensions["tryon"]["data"]
+    key = data.create_key("farm shop")
+    shop = data.storefront_of(key)
+    folder = settings.data_dir / "avatars" / shop / "farmavatar000000"
+    shutil.copytree(avatar, folder)  # stored as an uploaded avatar is
+    data.add_avatar(shop, folder.name, json.loads((folder / "avatar.json").read_text()))
+    client, headers = app.test_client(), {"Authorization": f"Bearer {key}"}
+    tryon = client.post("/v1/tryons", json={"avatar": folder.name, "garment": "jeans-indigo",
+                                            "size": "advise"}, headers=headers).get_json()
+    record = data.tryon(shop, tryon["id"])
+    assert record["farm_job"] and tryon["state"] in ("queued", "running")
+    deadline = time.monotonic() + 300
+    while tryon["state"] not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(1)
+        tryon = client.get(f"/v1/tryons/{tryon['id']}", headers=headers).get_json()
+    assert tryon["state"] == "done", tryon
+    assert {a["worker"] for a in farm.store.attempts(record["farm_job"])} <= {"w1", "w2"}
+    front = client.get(tryon["files"]["front.png"], headers=headers)
+    assert front.status_code == 200 and Image.open(io.BytesIO(front.data)).size == (64, 96)
+    assert 0.0 <= tryon["fit"]["score"] <= 1.0 and "waist" in tryon["fit"]["regions"]
 
 
 def test_a_cancelled_job_stops_its_running_render(farm, avatar):
