@@ -14,19 +14,32 @@ BODY_COLOR = (0.72, 0.62, 0.56, 1.0)
 FIELD_OF_VIEW = np.radians(30.0)
 
 
-def warm_up() -> None:
-    """Import the renderer (about 2 s the first time in a process), so that the first preview
-    takes as long as the others."""
-    import pyrender  # noqa: F401
-    import trimesh  # noqa: F401
+class PreviewRenderer:
+    """One offscreen OpenGL context kept for every preview: deleting a pyrender renderer
+    terminates the process's EGL display under any other renderer, so this one lives as long
+    as the process. Use it from one thread only (EGL contexts are current to a thread)."""
+
+    def __init__(self):
+        import pyrender
+
+        self.renderer = pyrender.OffscreenRenderer(*PREVIEW_SIZE)
+
+    def render(self, avatar_glb: str | os.PathLike, out_png: str | os.PathLike) -> Path:
+        """A PNG of the body in ``avatar_glb`` (glTF frame: Y-up, metres, facing +Z) from
+        the front, framed head to toe on a light grey ground."""
+        from PIL import Image
+
+        rgb, _ = self.renderer.render(_scene(avatar_glb))
+        out_png = Path(out_png)
+        out_png.parent.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(rgb).save(out_png)
+        return out_png
 
 
-def render_preview(avatar_glb: str | os.PathLike, out_png: str | os.PathLike) -> Path:
-    """A PNG of the body in ``avatar_glb`` (glTF frame: Y-up, metres, facing +Z) from the
-    front, framed head to toe on a light grey ground."""
+def _scene(avatar_glb: str | os.PathLike):
+    """The body lit from the camera, which looks at it from the front (+Z)."""
     import pyrender
     import trimesh
-    from PIL import Image
 
     body = trimesh.load(avatar_glb, force="mesh")
     low, high = body.bounds
@@ -40,12 +53,4 @@ def render_preview(avatar_glb: str | os.PathLike, out_png: str | os.PathLike) ->
     width, height = PREVIEW_SIZE
     scene.add(pyrender.PerspectiveCamera(FIELD_OF_VIEW, aspectRatio=width / height), pose=pose)
     scene.add(pyrender.DirectionalLight(intensity=3.0), pose=pose)
-    renderer = pyrender.OffscreenRenderer(width, height)
-    try:
-        rgb, _ = renderer.render(scene)
-    finally:
-        renderer.delete()
-    out_png = Path(out_png)
-    out_png.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(rgb).save(out_png)
-    return out_png
+    return scene

@@ -23,7 +23,7 @@ from neural.garments.size_charts import fitted_size, load_chart
 from recommender.api.config import Settings
 from recommender.catalog import Item
 from recommender.storefront_data import StorefrontData
-from recommender.tryon_preview import render_preview, warm_up
+from recommender.tryon_preview import PreviewRenderer
 from render_farm.plan import plan_job
 
 VIEWS = ("front", "back")
@@ -34,7 +34,9 @@ class TryOnService:
     def __init__(self, settings: Settings, data: StorefrontData):
         self.settings, self.data = settings, data
         self.runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tryon")
-        self.runner.submit(warm_up)
+        # previews are rendered in a thread of their own, with one renderer made at start
+        self.previewer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview")
+        self.preview_renderer = self.previewer.submit(PreviewRenderer)
 
     def folder(self, storefront: str, tryon_id: str | None = None) -> Path:
         root = self.settings.data_dir / "tryons" / storefront
@@ -60,7 +62,9 @@ class TryOnService:
             "render": {"views": list(VIEWS), "samples": self.settings.render_samples,
                        "resolution": list(self.settings.render_resolution)},
             "output": str(self.folder(storefront))}))
-        render_preview(avatar_dir / "avatar.glb", folder / "preview.png")
+        renderer = self.preview_renderer.result()
+        self.previewer.submit(renderer.render, avatar_dir / "avatar.glb",
+                              folder / "preview.png").result()
         farm_job = None
         if self.settings.broker:
             from render_farm.farm_client import submit
