@@ -44,7 +44,15 @@ class RasterRenderer:
         return rgba.astype(np.float32) / 255.0
 
     def close(self) -> None:
-        self.renderer.delete()
+        """Free the context. Where another pyrender renderer of this process (another thread's
+        context) has changed the GL state meanwhile, deleting fails: the context is then left
+        to the process's end."""
+        from OpenGL.error import GLError
+
+        try:
+            self.renderer.delete()
+        except (GLError, AssertionError):
+            pass
 
 
 def _light_pose(toward_light: np.ndarray) -> np.ndarray:
