@@ -42,6 +42,15 @@ def avatar(farm) -> Path:
     return folder
 
 
+@pytest.fixture
+def two_workers(farm) -> None:
+    """Workers w1 and w2 running: left by the tests before, or started here when a test runs
+    on its own."""
+    for name in ("w1", "w2"):
+        if name not in farm.workers or farm.workers[name].poll() is not None:
+            farm.start_worker(name)
+
+
 def _job(farm: LocalFarm, name: str, render: str, sizes=SIZES, avatars=("avatar",)) -> Path:
     """A job file in the farm's folder; every job writes into the same output folder, so
     the drapes of one are done for the next."""
@@ -153,6 +162,7 @@ def test_a_job_from_a_second_shell_completes_on_two_workers_with_live_status(far
         flower.wait(10)
 
 
+@pytest.mark.usefixtures("two_workers")
 def test_the_blender_extension_runs_its_lookbook_on_the_farm(farm, avatar, engine_scene,
                                                             tmp_path):
     """With a farm in its preferences, Run Lookbook submits the job and follows it to its
@@ -175,6 +185,7 @@ def test_the_blender_extension_runs_its_lookbook_on_the_farm(farm, avatar, engin
     assert bpy.context.window_manager.tryon.message == f"lookbook of 2 images in {out} (farm job)"
 
 
+@pytest.mark.usefixtures("two_workers")
 def test_a_worker_killed_mid_render_loses_nothing(farm, avatar):
     job_id = submit(_job(farm, "killed", "{views: [front, back, left], samples: 16, "
                                "resolution: [192, 288]}"), farm.broker, farm.store_url)
@@ -192,6 +203,7 @@ def test_a_worker_killed_mid_render_loses_nothing(farm, avatar):
     farm.start_worker(render["worker"])  # the same name again
 
 
+@pytest.mark.usefixtures("two_workers")
 def test_a_broker_restart_mid_job_loses_nothing(farm, avatar):
     job_id = submit(_job(farm, "restart", "{views: [front, back], samples: 16, "
                                "resolution: [160, 240], template: packshot}"),
@@ -228,6 +240,7 @@ def test_a_task_failing_on_one_worker_is_retried_on_another(farm, avatar):
     farm.start_worker("w2")
 
 
+@pytest.mark.usefixtures("two_workers")
 def test_a_poisoned_task_fails_with_its_log_while_the_rest_completes(farm, avatar):
     poisoned = farm.root / "newer_avatar"
     poisoned.mkdir(exist_ok=True)
@@ -254,6 +267,7 @@ def test_a_poisoned_task_fails_with_its_log_while_the_rest_completes(farm, avata
     assert [e["missing"] for e in index["images"]] == [False, True]
 
 
+@pytest.mark.usefixtures("two_workers")
 def test_the_storefront_renders_its_tryons_on_the_farm(farm, avatar, tmp_path):
     """With a broker in its settings, the storefront API sends a try-on to the farm's workers."""
     import dataclasses
@@ -289,6 +303,7 @@ def test_the_storefront_renders_its_tryons_on_the_farm(farm, avatar, tmp_path):
     assert 0.0 <= tryon["fit"]["score"] <= 1.0 and "waist" in tryon["fit"]["regions"]
 
 
+@pytest.mark.usefixtures("two_workers")
 def test_a_cancelled_job_stops_its_running_render(farm, avatar):
     job_id = submit(_job(farm, "cancelled", "{views: [front, back, left, right], samples: 32, "
                                "resolution: [256, 384]}"), farm.broker, farm.store_url)
