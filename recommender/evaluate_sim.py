@@ -7,12 +7,15 @@ from __future__ import annotations
 import numpy as np
 
 from recommender.off_policy import mean_with_interval
-from recommender.session_rl import MostPopularPolicy, QLearning, UniformPolicy, run_sessions
+from recommender.session_rl import (FittedQ, MostPopularPolicy, QLearning, SessionFeatures,
+                                   UniformPolicy, run_sessions)
 from recommender.shopper_sim import REWARD, Storefront
 
 POLICIES = {"uniform random": UniformPolicy, "most popular": MostPopularPolicy,
-            "contextual bandit (myopic)": lambda store: QLearning(store, gamma=0.0),
-            "Q-learning (sessions)": QLearning}
+            "contextual bandit (myopic)":
+                lambda store: QLearning(SessionFeatures.of_store(store), gamma=0.0),
+            "Q-learning (sessions)": lambda store: QLearning(SessionFeatures.of_store(store)),
+            "fitted Q iteration (sessions)": lambda store: FittedQ(SessionFeatures.of_store(store))}
 
 
 def learning_curves(n_sessions: int = 3000, seeds: int = 3, points: int = 30) -> dict:

@@ -6,6 +6,8 @@ evaluated offline. With ``gamma=0`` the same learner is a myopic contextual band
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from recommender.shopper_sim import CATEGORIES, SESSION_STEPS, Storefront
@@ -13,42 +15,52 @@ from recommender.shopper_sim import CATEGORIES, SESSION_STEPS, Storefront
 
 class SessionFeatures:
     """psi(observation, item) for every item: (n_items, dim). Item identity; its fit score on
-    the shopper (and squared); gender x garment category; body size x cut; which categories
-    the outfit holds x the item's category; shown before; the step; a constant."""
+    the shopper (and squared); gender x garment category; body size x cut (when the items
+    have cuts); which categories the outfit holds x the item's category; shown before in the
+    session; the step (of a session of ``steps``); a constant.
 
-    def __init__(self, store: Storefront):
-        self.n_items = store.n_items
-        self.category = np.array([[g.category == c for c in CATEGORIES] for g in store.items],
+    An observation holds ``gender`` (0 man, 1 woman, 0.5 unknown), ``fit`` (n_items,),
+    ``outfit`` (categories), ``shown`` (item indices), ``step`` and, with cuts, ``size``."""
+
+    def __init__(self, categories: Sequence[str], cut: np.ndarray | None = None,
+                 steps: int = SESSION_STEPS):
+        self.n_items = len(categories)
+        self.category = np.array([[c == name for name in CATEGORIES] for c in categories],
                                  float)
-        self.cut = np.array([g.cut for g in store.items])
-        self.dim = self.n_items + 2 + 2 * len(CATEGORIES) + 1 + len(CATEGORIES) ** 2 + 3
+        self.cut = None if cut is None else np.asarray(cut, float)
+        self.steps = steps
+        self.dim = (self.n_items + 2 + 2 * len(CATEGORIES) + (self.cut is not None)
+                    + len(CATEGORIES) ** 2 + 3)
+
+    @classmethod
+    def of_store(cls, store: Storefront) -> SessionFeatures:
+        return cls([g.category for g in store.items], np.array([g.cut for g in store.items]))
 
     def __call__(self, observation: dict) -> np.ndarray:
         n = self.n_items
         outfit = np.array([c in observation["outfit"] for c in CATEGORIES], float)
-        shown = np.array([i in observation["shown"] for i in range(n)], float)
+        shown = np.zeros(n)
+        shown[list(observation["shown"])] = 1.0
         fit = observation["fit"]
         gender = observation["gender"]
+        sized = [] if self.cut is None else [(observation["size"] * self.cut)[:, None]]
         return np.concatenate([
             np.eye(n), fit[:, None], fit[:, None] ** 2,
-            gender * self.category, (1 - gender) * self.category,
-            (observation["size"] * self.cut)[:, None],
+            gender * self.category, (1 - gender) * self.category, *sized,
             (outfit[None, :, None] * self.category[:, None, :]).reshape(n, -1),
-            shown[:, None], np.full((n, 1), observation["step"] / SESSION_STEPS),
+            shown[:, None], np.full((n, 1), min(observation["step"], self.steps) / self.steps),
             np.ones((n, 1))], axis=1)
 
 
-class QLearning:
-    """Semi-gradient Q-learning on ``SessionFeatures``: Q(s, a) = theta . psi(s, a); shows
-    item a with probability (1 - explore) softmax(Q / temperature) + explore / n_items."""
+class LinearQ:
+    """A policy on a linear Q(s, a) = theta . psi(s, a) over ``SessionFeatures``: shows item a
+    with probability (1 - explore) softmax(Q / temperature) + explore / n_items."""
 
-    def __init__(self, store: Storefront, gamma: float = 0.8, learning_rate: float = 0.02,
-                 temperature: float = 0.05, explore: float = 0.05):
-        self.features = SessionFeatures(store)
-        self.theta = np.zeros(self.features.dim)
-        self.gamma, self.learning_rate = gamma, learning_rate
-        self.temperature, self.explore = temperature, explore
-        self.name = "Q-learning (sessions)" if gamma > 0 else "contextual bandit (myopic)"
+    def __init__(self, features: SessionFeatures, gamma: float, temperature: float,
+                 explore: float):
+        self.features = features
+        self.theta = np.zeros(features.dim)
+        self.gamma, self.temperature, self.explore = gamma, temperature, explore
 
     def probs(self, observation: dict) -> np.ndarray:
         q = self.features(observation) @ self.theta
@@ -61,6 +73,16 @@ class QLearning:
         item = int(rng.choice(len(probs), p=probs))
         return item, float(probs[item])
 
+
+class QLearning(LinearQ):
+    """Semi-gradient Q-learning: each step updates theta once, as it happens."""
+
+    def __init__(self, features: SessionFeatures, gamma: float = 0.8,
+                 learning_rate: float = 0.02, temperature: float = 0.05, explore: float = 0.05):
+        super().__init__(features, gamma, temperature, explore)
+        self.learning_rate = learning_rate
+        self.name = "Q-learning (sessions)" if gamma > 0 else "contextual bandit (myopic)"
+
     def learn(self, observation: dict, item: int, reward: float, after: dict | None) -> None:
         """One step's update; ``after`` is the next observation, None when the session ended."""
         psi = self.features(observation)[item]
@@ -68,6 +90,49 @@ class QLearning:
         if after is not None and self.gamma > 0:
             target += self.gamma * float((self.features(after) @ self.theta).max())
         self.theta += self.learning_rate * (target - psi @ self.theta) * psi
+
+
+class FittedQ(LinearQ):
+    """Fitted Q iteration (Ernst et al. 2005) with the linear Q: the last ``memory`` steps are
+    kept, and each refit solves a ridge regression of r + gamma max_a' Q(s', a') on
+    psi(s, a), ``sweeps`` times from the current theta. Every step is used again at each
+    refit, so it learns from far fewer sessions than one update per step; a refit follows
+    every ``refit_every`` steps, or ``refit`` when the caller chooses."""
+
+    name = "fitted Q iteration (sessions)"
+
+    def __init__(self, features: SessionFeatures, gamma: float = 0.8, ridge: float = 1.0,
+                 memory: int = 2000, sweeps: int = 8, refit_every: int = 64,
+                 temperature: float = 0.05, explore: float = 0.05):
+        super().__init__(features, gamma, temperature, explore)
+        self.ridge, self.sweeps, self.refit_every = ridge, sweeps, refit_every
+        self.psi = np.zeros((memory, features.dim), np.float32)
+        self.after = np.zeros((memory, features.n_items, features.dim), np.float32)
+        self.goes_on = np.zeros(memory, bool)  # the session went on after the step
+        self.reward = np.zeros(memory)
+        self.steps, self.unfitted = 0, 0
+
+    def learn(self, observation: dict, item: int, reward: float, after: dict | None) -> None:
+        """Keep a step (``after``: the next observation, None when the session ended)."""
+        slot = self.steps % len(self.reward)
+        self.psi[slot] = self.features(observation)[item]
+        self.goes_on[slot] = after is not None
+        if after is not None:
+            self.after[slot] = self.features(after)
+        self.reward[slot] = reward
+        self.steps, self.unfitted = self.steps + 1, self.unfitted + 1
+        if self.unfitted >= self.refit_every:
+            self.refit()
+
+    def refit(self) -> None:
+        n = min(self.steps, len(self.reward))
+        psi, after, goes_on = self.psi[:n], self.after[:n], self.goes_on[:n]
+        gram = psi.T.astype(np.float64) @ psi + self.ridge * np.eye(self.features.dim)
+        for _ in range(self.sweeps):
+            best_after = np.where(goes_on, (after @ self.theta).max(axis=1), 0.0)
+            target = self.reward[:n] + self.gamma * best_after
+            self.theta = np.linalg.solve(gram, psi.T @ target)
+        self.unfitted = 0
 
 
 class UniformPolicy:

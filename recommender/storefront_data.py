@@ -200,8 +200,10 @@ class StorefrontData:
             return row.id
 
     def events_after(self, storefront_id: str, after_id: int) -> list[dict]:
-        """The storefront's events newer than ``after_id``, oldest first."""
-        query = (select(EventRow.id, EventRow.item, EventRow.type, EventRow.avatar_id)
+        """The storefront's events newer than ``after_id``, oldest first: id, shopper
+        (pseudonym), item, type, avatar_id and created_at (seconds since the epoch)."""
+        query = (select(EventRow.id, EventRow.shopper, EventRow.item, EventRow.type,
+                        EventRow.avatar_id, EventRow.created_at)
                  .where(EventRow.storefront_id == storefront_id, EventRow.id > after_id)
                  .order_by(EventRow.id))
         with self.engine.connect() as connection:

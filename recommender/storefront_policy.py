@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -34,6 +34,8 @@ LEARN_EVERY_S = 0.2  # how often the posterior looks for new events
 class StorefrontRecommender:
     """One storefront's policy over ``items``."""
 
+    name = POLICY
+
     def __init__(self, items: tuple[Item, ...], storefront_id: str, seed: int = 0):
         self.items, self.storefront_id = items, storefront_id
         self.index = {item.id: i for i, item in enumerate(items)}
@@ -45,17 +47,14 @@ class StorefrontRecommender:
         self.lock = threading.Lock()
 
     def context(self, avatar: dict | None) -> np.ndarray:
-        """The shopper's features then one fit score per item: (len(USER_FEATURES) + items).
-        An item the avatar has been draped in takes its drape's score (``avatar["drape_fits"]``,
-        by item id), any other its size chart's (``chart_fit``)."""
+        """The shopper's features then one fit score per item (``fit_scores``):
+        (len(USER_FEATURES) + items)."""
         if avatar is None:
-            return np.concatenate([[1.0, 0, 0, 0, 0, 0], np.full(len(self.items), NO_FIT)])
-        m, draped = avatar["measurements"], avatar.get("drape_fits", {})
-        body = [1.0, 1.0, float(avatar["shape"]["phenotypes"].get("gender", 0.5)),
-                (avatar["height_cm"] - 170) / 10, (m["waist_girth"] - 80) / 10,
-                (m["hip_girth"] - 100) / 10]
-        return np.concatenate([body, [draped.get(item.id, chart_fit(item.kind, m))
-                                      for item in self.items]])
+            return np.concatenate([[1.0, 0, 0, 0, 0, 0], fit_scores(self.items, None)])
+        m = avatar["measurements"]
+        body = [1.0, 1.0, gender_of(avatar), (avatar["height_cm"] - 170) / 10,
+                (m["waist_girth"] - 80) / 10, (m["hip_girth"] - 100) / 10]
+        return np.concatenate([body, fit_scores(self.items, avatar)])
 
     def learn(self, data: StorefrontData,
               avatar_of: Callable[[str | None], dict | None]) -> None:
@@ -77,10 +76,11 @@ class StorefrontRecommender:
         if events:
             self.seen_event = events[-1]["id"]
 
-    def recommend(self, avatar: dict | None, k: int) -> list[dict]:
+    def recommend(self, avatar: dict | None, k: int, shopper: str) -> list[dict]:
         """Thompson sampling: the ``k`` best items under one posterior draw, each with its
         propensity, the probability that a draw ranks it first (over ``DRAWS`` draws, drawn
-        again whenever the posterior changes)."""
+        again whenever the posterior changes). The context is the avatar's alone: ``shopper``
+        (the pseudonym, which session policies follow) does not change it."""
         if self.draws is None:
             self.draws = self.posterior.sample(DRAWS, self.rng)
         scores = self.features.scores(self.context(avatar)[None], self.draws)[0]  # (draws, items)
@@ -88,6 +88,21 @@ class StorefrontRecommender:
         order = np.argsort(-scores[self.rng.integers(DRAWS)])[:k]
         return [{"item": self.items[i].id, "propensity": round(float(first[i]), 4)}
                 for i in order]
+
+
+def fit_scores(items: Sequence[Item], avatar: dict | None) -> np.ndarray:
+    """Each item's fit on the avatar's body, 0-1: an item it has been draped in takes its
+    drape's score (``avatar["drape_fits"]``, by item id), any other its size chart's
+    (``chart_fit``); ``NO_FIT`` for all without an avatar."""
+    if avatar is None:
+        return np.full(len(items), NO_FIT)
+    draped, m = avatar.get("drape_fits", {}), avatar["measurements"]
+    return np.array([draped.get(item.id, chart_fit(item.kind, m)) for item in items])
+
+
+def gender_of(avatar: dict | None) -> float:
+    """The avatar's gender phenotype, 0 male to 1 female; 0.5 when unknown."""
+    return 0.5 if avatar is None else float(avatar["shape"]["phenotypes"].get("gender", 0.5))
 
 
 def chart_fit(kind: str, measurements: dict[str, float]) -> float:

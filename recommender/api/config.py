@@ -10,6 +10,9 @@
                         runner thread in the server process renders them)
     TRYON_STORE         the render farm's job store URL (with TRYON_BROKER)
     TRYON_RENDER        try-on renders: SAMPLES,WIDTHxHEIGHT (default 16,384x576)
+    TRYON_POLICY        who recommends: bandit (linear Thompson sampling), sessions (Q-learning
+                        over sessions) or split (default: half the shoppers each, by pseudonym)
+    TRYON_SESSION_GAP_S seconds without an event that end a shopper's session (default 1800)
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # a request's body, photos included
+POLICY_MODES = ("bandit", "sessions", "split")
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,13 @@ class Settings:
     farm_store: str | None = None
     render_samples: int = 16
     render_resolution: tuple[int, int] = (384, 576)
+    policy: str = "split"
+    session_gap_s: float = 1800.0
+
+    def __post_init__(self):
+        if self.policy not in POLICY_MODES:
+            raise ValueError(f"TRYON_POLICY must be one of {', '.join(POLICY_MODES)}, "
+                             f"not {self.policy!r}")
 
 
 def settings_from_environment(data_dir: str | os.PathLike | None = None) -> Settings:
@@ -47,6 +58,8 @@ def settings_from_environment(data_dir: str | os.PathLike | None = None) -> Sett
         device=os.environ.get("TRYON_DEVICE", "auto"),
         broker=os.environ.get("TRYON_BROKER") or None,
         farm_store=os.environ.get("TRYON_STORE") or None,
+        policy=os.environ.get("TRYON_POLICY", "split"),
+        session_gap_s=float(os.environ.get("TRYON_SESSION_GAP_S", 1800)),
         **_render(os.environ.get("TRYON_RENDER", "16,384x576")))
 
 

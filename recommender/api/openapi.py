@@ -53,7 +53,7 @@ SCHEMAS = {
         "files": {"type": "object", "additionalProperties": {"type": "string"}},
         "fit": {"type": "object"}}},
     "Recommendations": {"type": "object", "required": ["policy", "items"], "properties": {
-        "policy": {"type": "string"},
+        "policy": {"type": "string", "description": "the policy that answered this shopper"},
         "items": {"type": "array", "items": {"type": "object", "required": ["item", "propensity"],
                                              "properties": {"item": {"type": "string"},
                                                             "propensity": {"type": "number"}}}}}},
@@ -123,6 +123,8 @@ PATHS = {
             **ERRORS}}},
     "/v1/recommendations": {"get": {
         "summary": "Items for a shopper, with the policy's propensities",
+        "description": "Items the shopper's session has added to its outfit or cart, or "
+                       "bought, are left out by the session policy.",
         "parameters": [
             {"name": "shopper", "in": "query", "required": True,
              "schema": {"type": "string", "minLength": 1, "maxLength": 100}},

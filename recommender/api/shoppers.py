@@ -3,7 +3,8 @@
 An event is ``{"shopper": ID, "item": GARMENT, "type": view|tryon|add_to_outfit|add_to_cart|
 purchase|return, "avatar": AVATAR (optional), "context": {...} (optional)}``; shopper ids are
 stored only as keyed hashes. A recommendation answer lists items with the propensity the
-policy gave each, and is logged with them for offline evaluation.
+policy gave each, and is logged with them for offline evaluation. Which policy answers a
+shopper is set by ``Settings.policy``: one for all, or an A/B split of shoppers by pseudonym.
 """
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import functools
 from flask import Blueprint, current_app, g, jsonify, request
 
 from recommender.api.auth import require_key
+from recommender.api.config import Settings
 from recommender.api.errors import fail
 from recommender.catalog import catalog
 from recommender.storefront_data import EVENT_TYPES
-from recommender.storefront_policy import POLICY, StorefrontRecommender
+from recommender.storefront_policy import StorefrontRecommender
+from recommender.storefront_sessions import SessionRecommender
 
 blueprint = Blueprint("shoppers", __name__)
 blueprint.before_request(require_key)
@@ -62,15 +65,32 @@ def recommendations():
     state = current_app.extensions["tryon"]
     avatar_of = _avatar_lookup(state["data"], g.storefront)
     avatar = avatar_of(avatar_id)
-    recommender = state["recommenders"].get(g.storefront)
+    pseudonym = state["data"].pseudonym(g.storefront, shopper)
+    mode = _policy_of(state["settings"].policy, pseudonym)
+    recommender = state["recommenders"].get((g.storefront, mode))
     if recommender is None:
         recommender = state["recommenders"].setdefault(
-            g.storefront, StorefrontRecommender(catalog(), g.storefront))
+            (g.storefront, mode), _new_policy(mode, state["settings"], g.storefront))
     with recommender.lock:
         recommender.learn(state["data"], avatar_of)
-        items = recommender.recommend(avatar, k)
-    state["data"].log_served(g.storefront, shopper, avatar_id if avatar else None, POLICY, items)
-    return jsonify(policy=POLICY, items=items)
+        items = recommender.recommend(avatar, k, pseudonym)
+    state["data"].log_served(g.storefront, shopper, avatar_id if avatar else None,
+                             recommender.name, items)
+    return jsonify(policy=recommender.name, items=items)
+
+
+def _new_policy(mode: str, settings: Settings, storefront: str):
+    if mode == "sessions":
+        return SessionRecommender(catalog(), storefront, session_gap_s=settings.session_gap_s)
+    return StorefrontRecommender(catalog(), storefront)
+
+
+def _policy_of(setting: str, pseudonym: str) -> str:
+    """The policy that answers a shopper: the setting's, or in a split, half the shoppers'
+    each (by their pseudonym, so a shopper keeps theirs)."""
+    if setting != "split":
+        return setting
+    return "sessions" if int(pseudonym[:8], 16) % 2 else "bandit"
 
 
 def _avatar(avatar_id) -> dict | None:

@@ -2,9 +2,10 @@
 
 Usage: python tests/benchmarks/bench_api.py [--seconds S] [--repeats N] [--json OUT]
 gunicorn with 2 sync workers serves the app on loopback from a fresh data folder (one
-storefront, 200 events on its catalog); wrk (one thread, 8 connections, a second process)
-loads each route for S seconds, N times, and the median run is reported: requests per second
-and latency percentiles. Baseline, in the same session: the OpenAPI document (no key, no
+storefront, 200 events on its catalog by 40 shoppers); wrk (one thread, 8 connections, a
+second process) loads each route for S seconds, N times, and the median run is reported:
+requests per second and latency percentiles. Recommendations are loaded once per policy of the
+default A/B split, each for a shopper with events whom that policy answers. Baseline, in the same session: the OpenAPI document (no key, no
 store, about 8 kB of JSON), what Flask and gunicorn allow here for a route without work. Then
 POST /v1/avatars with the bundled example photo, one request at a time: seconds per request.
 """
@@ -27,9 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PHOTO = ROOT / "examples" / "pifu_ryota.png"
-ROUTES = {"openapi document (baseline)": "/v1/openapi.json",
-          "recommendations": "/v1/recommendations?shopper=s7&k=5",
-          "catalog": "/v1/garments"}
+POLICIES = {"linear Thompson sampling v1": "recommendations (bandit)",
+            "Q-learning over sessions v1": "recommendations (sessions)"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
             for n in range(200):
                 _call(base, "/v1/events", key, {"shopper": f"s{n % 40}", "item": items[n % 7],
                                                 "type": ("view", "tryon", "purchase")[n % 3]})
+            routes = {"openapi document (baseline)": "/v1/openapi.json",
+                      **_recommendation_routes(base, key), "catalog": "/v1/garments"}
             rows = {name: _load(base + path, key, args.seconds, args.repeats)
-                    for name, path in ROUTES.items()}
+                    for name, path in routes.items()}
             avatar_s = [_time_avatar(base, key) for _ in range(args.avatars)]
         finally:
             server.send_signal(signal.SIGTERM)
@@ -88,6 +90,15 @@ def main(argv: list[str] | None = None) -> int:
     write_json_atomic(args.json, result)
     print(f"saved {args.json}")
     return 0
+
+
+def _recommendation_routes(base: str, key: str) -> dict[str, str]:
+    """A recommendations route per policy, for a shopper (with events) whom it answers."""
+    routes = {}
+    for n in range(40):
+        path = f"/v1/recommendations?shopper=s{n}&k=5"
+        routes.setdefault(POLICIES[_call(base, path, key)["policy"]], path)
+    return dict(sorted(routes.items()))
 
 
 def _load(url: str, key: str, seconds: int, repeats: int) -> dict:
