@@ -1,8 +1,9 @@
-"""Try-ons for the storefront: an avatar in a catalog garment, in a size or in the size its
-chart gives the avatar ("advise"), run as a ``render_farm`` job. A preview of the body comes at
-once; the drape and the Cycles renders follow, from the farm's workers when a broker is
-configured, else from one runner thread in this server process, which runs ``tryon run`` in a
-process of its own.
+"""Try-ons for the storefront: an avatar in a catalog garment, in a size or with size advice
+("advise": the size its chart gives the avatar and the sizes either side of it are draped, and
+the advice is the smallest of them that is tight nowhere, ``neural.drape.size_advice``), run as
+a ``render_farm`` job. A preview of the body comes at once; the drapes and the Cycles renders
+follow, from the farm's workers when a broker is configured, else from one runner thread in this
+server process, which runs ``tryon run`` in a process of its own.
 
 Files, under ``<data>/tryons/<storefront>/``: ``<tryon>/job.yaml`` and ``preview.png``, and
 ``out/``, the jobs' shared output folder (a drape made for one try-on serves the next).
@@ -19,14 +20,15 @@ import yaml
 
 from neural.errors import InputError
 from neural.garments.garment_file import SIZE_CHARTS
-from neural.garments.size_charts import fitted_size, load_chart
+from neural.garments.size_charts import fitted_size, load_chart, sizes_around, split_length
 from recommender.api.config import Settings
-from recommender.catalog import Item
+from recommender.catalog import Item, catalog
 from recommender.storefront_data import StorefrontData
 from recommender.tryon_preview import PreviewRenderer
 from render_farm.plan import plan_job
 
 VIEWS = ("front", "back")
+SIZE_FILES = tuple(f"{view}.png" for view in VIEWS) + ("draped.glb",)  # per size draped
 PROGRESS_EVERY_S = 0.5  # how often a run here records its progress
 
 
@@ -49,7 +51,7 @@ class TryOnService:
         chart = SIZE_CHARTS[item.kind]
         if advised:
             size = fitted_size(chart, avatar["measurements"])
-        elif size.partition("-")[0] not in load_chart(chart) and size not in load_chart(chart):
+        elif split_length(size)[0] not in load_chart(chart):
             raise InputError(f"no size {size!r} for {item.id}: choose one of "
                              f"{', '.join(item.sizes)} or 'advise'")
         tryon_id = uuid.uuid4().hex[:16]
@@ -58,7 +60,8 @@ class TryOnService:
         job_file = folder / "job.yaml"
         job_file.write_text(yaml.safe_dump({
             "avatars": [{"avatar": str(avatar_dir)}],
-            "garments": [{"kind": item.kind, "sizes": [size], "fabric": item.fabric}],
+            "garments": [{"kind": item.kind, "fabric": item.fabric,
+                          "sizes": sizes_around(chart, size) if advised else [size]}],
             "render": {"views": list(VIEWS), "samples": self.settings.render_samples,
                        "resolution": list(self.settings.render_resolution)},
             "output": str(self.folder(storefront))}))
@@ -77,38 +80,61 @@ class TryOnService:
         return tryon_id
 
     def status(self, storefront: str, tryon_id: str) -> dict | None:
-        """The try-on's state and progress; once done, its files and fit."""
+        """The try-on's state and progress. Once done: each size draped with its fit and
+        files (``sizes``, smallest first); with "advise", the advice; and the size shown
+        (``size``: the advised one, or the draped size nearest it), whose fit and files are
+        also the try-on's own."""
         record = self.data.tryon(storefront, tryon_id)
         if record is None:
             return None
         if record["farm_job"]:
             record |= self._farm_state(record["farm_job"])
-        files = ["preview.png"]
         result = {"id": tryon_id, "avatar": record["avatar_id"], "garment": record["item"],
                   "size": record["size"], "size_advised": record["advised"],
                   "state": record["state"], "progress": round(record["progress"], 3),
                   "error": record["error"]}
+        files = {"preview.png": self._url(tryon_id, "preview.png")}
         if record["state"] == "done":
-            drape, render = self._task_folders(storefront, tryon_id)
-            files += [f"{view}.png" for view in VIEWS] + ["draped.glb"]
-            result["fit"] = _fit_summary(drape / "fit.json", record)
+            sizes = {size: {"size": size,
+                            "fit": _fit_summary(drape / "fit.json", record["item"], size),
+                            "files": {name: self._url(tryon_id, f"{size}/{name}")
+                                      for name in SIZE_FILES}}
+                     for size, (drape, _) in self._size_folders(storefront, tryon_id).items()}
+            shown = record["size"]
+            if record["advised"]:
+                result["advice"] = _advice(record["item"], record["size"], sizes)
+                shown = _nearest(result["advice"]["size"], list(sizes))
+            result |= {"size": shown, "fit": sizes[shown]["fit"], "sizes": list(sizes.values())}
+            files |= {name: self._url(tryon_id, name) for name in SIZE_FILES}
             if record["fit_score"] is None:
                 self.data.update_tryon(tryon_id, fit_score=result["fit"]["score"])
-        result["files"] = {name: f"/v1/tryons/{tryon_id}/files/{name}" for name in files}
-        return result
+        return result | {"files": files}
 
     def file(self, storefront: str, tryon_id: str, name: str) -> Path | None:
-        """A try-on's file by name (preview.png, <view>.png, draped.glb), if it exists."""
+        """A try-on's file by name, if it exists: preview.png; <view>.png and draped.glb of
+        the size shown; <size>/<view>.png and <size>/draped.glb of any size draped."""
         if self.data.tryon(storefront, tryon_id) is None:
             return None
         if name == "preview.png":
             path = self.folder(storefront, tryon_id) / name
-        elif name in {f"{view}.png" for view in VIEWS} | {"draped.glb"}:
-            drape, render = self._task_folders(storefront, tryon_id)
-            path = (drape if name == "draped.glb" else render) / name
-        else:
+            return path if path.is_file() else None
+        size, _, base = name.rpartition("/")
+        if base not in SIZE_FILES:
             return None
+        if not size:
+            status = self.status(storefront, tryon_id)
+            if status["state"] != "done":
+                return None
+            size = status["size"]
+        folders = self._size_folders(storefront, tryon_id).get(size)
+        if folders is None:
+            return None
+        path = (folders[0] if base == "draped.glb" else folders[1]) / base
         return path if path.is_file() else None
+
+    @staticmethod
+    def _url(tryon_id: str, name: str) -> str:
+        return f"/v1/tryons/{tryon_id}/files/{name}"
 
     def erase(self, storefront: str, avatar_id: str) -> None:
         """Remove the files of the avatar's try-ons: their folders, drapes and renders (the
@@ -118,16 +144,24 @@ class TryOnService:
         for tryon_id in self.data.tryons_of(storefront, avatar_id):
             job_file = self.folder(storefront, tryon_id) / "job.yaml"
             if job_file.is_file():
-                for folder in self._task_folders(storefront, tryon_id):
-                    shutil.rmtree(folder, ignore_errors=True)
+                for folders in self._size_folders(storefront, tryon_id).values():
+                    for folder in folders:
+                        shutil.rmtree(folder, ignore_errors=True)
             shutil.rmtree(self.folder(storefront, tryon_id), ignore_errors=True)
 
-    def _task_folders(self, storefront: str, tryon_id: str) -> tuple[Path, Path]:
-        """The try-on's drape and render folders."""
+    def _size_folders(self, storefront: str, tryon_id: str) -> dict[str, tuple[Path, Path]]:
+        """The try-on's drape and render folders by size, smallest size first."""
         plan = plan_job(self.folder(storefront, tryon_id) / "job.yaml")
         out = self.folder(storefront)
-        folders = {task.stage: task.folder(out) for task in plan.tasks}
-        return folders["drape"], folders["render"]
+        garments = {task.key: task.args for task in plan.tasks if task.stage == "garment"}
+        drapes = {task.key: task for task in plan.tasks if task.stage == "drape"}
+        folders = {}
+        for render in (task for task in plan.tasks if task.stage == "render"):
+            drape = drapes[render.needs[0]]
+            garment = garments[drape.args["garment"]["task"]]
+            folders[garment["size"]] = (drape.folder(out), render.folder(out))
+        order = list(load_chart(SIZE_CHARTS[garment["kind"]]))
+        return dict(sorted(folders.items(), key=lambda row: order.index(split_length(row[0])[0])))
 
     def _run_here(self, storefront: str, tryon_id: str, job_file: Path) -> None:
         """Run the job in a ``tryon run`` process of its own (Blender's bpy may only run on a
@@ -157,18 +191,39 @@ class TryOnService:
                 "error": None if state != "failed" else f"farm job {job['state']}"}
 
 
-def _fit_summary(fit_json: Path, record: dict) -> dict:
-    """The drape's quality gates and, per sizing girth, its ease and verdict."""
+def _fit_summary(fit_json: Path, item_id: str, size: str) -> dict:
+    """A drape's quality gates and, per sizing girth, its ease and verdict."""
     import json
 
     from neural.drape.size_advice import judge
 
     fit = json.loads(fit_json.read_text())
-    kind = fit.get("garment", record["item"])
-    chart = SIZE_CHARTS.get(kind)
-    regions = judge(fit["regions"], chart, record["size"].partition("-")[0]) if chart else {}
+    regions = judge(fit["regions"], SIZE_CHARTS[_kind(item_id)], split_length(size)[0])
     return {"gates": {name: gate["pass"] for name, gate in fit["gates"].items()},
             "regions": regions, "score": drape_fit_score(regions)}
+
+
+def _advice(item_id: str, chart_size: str, sizes: dict[str, dict]) -> dict:
+    """The size advice from the sizes draped ({size: {"fit": ...}}): the advised size (in the
+    chart's length), why, and the chart's own pick."""
+    from neural.drape.size_advice import recommend
+    from neural.garments.size_charts import with_length
+
+    length = split_length(chart_size)[1]
+    judged = {split_length(size)[0]: entry["fit"]["regions"] for size, entry in sizes.items()}
+    advice = recommend(SIZE_CHARTS[_kind(item_id)], judged)
+    return {"size": with_length(advice["size"], length), "reason": advice["reason"],
+            "chart_size": chart_size}
+
+
+def _nearest(size: str, draped: list[str]) -> str:
+    """``size`` if it was draped, else the largest draped (``draped`` smallest first; advice
+    is undraped only when every draped size is tight: the next size up)."""
+    return size if size in draped else draped[-1]
+
+
+def _kind(item_id: str) -> str:
+    return next(item.kind for item in catalog() if item.id == item_id)
 
 
 def drape_fit_score(regions: dict[str, dict]) -> float:

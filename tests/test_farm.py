@@ -269,7 +269,8 @@ def test_a_poisoned_task_fails_with_its_log_while_the_rest_completes(farm, avata
 
 @pytest.mark.usefixtures("two_workers")
 def test_the_storefront_renders_its_tryons_on_the_farm(farm, avatar, tmp_path):
-    """With a broker in its settings, the storefront API sends a try-on to the farm's workers."""
+    """With a broker in its settings, the storefront API sends a try-on to the farm's workers:
+    with size advice, three sizes of jeans to drape and render."""
     import dataclasses
     import shutil
     import time
@@ -292,12 +293,14 @@ def test_the_storefront_renders_its_tryons_on_the_farm(farm, avatar, tmp_path):
                                             "size": "advise"}, headers=headers).get_json()
     record = data.tryon(shop, tryon["id"])
     assert record["farm_job"] and tryon["state"] in ("queued", "running")
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 600
     while tryon["state"] not in ("done", "failed") and time.monotonic() < deadline:
         time.sleep(1)
         tryon = client.get(f"/v1/tryons/{tryon['id']}", headers=headers).get_json()
     assert tryon["state"] == "done", tryon
     assert {a["worker"] for a in farm.store.attempts(record["farm_job"])} <= {"w1", "w2"}
+    assert len(tryon["sizes"]) == 3 and tryon["size"] in [s["size"] for s in tryon["sizes"]]
+    assert tryon["advice"]["reason"].startswith(tryon["advice"]["size"].split("-")[0])
     front = client.get(tryon["files"]["front.png"], headers=headers)
     assert front.status_code == 200 and Image.open(io.BytesIO(front.data)).size == (64, 96)
     assert 0.0 <= tryon["fit"]["score"] <= 1.0 and "waist" in tryon["fit"]["regions"]

@@ -5,7 +5,7 @@ import pytest
 from neural.drape.size_advice import judge, next_size, recommend
 from neural.errors import InputError
 from neural.garments.size_charts import (chart_row, chart_size, fit_rules, fitted_size, load_chart,
-                                         neighbour_steps)
+                                         neighbour_steps, sizes_around)
 
 CHART = "tshirt_sizes.yaml"
 
@@ -26,6 +26,18 @@ def test_the_search_stops_at_the_smallest_size_that_is_not_tight():
     assert next_size(CHART, short) is None  # nothing bigger to try
     assert recommend(CHART, short)["reason"] == (
         "XXL: the largest size, still tight at the chest (ease 7.0 cm, cut for 12 cm; strain 5 %)")
+
+
+def test_advice_from_sizes_draped_around_the_charts_pick_says_what_was_not_draped():
+    fits, tight = judge(_regions(11.0), CHART, "M"), judge(_regions(3.0), CHART, "M")
+    assert sizes_around(CHART, "M") == ["S", "M", "L"] and sizes_around(CHART, "XS")[0] == "XS"
+    assert sizes_around("jeans_sizes.yaml", "M-L30") == ["S-L30", "M-L30", "L-L30"]
+    advice = recommend(CHART, {"S": fits, "M": fits, "L": fits})
+    assert advice["size"] == "S" and advice["reason"].endswith("(XS not draped)")
+    advice = recommend(CHART, {"S": tight, "M": tight, "L": tight})
+    assert advice["size"] == "XL" and advice["reason"].startswith("XL: L is tight at the chest")
+    assert recommend(CHART, {"S": tight, "M": fits, "L": fits})["reason"].startswith(
+        "M: S is tight")
 
 
 def test_chart_rule_takes_the_largest_size_over_its_girths():

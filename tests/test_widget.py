@@ -1,7 +1,8 @@
 """The try-on widget end to end in headless Chromium (Debian's) driven by Playwright, against
 the real API served over HTTP: upload a photo and a height, watch the progress, get the result
 (preview, renders, the draped model in <model-viewer>), rotate and zoom the model, switch to
-another size beside the advised one, and see "complete the look" recommendations."""
+another size draped beside the advised one (at once) and to one that was not (a new try-on),
+and see "complete the look" recommendations."""
 from __future__ import annotations
 
 import dataclasses
@@ -41,6 +42,9 @@ def test_upload_progress_result_rotate_zoom_size_switch_and_the_look(served):
         page = browser.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        tryons = []
+        page.on("request", lambda request: tryons.append(request.url) if request.method == "POST"
+                and request.url.endswith("/v1/tryons") else None)
         page.goto(f"{base}/widget/?key={key}&garment=tee-red")
         page.set_input_files("input[name=front]", str(PHOTO))
         page.fill("input[name=height_cm]", str(HEIGHT_CM))
@@ -56,7 +60,7 @@ def test_upload_progress_result_rotate_zoom_size_switch_and_the_look(served):
         advised = page.locator("[part=sizes] option", has_text="(advised)")
         assert advised.count() == 1
         advice = page.text_content("[part=advice]")
-        assert advice.startswith("Advised size") and "chest:" in advice
+        assert advice.startswith("Advised size") and "chest:" in advice and "Advice: " in advice
 
         viewer = "document.querySelector('model-viewer')"
         page.wait_for_function(f"{viewer}.loaded === true", timeout=120_000)
@@ -79,13 +83,22 @@ def test_upload_progress_result_rotate_zoom_size_switch_and_the_look(served):
         assert page.locator("[part=look] li").count() >= 3
         sizes = page.eval_on_selector_all("[part=sizes] option",
                                           "options => options.map(o => o.value)")
+        draped = page.evaluate(f"Object.keys({widget}.draped)")
         chosen = page.eval_on_selector("[part=sizes]", "select => select.value")
-        index = sizes.index(chosen)
-        other = sizes[index + 1] if index + 1 < len(sizes) else sizes[index - 1]
-        page.select_option("[part=sizes]", other)
+        assert len(draped) >= 2 and chosen in draped and len(tryons) == 1  # 3 but at an end
+        neighbour = next(size for size in draped if size != chosen)
+        model_before = page.evaluate(f"{viewer}.src")
+        page.select_option("[part=sizes]", neighbour)  # draped already: shown at once
+        page.wait_for_function(f"{viewer}.src !== '{model_before}'", timeout=10_000)
+        assert page.text_content("[part=status]") == f"Size {neighbour}: ready"
+        assert page.text_content("[part=advice]").startswith(f"Size {neighbour}.")
+        other = next(size for size in reversed(sizes) if size not in draped)
+        page.select_option("[part=sizes]", other)  # not draped: a new try-on
         page.wait_for_function(f"{widget}.dataset.state === 'working'", timeout=10_000)
         page.wait_for_function(f"{widget}.dataset.state === 'done'", timeout=300_000)
         assert page.text_content("[part=status]") == f"Size {other}: ready"
         assert page.text_content("[part=advice]").startswith(f"Size {other}.")
+        assert len(tryons) == 2
+        assert page.locator("[part=sizes] option", has_text="(advised)").count() == 1
         assert not errors, errors
         browser.close()

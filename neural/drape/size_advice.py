@@ -51,19 +51,32 @@ def next_size(chart: str, judged: dict[str, dict[str, dict]]) -> str | None:
 
 
 def recommend(chart: str, judged: dict[str, dict[str, dict]]) -> dict:
-    """The advice from the draped sizes' verdicts: {size, reason, sizes: verdicts by size}."""
-    sizes = [s for s in load_chart(chart) if s in judged]
+    """The advice from the draped sizes' verdicts: {size, reason, sizes: verdicts by size}.
+    The smallest draped size that is not tight; when every draped size is tight, the next
+    size up, undraped, if the chart has one. The reason says where the size below is tight,
+    or that the chart has no smaller size, or that the size below was not draped."""
+    chart_sizes = list(load_chart(chart))
+    sizes = [s for s in chart_sizes if s in judged]
     fitting = [s for s in sizes if not is_tight(judged[s])]
     if not fitting:
-        pick = sizes[-1]
-        reason = f"{pick}: the largest size, still tight at the {_worst(judged[pick])}"
+        largest = sizes[-1]
+        if largest == chart_sizes[-1]:
+            pick, reason = largest, (f"{largest}: the largest size, still tight at the "
+                                     f"{_worst(judged[largest])}")
+        else:
+            pick = chart_sizes[chart_sizes.index(largest) + 1]
+            reason = (f"{pick}: {largest} is tight at the {_worst(judged[largest])} "
+                      f"({pick} not draped)")
     else:
         pick = fitting[0]
-        below = sizes[sizes.index(pick) - 1] if sizes.index(pick) > 0 else None
-        if below is not None and is_tight(judged[below]):
+        place = chart_sizes.index(pick)
+        below = chart_sizes[place - 1] if place > 0 else None
+        if below is None:
+            reason = f"{pick}: the smallest size; {_summary(judged[pick])}"
+        elif below in judged:  # and tight, as the pick is the smallest that is not
             reason = f"{pick}: {below} is tight at the {_worst(judged[below])}"
         else:
-            reason = f"{pick}: the smallest size; {_summary(judged[pick])}"
+            reason = f"{pick}: {_summary(judged[pick])} ({below} not draped)"
     return {"size": pick, "reason": reason, "sizes": judged}
 
 

@@ -105,6 +105,15 @@ def fitted_size(filename: str, measurements_cm: dict[str, float]) -> str:
     return with_length(size, length)
 
 
+def sizes_around(filename: str, size: str, reach: int = 1) -> list[str]:
+    """``size`` ("M" or "M-L30") and the chart's ``reach`` sizes either side of it, smallest
+    first, all in its length."""
+    base, length = split_length(size)
+    sizes = list(load_chart(filename))
+    at = sizes.index(base)
+    return [with_length(s, length) for s in sizes[max(0, at - reach):at + reach + 1]]
+
+
 def fit_rules(filename: str) -> dict[str, FitRule]:
     """The chart's sizing girths by region."""
     return {region: FitRule(region, rule["body"], float(rule["ease"]))

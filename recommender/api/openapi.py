@@ -51,7 +51,15 @@ SCHEMAS = {
         "state": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
         "progress": {"type": "number"}, "error": {"type": "string", "nullable": True},
         "files": {"type": "object", "additionalProperties": {"type": "string"}},
-        "fit": {"type": "object"}}},
+        "fit": {"type": "object", "description": "of the size shown (size)"},
+        "sizes": {"type": "array", "description": "each size draped, smallest first",
+                  "items": {"type": "object", "properties": {
+                      "size": {"type": "string"}, "fit": {"type": "object"},
+                      "files": {"type": "object",
+                                "additionalProperties": {"type": "string"}}}}},
+        "advice": {"type": "object", "description": "with 'advise', once done",
+                   "properties": {"size": {"type": "string"}, "reason": {"type": "string"},
+                                  "chart_size": {"type": "string"}}}}},
     "Recommendations": {"type": "object", "required": ["policy", "items"], "properties": {
         "policy": {"type": "string", "description": "the policy that answered this shopper"},
         "items": {"type": "array", "items": {"type": "object", "required": ["item", "propensity"],
@@ -100,7 +108,8 @@ PATHS = {
         "responses": {"201": _json({"type": "object", "properties": {"id": {"type": "integer"}}},
                                    "recorded"), **ERRORS}}},
     "/v1/tryons": {"post": {
-        "summary": "An avatar in a garment, in a size or the size its chart gives ('advise')",
+        "summary": "An avatar in a garment, in a size, or 'advise': the chart's size and those "
+                   "either side of it are draped, and the advice is the smallest tight nowhere",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["avatar", "garment"], "properties": {
                 "avatar": {"type": "string"}, "garment": {"type": "string"},
@@ -112,7 +121,8 @@ PATHS = {
                         "schema": {"type": "string"}}],
         "responses": {"200": _json(_ref("TryOn"), "the try-on"), **ERRORS}}},
     "/v1/tryons/{id}/files/{name}": {"get": {
-        "summary": "preview.png, front.png, back.png or draped.glb",
+        "summary": "preview.png; front.png, back.png or draped.glb of the size shown; "
+                   "SIZE/front.png, SIZE/back.png or SIZE/draped.glb of any size draped",
         "parameters": [{"name": "id", "in": "path", "required": True,
                         "schema": {"type": "string"}},
                        {"name": "name", "in": "path", "required": True,

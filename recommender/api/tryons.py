@@ -1,7 +1,8 @@
 """Try-ons: POST /v1/tryons ``{"avatar": ID, "garment": ID, "size": "M" | "advise"}`` answers at
 once with the try-on's preview; GET /v1/tryons/{id} follows it (state, progress, then the
 renders, the draped 3D model and the fit with a verdict per sizing girth); GET
-/v1/tryons/{id}/files/{name} serves preview.png, front.png, back.png and draped.glb."""
+/v1/tryons/{id}/files/{name} serves preview.png, front.png, back.png and draped.glb (those of
+the size shown), and SIZE/front.png, SIZE/back.png and SIZE/draped.glb of each size draped."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request, send_file
@@ -47,7 +48,7 @@ def get_tryon(tryon_id: str):
     return jsonify(status)
 
 
-@blueprint.get("/tryons/<tryon_id>/files/<name>")
+@blueprint.get("/tryons/<tryon_id>/files/<path:name>")
 def get_file(tryon_id: str, name: str):
     path = current_app.extensions["tryon"]["tryons"].file(g.storefront, tryon_id, name)
     if path is None:

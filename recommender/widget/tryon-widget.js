@@ -36,7 +36,7 @@ class TryOnWidget extends HTMLElement {
       this.fitAvatar(new FormData(event.target)).catch((error) => this.say(error.message, true));
     });
     this.find("sizes").addEventListener("change", (event) =>
-      this.tryOn(event.target.value).catch((error) => this.say(error.message, true)));
+      this.switchSize(event.target.value).catch((error) => this.say(error.message, true)));
   }
 
   async call(path, options = {}) {
@@ -63,6 +63,8 @@ class TryOnWidget extends HTMLElement {
     this.find("form").reset();  // the photos leave the page
     const garment = await (await this.call(`/v1/garments/${this.getAttribute("garment")}`)).json();
     this.sizes = garment.sizes;
+    this.draped = {};  // by size ("M"): {size, fit, files} of its drape
+    this.advice = null;
     await this.tryOn("advise");
   }
 
@@ -87,36 +89,50 @@ class TryOnWidget extends HTMLElement {
     }
     progress.hidden = true;
     if (tryon.state !== "done") throw new Error(`the try-on failed: ${tryon.error}`);
-    await this.showResult(tryon);
+    for (const entry of tryon.sizes) this.draped[base(entry.size)] = entry;
+    this.advice = tryon.advice || this.advice;
+    this.showSizes(tryon);
+    await this.showResult(this.draped[base(tryon.size)]);
+    await this.showLook();
     this.say(`Size ${tryon.size}: ready`);
     this.dataset.state = "done";
   }
 
-  showSizes(tryon) {
-    const select = this.find("sizes");
-    select.innerHTML = this.sizes.map((size) =>
-      `<option value="${size}" ${size === tryon.size.split("-")[0] ? "selected" : ""}>` +
-      `${size}${tryon.size_advised && size === tryon.size.split("-")[0] ? " (advised)" : ""}</option>`).join("");
+  // A size draped already shows at once; any other is a new try-on.
+  async switchSize(size) {
+    const draped = this.draped[size];
+    if (!draped) return this.tryOn(size);
+    await this.showResult(draped);
+    this.say(`Size ${draped.size}: ready`);
   }
 
-  async showResult(tryon) {
+  showSizes(tryon) {
+    const advice = this.advice ? this.advice.size : tryon.size_advised ? tryon.size : "";
+    const advised = base(advice);
+    const select = this.find("sizes");
+    select.innerHTML = this.sizes.map((size) =>
+      `<option value="${size}" ${size === base(tryon.size) ? "selected" : ""}>` +
+      `${size}${size === advised ? " (advised)" : ""}</option>`).join("");
+  }
+
+  async showResult({size, fit, files}) {
     const renders = this.find("renders");
     renders.innerHTML = "";
     for (const name of ["front.png", "back.png"]) {
       const image = document.createElement("img");
       image.alt = name.replace(".png", "");
-      image.src = await this.fileUrl(tryon.files[name]);
+      image.src = await this.fileUrl(files[name]);
       renders.append(image);
     }
     const model = this.find("model");
-    model.src = await this.fileUrl(tryon.files["draped.glb"]);
+    model.src = await this.fileUrl(files["draped.glb"]);
     model.hidden = false;
-    const verdicts = Object.entries(tryon.fit.regions)
+    const verdicts = Object.entries(fit.regions)
       .filter(([, judged]) => judged.verdict !== "not covered")
       .map(([region, judged]) => `${region}: ${judged.verdict}`);
-    this.find("advice").textContent =
-      `${tryon.size_advised ? "Advised size" : "Size"} ${tryon.size}. ${verdicts.join(", ")}`;
-    await this.showLook();
+    const advised = this.advice && base(this.advice.size) === base(size);
+    this.find("advice").textContent = `${advised ? "Advised size" : "Size"} ${size}. ` +
+      verdicts.join(", ") + (this.advice ? `. Advice: ${this.advice.reason}` : "");
   }
 
   async showLook() {
@@ -138,6 +154,10 @@ class TryOnWidget extends HTMLElement {
       body: JSON.stringify({shopper: this.shopper, item: this.getAttribute("garment"), type,
                             avatar: this.avatar})}).catch(() => {});
   }
+}
+
+function base(size) {  // "M-L30" -> "M"
+  return size.split("-")[0];
 }
 
 customElements.define("tryon-widget", TryOnWidget);
