@@ -13,6 +13,7 @@ import secrets
 import threading
 import time
 import uuid
+from typing import Sequence
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, delete, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -39,6 +40,13 @@ class KeyRow(_Base):
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     storefront_id: Mapped[str] = mapped_column(ForeignKey("storefronts.id"))
     created_at: Mapped[float] = mapped_column(Float)
+
+
+class KeyOriginRow(_Base):
+    """A web origin a publishable key may be used from (a key with none is a secret key)."""
+    __tablename__ = "key_origins"
+    digest: Mapped[str] = mapped_column(ForeignKey("api_keys.digest"), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
 class AvatarRow(_Base):
@@ -106,9 +114,11 @@ class StorefrontData:
         """The stored name of a storefront's shopper: a keyed hash of their id."""
         return self._digest(f"shopper:{storefront_id}:{shopper}")[:40]
 
-    def create_key(self, storefront: str) -> str:
-        """A new API key for ``storefront`` (made on first use); only its hash is kept."""
-        key = "tok_" + secrets.token_urlsafe(32)
+    def create_key(self, storefront: str, origins: Sequence[str] = ()) -> str:
+        """A new API key for ``storefront`` (made on first use); only its hash is kept. A
+        secret key ("tok_...") is for the storefront's servers; with ``origins`` (normalised,
+        "https://shop.example"), a publishable key ("pk_...") for its web pages there."""
+        key = ("pk_" if origins else "tok_") + secrets.token_urlsafe(32)
         now = time.time()
         with Session(self.engine) as session, session.begin():
             row = session.scalar(select(StorefrontRow).where(StorefrontRow.name == storefront))
@@ -116,15 +126,28 @@ class StorefrontData:
                 row = StorefrontRow(id=uuid.uuid4().hex[:16], name=storefront, created_at=now)
                 session.add(row)
                 session.flush()
-            session.add(KeyRow(digest=self._digest(f"key:{key}"), storefront_id=row.id,
-                               created_at=now))
+            digest = self._digest(f"key:{key}")
+            session.add(KeyRow(digest=digest, storefront_id=row.id, created_at=now))
+            session.flush()
+            session.add_all(KeyOriginRow(digest=digest, origin=origin) for origin in origins)
         return key
 
     def storefront_of(self, key: str) -> str | None:
         """The id of the storefront ``key`` belongs to, or None."""
+        access = self.key_access(key)
+        return None if access is None else access[0]
+
+    def key_access(self, key: str) -> tuple[str, frozenset[str]] | None:
+        """The storefront ``key`` belongs to and the origins it may be used from (none: a
+        secret key), or None for an unknown key."""
+        digest = self._digest(f"key:{key}")
         with Session(self.engine) as session:
-            row = session.get(KeyRow, self._digest(f"key:{key}"))
-            return None if row is None else row.storefront_id
+            row = session.get(KeyRow, digest)
+            if row is None:
+                return None
+            origins = session.scalars(select(KeyOriginRow.origin)
+                                      .where(KeyOriginRow.digest == digest))
+            return row.storefront_id, frozenset(origins)
 
     def add_avatar(self, storefront_id: str, avatar_id: str, document: dict) -> None:
         with Session(self.engine) as session, session.begin():

@@ -115,6 +115,10 @@ def _parser() -> argparse.ArgumentParser:
     keys_sub = keys.add_subparsers(required=True, metavar="COMMAND")
     create = keys_sub.add_parser("create", help="print a new API key for a storefront")
     create.add_argument("storefront", help="the storefront's name (made on first use)")
+    create.add_argument("--origin", action="append", default=[], metavar="URL",
+                        help="make a publishable key for the storefront's web pages on this "
+                             "site (https://shop.example; repeat for more); without: a "
+                             "secret key, for its servers")
     create.add_argument("--data", help="the API's data folder (default $TRYON_DATA, else "
                         "./storefront_data)")
     create.set_defaults(handler=_keys_create)
@@ -380,12 +384,15 @@ def _farm_serve(args) -> str:
 
 def _keys_create(args) -> str:
     from recommender.api.config import settings_from_environment
+    from recommender.api.cors import web_origin
     from recommender.storefront_data import StorefrontData
 
-    settings = settings_from_environment(args.data)
     if not 0 < len(args.storefront) <= 200:
         raise InputError("a storefront's name is 1-200 characters")
-    return StorefrontData(settings.database_url, settings.secret).create_key(args.storefront)
+    origins = sorted({web_origin(origin) for origin in args.origin})
+    settings = settings_from_environment(args.data)
+    return StorefrontData(settings.database_url, settings.secret).create_key(args.storefront,
+                                                                            origins)
 
 
 def _serve(args) -> str:

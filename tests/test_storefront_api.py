@@ -59,6 +59,44 @@ def test_requests_need_a_key_and_the_document_is_public(api):
     assert _error(api("GET", "/v1/nowhere"), 404)["code"] == "not_found"
 
 
+def test_pages_on_the_storefronts_site_use_a_publishable_key_made_for_it(tmp_path, capsys):
+    from render_farm.cli import main
+
+    assert main(["keys", "create", "shop-c", "--origin", "https://Shop-C.example/",
+                 "--data", str(tmp_path)]) == 0
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("pk_")
+    assert main(["keys", "create", "shop-c", "--data", str(tmp_path)]) == 0
+    secret = capsys.readouterr().out.strip()
+    assert main(["keys", "create", "shop-c", "--origin", "shop-c.example/page",
+                 "--data", str(tmp_path)]) == 2
+    assert "not a web origin" in capsys.readouterr().err
+    client = create_app(settings_from_environment(tmp_path)).test_client()
+
+    def get(key: str, origin: str | None):
+        headers = {"Authorization": f"Bearer {key}"} | ({"Origin": origin} if origin else {})
+        return client.get("/v1/garments", headers=headers)
+
+    page = get(key, "https://shop-c.example")
+    assert page.status_code == 200
+    assert page.headers["Access-Control-Allow-Origin"] == "https://shop-c.example"
+    assert "Origin" in page.headers["Vary"]
+    elsewhere = get(key, "https://elsewhere.example")
+    assert _error(elsewhere, 403)["code"] == "wrong_origin"
+    assert "Access-Control-Allow-Origin" not in elsewhere.headers
+    assert _error(get(secret, "https://shop-c.example"), 403)["code"] == "secret_key_in_page"
+    assert get(secret, None).status_code == 200 and get(key, None).status_code == 200
+    assert get(secret, "http://localhost").status_code == 200  # a page on the API's own site
+    preflight = client.options("/v1/avatars", headers={
+        "Origin": "https://shop-c.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization"})
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://shop-c.example"
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    script = client.get("/widget/tryon-widget.js")
+    assert script.headers["Access-Control-Allow-Origin"] == "*"
+
+
 def test_the_catalog_lists_garments_with_their_sizes(api):
     garments = api("GET", "/v1/garments").get_json()["garments"]
     assert len(garments) >= 10 and {"jeans", "dress", "tshirt"} <= {g["pattern"] for g in garments}

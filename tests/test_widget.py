@@ -1,5 +1,6 @@
-"""The try-on widget end to end in headless Chromium (Debian's) driven by Playwright, against
-the real API served over HTTP: upload a photo and a height, watch the progress, get the result
+"""The try-on widget end to end in headless Chromium (Debian's) driven by Playwright, embedded
+in a product page on another site (origin) with the publishable key made for it, against the
+real API served over HTTP: upload a photo and a height, watch the progress, get the result
 (preview, renders, the draped model in <model-viewer>), rotate and zoom the model, switch to
 another size draped beside the advised one (at once) and to one that was not (a new try-on),
 and see "complete the look" recommendations."""
@@ -21,22 +22,38 @@ FLAGS = ["--no-sandbox", "--no-first-run", "--disable-background-networking",
          "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]  # WebGL on the CPU
 
 
+PRODUCT_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<script type="module" src="{api}/widget/tryon-widget.js"></script></head>
+<body><h1>Red tee</h1><tryon-widget key="{key}" garment="tee-red" api="{api}"></tryon-widget>
+</body></html>"""
+
+
 @pytest.fixture
-def served(tmp_path):
+def product_page(tmp_path):
+    """The storefront's product page, on a site of its own, embedding the widget served by
+    the API on another: the page's address."""
     settings = settings_from_environment(tmp_path / "data")
     app = create_app(dataclasses.replace(settings, render_samples=2, render_resolution=(64, 96)))
-    key = app.extensions["tryon"]["data"].create_key("widget shop")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", key
-    server.shutdown()
+    page = {}
+
+    def shop_site(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [page["html"].encode()]
+
+    servers = [make_server("127.0.0.1", 0, site, threaded=True) for site in (app, shop_site)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    api, shop = (f"http://127.0.0.1:{server.server_port}" for server in servers)
+    key = app.extensions["tryon"]["data"].create_key("widget shop", origins=[shop])
+    page["html"] = PRODUCT_PAGE.format(api=api, key=key)
+    yield f"{shop}/products/red-tee"
+    for server in servers:
+        server.shutdown()
 
 
-def test_upload_progress_result_rotate_zoom_size_switch_and_the_look(served):
+def test_upload_progress_result_rotate_zoom_size_switch_and_the_look(product_page):
     from playwright.sync_api import sync_playwright
 
-    base, key = served
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         page = browser.new_page()
@@ -45,7 +62,7 @@ def test_upload_progress_result_rotate_zoom_size_switch_and_the_look(served):
         tryons = []
         page.on("request", lambda request: tryons.append(request.url) if request.method == "POST"
                 and request.url.endswith("/v1/tryons") else None)
-        page.goto(f"{base}/widget/?key={key}&garment=tee-red")
+        page.goto(product_page)
         page.set_input_files("input[name=front]", str(PHOTO))
         page.fill("input[name=height_cm]", str(HEIGHT_CM))
         page.click("button[type=submit]")

@@ -11,14 +11,15 @@ one blueprint per resource under /v1 and JSON errors throughout.
                                                 once, then renders, 3D model and fit
 
 /widget/ serves the try-on widget (``widget``). Every /v1 route but the document needs
-``Authorization: Bearer KEY`` (``tryon keys create``) and sees only its storefront's data.
+``Authorization: Bearer KEY`` (``tryon keys create``) and sees only its storefront's data;
+pages on the storefront's site use a publishable key made for its origin (``cors``).
 Production: ``gunicorn -w 2 'recommender.api:create_app()'``.
 """
 from __future__ import annotations
 
 from flask import Flask
 
-from recommender.api import avatars, errors, garments, openapi, shoppers, tryons, widget
+from recommender.api import avatars, cors, errors, garments, openapi, shoppers, tryons, widget
 from recommender.api.config import Settings, settings_from_environment
 from recommender.api.uploads import InMemoryRequest
 from recommender.storefront_data import StorefrontData
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["tryon"] = {"settings": settings, "data": data, "recommenders": {},
                                "tryons": TryOnService(settings, data)}
     errors.register(app)
+    cors.register(app)
     for blueprint in (garments.blueprint, avatars.blueprint, shoppers.blueprint,
                       tryons.blueprint, openapi.blueprint):
         app.register_blueprint(blueprint, url_prefix="/v1")

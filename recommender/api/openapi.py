@@ -19,7 +19,8 @@ def _json(schema: dict, description: str) -> dict:
 
 
 ERRORS = {str(status): _json(_ref("Error"), text) for status, text in (
-    (400, "bad request"), (401, "no or unknown API key"), (404, "not found"),
+    (400, "bad request"), (401, "no or unknown API key"),
+    (403, "a key used by a page on a site it is not for"), (404, "not found"),
     (429, "too many requests"))}
 
 SCHEMAS = {
@@ -152,6 +153,9 @@ def document():
         "info": {"title": "tryon storefront API", "version": importlib.metadata.version("tryon")},
         "servers": [{"url": "/"}],
         "security": [{"apiKey": []}],
-        "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+        "components": {"securitySchemes": {"apiKey": {
+            "type": "http", "scheme": "bearer",
+            "description": "a storefront's key: secret (tok_...) for its servers, or "
+                           "publishable (pk_...) for its web pages on the origins it names"}},
                        "schemas": SCHEMAS},
         "paths": PATHS})

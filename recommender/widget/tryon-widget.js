@@ -1,4 +1,4 @@
-// <tryon-widget key="STOREFRONT KEY" garment="GARMENT ID" api="https://...">: photos + height in,
+// <tryon-widget key="PUBLISHABLE KEY" garment="GARMENT ID" api="https://...">: photos + height in,
 // the try-on out (preview, renders, a 3D model to rotate and zoom), sizes with the advice, and
 // "complete the look" recommendations. Talks to the storefront API (/v1); photos go straight to
 // POST /v1/avatars and are never kept in the page.
