@@ -13,7 +13,8 @@ one blueprint per resource under /v1 and JSON errors throughout.
 /widget/ serves the try-on widget (``widget``). Every /v1 route but the document needs
 ``Authorization: Bearer KEY`` (``tryon keys create``) and sees only its storefront's data;
 pages on the storefront's site use a publishable key made for its origin (``cors``).
-Production: ``gunicorn -w 2 'recommender.api:create_app()'``.
+Production: ``gunicorn -w 2 --timeout 300 'recommender.api:create_app()'`` (an avatar's fit
+takes seconds; the first after an install, minutes).
 """
 from __future__ import annotations
 

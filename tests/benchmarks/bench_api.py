@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "-w", "2", "-b",
+            [str(Path(sys.executable).with_name("gunicorn")), "-w", "2", "--timeout", "300", "-b",
              f"127.0.0.1:{port}", "--log-level", "warning", "recommender.api:create_app()"],
             env=env)
         try:
