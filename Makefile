@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # libegl1 + Mesa (libegl-mesa0, libgl1-mesa-dri): headless pyrender for synthetic training images;
 # redis-server: the render farm's broker (the farm tests start their own on a free port);
-# wrk: the HTTP load generator of make bench-api; chromium: the widget's browser test
-APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium
+# wrk: the HTTP load generator of make bench-api; chromium: the widget's browser test;
+# postgresql: the job store's and the storefront's tests on PostgreSQL (they start their own server)
+APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium postgresql
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
 .PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates bench-drape bench-addon bench-farm bench-api build clean

@@ -126,3 +126,13 @@ def drape_over(folder: Path, lower: Path, kind: str, size: str, fabric: str) -> 
 def assert_gates_pass(fit: dict) -> None:
     failed = {name: gate["value"] for name, gate in fit["gates"].items() if not gate["pass"]}
     assert not failed, f"{fit['garment']} {fit['size']} in {fit['fabric']}: gates failed: {failed}"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server of the tests' own: ``postgres.new_database()`` gives a URL."""
+    from tests.postgres_harness import LocalPostgres
+
+    server = LocalPostgres()
+    yield server
+    server.close()

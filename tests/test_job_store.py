@@ -1,4 +1,4 @@
-"""The farm's SQL job store (SQLite here): a task becomes ready when all it needs is done, one
+"""The farm's SQL job store, on SQLite and on a PostgreSQL server: a task becomes ready when all it needs is done, one
 worker wins a ready task, failures retry elsewhere until the task fails for good with its log,
 a worker that keeps failing a job is blocklisted for it, a silent worker's task is taken back,
 priorities order the queue."""
@@ -21,8 +21,10 @@ def _plan(priority: int = 0) -> JobPlan:
     return JobPlan(tasks, priority)
 
 
-@pytest.fixture
-def store(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "postgresql":
+        return JobStore(request.getfixturevalue("postgres").new_database())
     return JobStore(f"sqlite:///{tmp_path / 'farm.db'}")
 
 
@@ -54,6 +56,27 @@ def test_one_worker_wins_a_ready_task(store, tmp_path):
     assert store.start_attempt(job, "fit", "w1") is not None
     assert store.start_attempt(job, "fit", "w2") is None
     assert store.start_attempt(job, "d1", "w2") is None  # not ready yet
+
+
+def test_workers_claiming_at_once_take_each_task_exactly_once(store, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    tasks = [PlannedTask(f"g{n}", "garment", {}) for n in range(40)]
+    job = store.add_job(JobPlan(tasks, 0), str(tmp_path), "crowd")
+
+    def claim_all(worker: str) -> list[str]:
+        own = JobStore(store.engine.url.render_as_string(hide_password=False))  # its own engine
+        taken = []
+        while (claim := own.claim_next(tasks[0].queue, worker)) is not None:
+            taken.append(claim.task.key)
+        return taken
+
+    with ThreadPoolExecutor(4) as pool:
+        taken = list(pool.map(claim_all, ["w1", "w2", "w3", "w4"]))
+    keys = [key for worker in taken for key in worker]
+    assert sorted(keys) == sorted(task.key for task in tasks)  # each once
+    assert sum(1 for worker in taken if worker) >= 2
+    assert all(len(store.attempts(job, key)) == 1 for key in keys)
 
 
 def test_a_poisoned_task_fails_with_its_log_and_the_rest_completes(store, tmp_path):

@@ -25,10 +25,13 @@ from tests.conftest import HEIGHT_CM, PHOTO
 @pytest.fixture
 def api(tmp_path, request):
     """A client of a new app: ``api(method, path, shop=..., **options)``; parametrised
-    indirectly, the settings it changes (default: none)."""
+    indirectly, the settings it changes (default: none; ``"database_url": "postgresql"``: a
+    new database on the tests' PostgreSQL server)."""
+    changes = dict(getattr(request, "param", {}))
+    if changes.get("database_url") == "postgresql":
+        changes["database_url"] = request.getfixturevalue("postgres").new_database()
     settings = dataclasses.replace(settings_from_environment(tmp_path / "data"),
-                                   render_samples=2, render_resolution=(64, 96),
-                                   **getattr(request, "param", {}))
+                                   render_samples=2, render_resolution=(64, 96), **changes)
     app = create_app(settings)
     data = app.extensions["tryon"]["data"]
     keys = {name: data.create_key(name) for name in ("shop-a", "shop-b")}
@@ -109,7 +112,9 @@ def test_the_catalog_lists_garments_with_their_sizes(api):
     _error(api("GET", "/v1/garments/nothing"), 404)
 
 
-@pytest.mark.parametrize("api", [{"policy": "bandit"}], indirect=True)
+@pytest.mark.parametrize("api", [{"policy": "bandit"},
+                                 {"policy": "bandit", "database_url": "postgresql"}],
+                         indirect=True, ids=["sqlite", "postgresql"])
 def test_events_teach_the_recommender_which_answers_with_propensities(api):
     for shopper in range(30):  # shoppers buy the jeans, ignore the silk dress
         for item, kind in (("jeans-indigo", "purchase"), ("dress-silk", "view")):
@@ -135,7 +140,10 @@ def test_events_teach_the_recommender_which_answers_with_propensities(api):
     _error(api("GET", "/v1/recommendations?k=2"), 400)
 
 
-@pytest.mark.parametrize("api", [{"policy": "sessions", "session_gap_s": 1.0}], indirect=True)
+@pytest.mark.parametrize("api", [{"policy": "sessions", "session_gap_s": 1.0},
+                                 {"policy": "sessions", "session_gap_s": 1.0,
+                                  "database_url": "postgresql"}],
+                         indirect=True, ids=["sqlite", "postgresql"])
 def test_the_session_policy_learns_what_completes_an_outfit(api):
     """Shoppers who put a tee in their outfit then buy jeans; shoppers who open on a bottom
     leave. Q-learning over sessions learns to open on the tee, and to follow it with jeans."""
@@ -180,6 +188,8 @@ def test_by_default_shoppers_are_split_between_the_policies_each_keeping_theirs(
                                            "Q-learning over sessions v1"}
 
 
+@pytest.mark.parametrize("api", [{}, {"database_url": "postgresql"}], indirect=True,
+                         ids=["sqlite", "postgresql"])
 def test_an_avatar_from_a_photo_that_is_never_stored_and_erased_with_its_events(
         api, caplog, monkeypatch):
     import werkzeug.formparser
