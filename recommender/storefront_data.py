@@ -132,6 +132,11 @@ class StorefrontData:
             session.add_all(KeyOriginRow(digest=digest, origin=origin) for origin in origins)
         return key
 
+    def storefront_named(self, name: str) -> str | None:
+        """The id of the storefront called ``name``, or None."""
+        with Session(self.engine) as session:
+            return session.scalar(select(StorefrontRow.id).where(StorefrontRow.name == name))
+
     def storefront_of(self, key: str) -> str | None:
         """The id of the storefront ``key`` belongs to, or None."""
         access = self.key_access(key)
@@ -269,6 +274,7 @@ class StorefrontData:
         self.flush_served()
         with Session(self.engine) as session:
             return [{"shopper": row.shopper, "policy": row.policy, "items": row.items,
-                     "avatar_id": row.avatar_id} for row in session.scalars(
+                     "avatar_id": row.avatar_id, "created_at": row.created_at}
+                    for row in session.scalars(
                 select(ServedRow).where(ServedRow.storefront_id == storefront_id)
                 .order_by(ServedRow.id))]

@@ -146,6 +146,15 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seeds", type=int, default=3)
     simulate.add_argument("--out", default="out/recommend/simulation.json")
     simulate.set_defaults(handler=_recommend_simulate)
+    report = recommend_sub.add_parser(
+        "report", help="how each policy of a storefront's A/B split has done, from its logs")
+    report.add_argument("storefront", help="the storefront's name")
+    report.add_argument("--data", help="the API's data folder (default $TRYON_DATA, else "
+                        "./storefront_data)")
+    report.add_argument("--window-s", type=float, default=1800.0,
+                        help="seconds after an answer in which events on its items count")
+    report.add_argument("--out", default="out/recommend/ab_report.json")
+    report.set_defaults(handler=_recommend_report)
     return parser
 
 
@@ -425,6 +434,25 @@ def _recommend_simulate(args) -> str:
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     write_json_atomic(args.out, result)
     return f"{table(result)}\nsaved {args.out}"
+
+
+def _recommend_report(args) -> str:
+    from neural.files import write_json_atomic
+    from recommender.ab_report import ab_report, table
+    from recommender.api.config import settings_from_environment
+    from recommender.storefront_data import StorefrontData
+
+    if args.window_s <= 0:
+        raise InputError("--window-s must be positive")
+    settings = settings_from_environment(args.data)
+    data = StorefrontData(settings.database_url, settings.secret)
+    storefront = data.storefront_named(args.storefront)
+    if storefront is None:
+        raise InputError(f"no storefront {args.storefront!r} in {settings.database_url}")
+    report = ab_report(data, storefront, args.window_s)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    write_json_atomic(args.out, report)
+    return f"{table(report)}\nsaved {args.out}"
 
 
 if __name__ == "__main__":

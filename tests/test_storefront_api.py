@@ -188,6 +188,38 @@ def test_by_default_shoppers_are_split_between_the_policies_each_keeping_theirs(
                                            "Q-learning over sessions v1"}
 
 
+def test_the_ab_report_credits_each_policys_answers_with_the_events_that_followed(
+        api, tmp_path, capsys):
+    from render_farm.cli import main
+
+    answers = []
+    for n in range(12):
+        answer = api("GET", f"/v1/recommendations?shopper=s{n}&k=3").get_json()
+        answers.append(answer)
+        bought = answer["items"][0]["item"] if n % 3 else None  # two in three buy
+        if bought:
+            api("POST", "/v1/events", json={"shopper": f"s{n}", "item": bought,
+                                            "type": "purchase"})
+        unlisted = next(i.id for i in catalog() if i.id not in
+                        {row["item"] for row in answer["items"]})
+        api("POST", "/v1/events", json={"shopper": f"s{n}", "item": unlisted, "type": "tryon"})
+    api("POST", "/v1/events", json={"shopper": "never-served", "item": "tee-red",
+                                    "type": "purchase"})
+    api.app.extensions["tryon"]["data"].flush_served()
+    out = tmp_path / "report.json"
+    assert main(["recommend", "report", "shop-a", "--data", str(api.data_dir),
+                 "--out", str(out)]) == 0
+    assert "reward / answer" in capsys.readouterr().out
+    report = json.loads(out.read_text())["policies"]
+    for policy in {answer["policy"] for answer in answers}:
+        mine = [n for n, answer in enumerate(answers) if answer["policy"] == policy]
+        bought = sum(1 for n in mine if n % 3)
+        assert report[policy]["answers"] == report[policy]["shoppers"] == len(mine)
+        assert report[policy]["reward_per_answer"]["value"] == pytest.approx(bought / len(mine))
+        assert report[policy]["acted_on"]["value"] == pytest.approx(bought / len(mine))
+    assert main(["recommend", "report", "no-such-shop", "--data", str(api.data_dir)]) == 2
+
+
 @pytest.mark.parametrize("api", [{}, {"database_url": "postgresql"}], indirect=True,
                          ids=["sqlite", "postgresql"])
 def test_an_avatar_from_a_photo_that_is_never_stored_and_erased_with_its_events(
