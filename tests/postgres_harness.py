@@ -40,7 +40,7 @@ class LocalPostgres:
         command = [str(self.bin / tool), *args]
         if self.user:
             command = ["runuser", "-u", self.user, "--", *command]
-        done = subprocess.run(command, capture_output=True, text=True)
+        done = subprocess.run(command, capture_output=True, text=True, cwd=self.root)
         if done.returncode != 0:
             raise RuntimeError(f"{tool} failed: {done.stderr[-2000:]}")
 
