@@ -95,17 +95,20 @@ class QLearning(LinearQ):
 class FittedQ(LinearQ):
     """Fitted Q iteration (Ernst et al. 2005) with the linear Q: the last ``memory`` steps are
     kept, and each refit solves a ridge regression of r + gamma max_a' Q(s', a') on
-    psi(s, a), ``sweeps`` times from the current theta. Every step is used again at each
-    refit, so it learns from far fewer sessions than one update per step; a refit follows
-    every ``refit_every`` steps, or ``refit`` when the caller chooses."""
+    psi(s, a) again and again from the current theta, until theta moves less than
+    ``tolerance`` (at most ``max_sweeps`` times). Every step is used again at each refit, so
+    it learns from far fewer sessions than one update per step. A refit follows every
+    ``refit_every`` steps (None: only when the caller calls ``refit``)."""
 
     name = "fitted Q iteration (sessions)"
 
     def __init__(self, features: SessionFeatures, gamma: float = 0.8, ridge: float = 1.0,
-                 memory: int = 2000, sweeps: int = 8, refit_every: int = 64,
-                 temperature: float = 0.05, explore: float = 0.05):
+                 memory: int = 2000, max_sweeps: int = 50, tolerance: float = 1e-4,
+                 refit_every: int | None = 64, temperature: float = 0.05,
+                 explore: float = 0.05):
         super().__init__(features, gamma, temperature, explore)
-        self.ridge, self.sweeps, self.refit_every = ridge, sweeps, refit_every
+        self.ridge, self.refit_every = ridge, refit_every
+        self.max_sweeps, self.tolerance = max_sweeps, tolerance
         self.psi = np.zeros((memory, features.dim), np.float32)
         self.after = np.zeros((memory, features.n_items, features.dim), np.float32)
         self.goes_on = np.zeros(memory, bool)  # the session went on after the step
@@ -121,17 +124,21 @@ class FittedQ(LinearQ):
             self.after[slot] = self.features(after)
         self.reward[slot] = reward
         self.steps, self.unfitted = self.steps + 1, self.unfitted + 1
-        if self.unfitted >= self.refit_every:
+        if self.refit_every is not None and self.unfitted >= self.refit_every:
             self.refit()
 
     def refit(self) -> None:
         n = min(self.steps, len(self.reward))
         psi, after, goes_on = self.psi[:n], self.after[:n], self.goes_on[:n]
         gram = psi.T.astype(np.float64) @ psi + self.ridge * np.eye(self.features.dim)
-        for _ in range(self.sweeps):
+        regression = np.linalg.solve(gram, psi.T)  # target -> theta
+        for _ in range(self.max_sweeps):
             best_after = np.where(goes_on, (after @ self.theta).max(axis=1), 0.0)
-            target = self.reward[:n] + self.gamma * best_after
-            self.theta = np.linalg.solve(gram, psi.T @ target)
+            theta = regression @ (self.reward[:n] + self.gamma * best_after)
+            moved = np.abs(theta - self.theta).max()
+            self.theta = theta
+            if moved < self.tolerance:
+                break
         self.unfitted = 0
 
 

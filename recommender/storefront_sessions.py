@@ -59,7 +59,8 @@ class SessionRecommender:
         self.session_gap_s = session_gap_s
         self.index = {item.id: i for i, item in enumerate(items)}
         self.category = [KINDS[item.kind] for item in items]
-        self.learner = FittedQ(SessionFeatures(self.category, steps=SESSION_STEPS))
+        self.learner = FittedQ(SessionFeatures(self.category, steps=SESSION_STEPS),
+                               refit_every=None)  # refitted once per batch of events
         self.sessions: dict[str, _Session] = {}  # by shopper pseudonym
         self.seen_event, self.learned_at = 0, -LEARN_EVERY_S
         self.rng = np.random.default_rng(seed)
