@@ -95,16 +95,13 @@ class TryOnService:
                   "error": record["error"]}
         files = {"preview.png": self._url(tryon_id, "preview.png")}
         if record["state"] == "done":
-            sizes = {size: {"size": size,
-                            "fit": _fit_summary(drape / "fit.json", record["item"], size),
-                            "files": {name: self._url(tryon_id, f"{size}/{name}")
-                                      for name in SIZE_FILES}}
-                     for size, (drape, _) in self._size_folders(storefront, tryon_id).items()}
-            shown = record["size"]
-            if record["advised"]:
-                result["advice"] = _advice(record["item"], record["size"], sizes)
-                shown = _nearest(result["advice"]["size"], list(sizes))
-            result |= {"size": shown, "fit": sizes[shown]["fit"], "sizes": list(sizes.values())}
+            fits, advice, shown = _judged(record, self._size_folders(storefront, tryon_id))
+            if advice is not None:
+                result["advice"] = advice
+            result |= {"size": shown, "fit": fits[shown], "sizes": [
+                {"size": size, "fit": fit, "files": {
+                    name: self._url(tryon_id, f"{size}/{name}") for name in SIZE_FILES}}
+                for size, fit in fits.items()]}
             files |= {name: self._url(tryon_id, name) for name in SIZE_FILES}
             if record["fit_score"] is None:
                 self.data.update_tryon(tryon_id, fit_score=result["fit"]["score"])
@@ -113,7 +110,8 @@ class TryOnService:
     def file(self, storefront: str, tryon_id: str, name: str) -> Path | None:
         """A try-on's file by name, if it exists: preview.png; <view>.png and draped.glb of
         the size shown; <size>/<view>.png and <size>/draped.glb of any size draped."""
-        if self.data.tryon(storefront, tryon_id) is None:
+        record = self.data.tryon(storefront, tryon_id)
+        if record is None:
             return None
         if name == "preview.png":
             path = self.folder(storefront, tryon_id) / name
@@ -121,15 +119,15 @@ class TryOnService:
         size, _, base = name.rpartition("/")
         if base not in SIZE_FILES:
             return None
+        folders = self._size_folders(storefront, tryon_id)
         if not size:
-            status = self.status(storefront, tryon_id)
-            if status["state"] != "done":
-                return None
-            size = status["size"]
-        folders = self._size_folders(storefront, tryon_id).get(size)
-        if folders is None:
+            if not all((drape / "fit.json").is_file() for drape, _ in folders.values()):
+                return None  # not done yet
+            size = _judged(record, folders)[2]
+        if size not in folders:
             return None
-        path = (folders[0] if base == "draped.glb" else folders[1]) / base
+        drape, render = folders[size]
+        path = (drape if base == "draped.glb" else render) / base
         return path if path.is_file() else None
 
     @staticmethod
@@ -150,18 +148,15 @@ class TryOnService:
             shutil.rmtree(self.folder(storefront, tryon_id), ignore_errors=True)
 
     def _size_folders(self, storefront: str, tryon_id: str) -> dict[str, tuple[Path, Path]]:
-        """The try-on's drape and render folders by size, smallest size first."""
+        """The try-on's drape and render folders by size, in the job's order (smallest
+        size first)."""
         plan = plan_job(self.folder(storefront, tryon_id) / "job.yaml")
         out = self.folder(storefront)
-        garments = {task.key: task.args for task in plan.tasks if task.stage == "garment"}
+        sizes = {task.key: task.args["size"] for task in plan.tasks if task.stage == "garment"}
         drapes = {task.key: task for task in plan.tasks if task.stage == "drape"}
-        folders = {}
-        for render in (task for task in plan.tasks if task.stage == "render"):
-            drape = drapes[render.needs[0]]
-            garment = garments[drape.args["garment"]["task"]]
-            folders[garment["size"]] = (drape.folder(out), render.folder(out))
-        order = list(load_chart(SIZE_CHARTS[garment["kind"]]))
-        return dict(sorted(folders.items(), key=lambda row: order.index(split_length(row[0])[0])))
+        return {sizes[drapes[render.needs[0]].args["garment"]["task"]]:
+                (drapes[render.needs[0]].folder(out), render.folder(out))
+                for render in plan.tasks if render.stage == "render"}
 
     def _run_here(self, storefront: str, tryon_id: str, job_file: Path) -> None:
         """Run the job in a ``tryon run`` process of its own (Blender's bpy may only run on a
@@ -191,27 +186,40 @@ class TryOnService:
                 "error": None if state != "failed" else f"farm job {job['state']}"}
 
 
-def _fit_summary(fit_json: Path, item_id: str, size: str) -> dict:
-    """A drape's quality gates and, per sizing girth, its ease and verdict."""
+def _judged(record: dict, folders: dict[str, tuple[Path, Path]]
+            ) -> tuple[dict[str, dict], dict | None, str]:
+    """A done try-on's fit per size draped (``_fit_summary``), its advice (None without
+    "advise") and the size it shows."""
+    chart = SIZE_CHARTS[_kind(record["item"])]
+    fits = {size: _fit_summary(drape / "fit.json", chart, size)
+            for size, (drape, _) in folders.items()}
+    if not record["advised"]:
+        return fits, None, record["size"]
+    advice = _advice(chart, record["size"], fits)
+    return fits, advice, _nearest(advice["size"], list(fits))
+
+
+def _fit_summary(fit_json: Path, chart: str, size: str) -> dict:
+    """A drape's quality gates and, per sizing girth of ``chart``, its ease and verdict."""
     import json
 
     from neural.drape.size_advice import judge
 
     fit = json.loads(fit_json.read_text())
-    regions = judge(fit["regions"], SIZE_CHARTS[_kind(item_id)], split_length(size)[0])
+    regions = judge(fit["regions"], chart, split_length(size)[0])
     return {"gates": {name: gate["pass"] for name, gate in fit["gates"].items()},
             "regions": regions, "score": drape_fit_score(regions)}
 
 
-def _advice(item_id: str, chart_size: str, sizes: dict[str, dict]) -> dict:
-    """The size advice from the sizes draped ({size: {"fit": ...}}): the advised size (in the
-    chart's length), why, and the chart's own pick."""
+def _advice(chart: str, chart_size: str, fits: dict[str, dict]) -> dict:
+    """The size advice from the fits of the sizes draped: the advised size (in the chart's
+    length), why, and the chart's own pick."""
     from neural.drape.size_advice import recommend
     from neural.garments.size_charts import with_length
 
     length = split_length(chart_size)[1]
-    judged = {split_length(size)[0]: entry["fit"]["regions"] for size, entry in sizes.items()}
-    advice = recommend(SIZE_CHARTS[_kind(item_id)], judged)
+    judged = {split_length(size)[0]: fit["regions"] for size, fit in fits.items()}
+    advice = recommend(chart, judged)
     return {"size": with_length(advice["size"], length), "reason": advice["reason"],
             "chart_size": chart_size}
 
