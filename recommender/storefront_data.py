@@ -237,11 +237,11 @@ class StorefrontData:
         with self.engine.connect() as connection:
             return [row._asdict() for row in connection.execute(query)]
 
-    def log_served(self, storefront_id: str, shopper: str, avatar_id: str | None, policy: str,
+    def log_served(self, storefront_id: str, pseudonym: str, avatar_id: str | None, policy: str,
                    items: list[dict]) -> None:
-        """Log a served recommendation; written with others within ``SERVED_FLUSH_S`` (an
-        insert per answer would cost more than the answer)."""
-        row = {"storefront_id": storefront_id, "shopper": self.pseudonym(storefront_id, shopper),
+        """Log a served recommendation to a shopper (by ``pseudonym``); written with others
+        within ``SERVED_FLUSH_S`` (an insert per answer would cost more than the answer)."""
+        row = {"storefront_id": storefront_id, "shopper": pseudonym,
                "avatar_id": avatar_id, "policy": policy, "items": items,
                "created_at": time.time()}
         with self._served_lock:

@@ -31,30 +31,19 @@ POLICY = "linear Thompson sampling v1"
 LEARN_EVERY_S = 0.2  # how often the posterior looks for new events
 
 
-class StorefrontRecommender:
-    """One storefront's policy over ``items``."""
+class EventStreamPolicy:
+    """What the storefront's policies share: one storefront's catalog (``items``), a lock for
+    the server's threads, and ``learn``, which hands the events since its last look to
+    ``take`` at most every ``LEARN_EVERY_S``."""
 
-    name = POLICY
+    name: str
 
     def __init__(self, items: tuple[Item, ...], storefront_id: str, seed: int = 0):
         self.items, self.storefront_id = items, storefront_id
         self.index = {item.id: i for i, item in enumerate(items)}
-        self.features = ArmFeatures(len(USER_FEATURES), item_features(items))
-        self.posterior = LinearPosterior(self.features.dim, PRIOR_ROUNDS / NOISE, NOISE)
         self.seen_event, self.learned_at = 0, -LEARN_EVERY_S
-        self.draws: np.ndarray | None = None
         self.rng = np.random.default_rng(seed)
         self.lock = threading.Lock()
-
-    def context(self, avatar: dict | None) -> np.ndarray:
-        """The shopper's features then one fit score per item (``fit_scores``):
-        (len(USER_FEATURES) + items)."""
-        if avatar is None:
-            return np.concatenate([[1.0, 0, 0, 0, 0, 0], fit_scores(self.items, None)])
-        m = avatar["measurements"]
-        body = [1.0, 1.0, gender_of(avatar), (avatar["height_cm"] - 170) / 10,
-                (m["waist_girth"] - 80) / 10, (m["hip_girth"] - 100) / 10]
-        return np.concatenate([body, fit_scores(self.items, avatar)])
 
     def learn(self, data: StorefrontData,
               avatar_of: Callable[[str | None], dict | None]) -> None:
@@ -66,6 +55,38 @@ class StorefrontRecommender:
             return
         self.learned_at = now
         events = data.events_after(self.storefront_id, self.seen_event)
+        self.take(events, avatar_of)
+        if events:
+            self.seen_event = events[-1]["id"]
+
+    def take(self, events: list[dict], avatar_of: Callable[[str | None], dict | None]) -> None:
+        """Learn from ``events`` (``StorefrontData.events_after``; maybe none)."""
+        raise NotImplementedError
+
+
+class StorefrontRecommender(EventStreamPolicy):
+    """One storefront's bandit over ``items``."""
+
+    name = POLICY
+
+    def __init__(self, items: tuple[Item, ...], storefront_id: str, seed: int = 0):
+        super().__init__(items, storefront_id, seed)
+        self.features = ArmFeatures(len(USER_FEATURES), item_features(items))
+        self.posterior = LinearPosterior(self.features.dim, PRIOR_ROUNDS / NOISE, NOISE)
+        self.draws: np.ndarray | None = None
+
+    def context(self, avatar: dict | None) -> np.ndarray:
+        """The shopper's features then one fit score per item (``fit_scores``):
+        (len(USER_FEATURES) + items)."""
+        if avatar is None:
+            return np.concatenate([[1.0, 0, 0, 0, 0, 0], fit_scores(self.items, None)])
+        m = avatar["measurements"]
+        body = [1.0, 1.0, gender_of(avatar), (avatar["height_cm"] - 170) / 10,
+                (m["waist_girth"] - 80) / 10, (m["hip_girth"] - 100) / 10]
+        return np.concatenate([body, fit_scores(self.items, avatar)])
+
+    def take(self, events: list[dict], avatar_of: Callable[[str | None], dict | None]) -> None:
+        """Each event on a catalog item is a reward for its context and item."""
         known = [e for e in events if e["item"] in self.index]
         if known:
             contexts = np.array([self.context(avatar_of(e["avatar_id"])) for e in known])
@@ -73,8 +94,6 @@ class StorefrontRecommender:
             self.posterior.update(self.features.of_actions(contexts, actions),
                                   np.array([REWARD[e["type"]] for e in known]))
             self.draws = None
-        if events:
-            self.seen_event = events[-1]["id"]
 
     def recommend(self, avatar: dict | None, k: int, shopper: str) -> list[dict]:
         """Thompson sampling: the ``k`` best items under one posterior draw, each with its

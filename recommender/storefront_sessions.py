@@ -14,7 +14,6 @@ state it starts in) or when its session ends (terminal), so a session's last ste
 """
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -24,8 +23,7 @@ import numpy as np
 from recommender.catalog import Item
 from recommender.session_rl import FittedQ, SessionFeatures
 from recommender.shopper_sim import KINDS
-from recommender.storefront_data import StorefrontData
-from recommender.storefront_policy import LEARN_EVERY_S, REWARD, fit_scores, gender_of
+from recommender.storefront_policy import REWARD, EventStreamPolicy, fit_scores, gender_of
 
 POLICY = "Q-learning over sessions v1"
 SESSION_GAP_S = 1800.0  # default: a shopper's events further apart start a new session
@@ -47,7 +45,7 @@ class _Session:
     step: int = 0  # finished steps
 
 
-class SessionRecommender:
+class SessionRecommender(EventStreamPolicy):
     """One storefront's session policy over ``items``; sessions end after ``session_gap_s``
     (seconds) without an event."""
 
@@ -55,30 +53,17 @@ class SessionRecommender:
 
     def __init__(self, items: tuple[Item, ...], storefront_id: str, seed: int = 0,
                  session_gap_s: float = SESSION_GAP_S):
-        self.items, self.storefront_id = items, storefront_id
+        super().__init__(items, storefront_id, seed)
         self.session_gap_s = session_gap_s
-        self.index = {item.id: i for i, item in enumerate(items)}
         self.category = [KINDS[item.kind] for item in items]
         self.learner = FittedQ(SessionFeatures(self.category, steps=SESSION_STEPS),
                                refit_every=None)  # refitted once per batch of events
         self.sessions: dict[str, _Session] = {}  # by shopper pseudonym
-        self.seen_event, self.learned_at = 0, -LEARN_EVERY_S
-        self.rng = np.random.default_rng(seed)
-        self.lock = threading.Lock()
 
-    def learn(self, data: StorefrontData,
-              avatar_of: Callable[[str | None], dict | None]) -> None:
-        """Take in the storefront's events since the last look, at most every
-        ``LEARN_EVERY_S`` (``avatar_of``: an avatar id, or None, to its avatar document)."""
-        now = time.monotonic()
-        if now - self.learned_at < LEARN_EVERY_S:
-            return
-        self.learned_at = now
-        events = data.events_after(self.storefront_id, self.seen_event)
+    def take(self, events: list[dict], avatar_of: Callable[[str | None], dict | None]) -> None:
+        """Follow each event's session, end the sessions idle since, and refit."""
         for event in events:
-            self._take(event, avatar_of)
-        if events:
-            self.seen_event = events[-1]["id"]
+            self._follow(event, avatar_of)
         self._end_sessions_idle_at(time.time())
         if self.learner.unfitted:
             self.learner.refit()
@@ -100,7 +85,7 @@ class SessionRecommender:
         return [{"item": self.items[i].id, "propensity": round(float(probs[i]), 4)}
                 for i in order]
 
-    def _take(self, event: dict, avatar_of: Callable[[str | None], dict | None]) -> None:
+    def _follow(self, event: dict, avatar_of: Callable[[str | None], dict | None]) -> None:
         item = self.index.get(event["item"])
         if item is None:
             return

@@ -74,7 +74,7 @@ def recommendations():
     with recommender.lock:
         recommender.learn(state["data"], avatar_of)
         items = recommender.recommend(avatar, k, pseudonym)
-    state["data"].log_served(g.storefront, shopper, avatar_id if avatar else None,
+    state["data"].log_served(g.storefront, pseudonym, avatar_id if avatar else None,
                              recommender.name, items)
     return jsonify(policy=recommender.name, items=items)
 
