@@ -19,7 +19,7 @@ STAGES = ("fit", "garment", "drape", "render", "sheet")
 
 def snapshot(store: JobStore, job_id: str | None = None) -> dict:
     """``JobStore.status`` with each job's progress (0-1) and contact sheet, and each
-    worker's state (alive: a heartbeat within ``LOST_AFTER_S``)."""
+    worker's state (alive: not stopped, and a heartbeat within ``LOST_AFTER_S``)."""
     now = time.time()
     status = store.status(job_id)
     for job in status["jobs"]:
@@ -32,7 +32,8 @@ def snapshot(store: JobStore, job_id: str | None = None) -> dict:
                                 "contact_sheet.png") if sheet else None
     for worker in status["workers"]:
         worker["seconds_since_heartbeat"] = round(now - worker["last_heartbeat"], 1)
-        worker["alive"] = worker["seconds_since_heartbeat"] < LOST_AFTER_S
+        worker["alive"] = (not worker["stopped"]
+                           and worker["seconds_since_heartbeat"] < LOST_AFTER_S)
     status["time"] = now
     return status
 
@@ -69,7 +70,7 @@ def draw(status: dict) -> str:
         lines.append("no jobs")
     for worker in status["workers"]:
         doing = f"running {worker['task']}" if worker["task"] else "idle"
-        state = "alive" if worker["alive"] else "silent"
+        state = "stopped" if worker["stopped"] else "alive" if worker["alive"] else "silent"
         lines.append(f"worker {worker['name']} ({','.join(worker['queues'])}): {state}, "
                      f"heartbeat {worker['seconds_since_heartbeat']:.0f} s ago, {doing}")
     return "\n".join(lines)

@@ -15,7 +15,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ from neural.errors import InputError
 from neural.files import STAGING_TAG_VARIABLE, staging_prefix
 from render_farm.farm_app import BROKER_ERRORS, QUEUES, TAKE_TASK, announce, backlog, make_app
 from render_farm.plan import PlannedTask
+from render_farm.processes import is_running, process_identity, this_host
 from render_farm.store import LOG_LIMIT, JobStore, Reclaimed
 from render_farm.task_child import PROGRESS_PREFIX
 
@@ -67,7 +67,7 @@ class WorkerSettings:
             self.device = "cuda"
         if not self.name:
             where = f"gpu{self.gpu}" if self.gpu is not None else "cpu"
-            self.name = f"{socket.gethostname()}-{where}"
+            self.name = f"{this_host()}-{where}"
 
 
 @dataclass
@@ -87,17 +87,16 @@ class FarmWorker:
         self._stop = threading.Event()
 
     def start(self) -> None:
-        """Serve until shut down (SIGTERM or Ctrl-C: finish the running task first)."""
+        """Serve until shut down (SIGTERM or Ctrl-C: finish the running task first); a clean
+        stop frees the name at once."""
         settings = self.settings
-        last = self.store.last_heartbeat(settings.name)
-        if last is not None and time.time() - last < settings.lost_after_s:
-            raise InputError(f"a worker named {settings.name} is running (heartbeat "
-                             f"{time.time() - last:.0f} s ago): give this one another --name")
+        self._check_name_free()
         if settings.gpu is not None:
             os.environ["CUDA_VISIBLE_DEVICES"] = str(settings.gpu)
         if settings.cpus is not None:
             os.sched_setaffinity(0, settings.cpus)  # its task processes inherit it
-        self.store.heartbeat(settings.name, settings.queues)
+        self.store.register_worker(settings.name, settings.queues, this_host(),
+                                   process_identity())
         self._give_back(self.store.reclaim_lost(settings.lost_after_s, worker=settings.name))
         beat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         beat.start()
@@ -108,6 +107,24 @@ class FarmWorker:
         finally:
             self._stop.set()
             beat.join()
+            self.store.worker_stopped(settings.name)
+
+    def _check_name_free(self) -> None:
+        """Refuse to serve under a name that a live process holds: one that sent a heartbeat
+        within ``lost_after_s`` and did not stop cleanly, unless it ran on this host and its
+        process is gone (killed, or the machine restarted)."""
+        name, seen = self.settings.name, self.store.worker_seen(self.settings.name)
+        if seen is None or seen.stopped:
+            return
+        silent_s = time.time() - seen.last_heartbeat
+        if silent_s >= self.settings.lost_after_s:
+            return
+        if seen.host == this_host() and seen.process and not is_running(seen.process):
+            log.warning("%s: its last process (%s) is gone: taking over", name, seen.process)
+            return
+        where = "here" if seen.host == this_host() else f"on {seen.host or 'another host'}"
+        raise InputError(f"a worker named {name} is running {where} (heartbeat "
+                         f"{silent_s:.0f} s ago): give this one another --name")
 
     def take(self, queue: str) -> dict | None:
         """The Celery task: run the next ready task of ``queue``, if any is left for us."""

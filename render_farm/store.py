@@ -16,7 +16,8 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, func, select, update
+from sqlalchemy import (JSON, Float, ForeignKey, Integer, String, Text, func, inspect, select,
+                        update)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from render_farm.plan import JobPlan, PlannedTask
@@ -83,10 +84,27 @@ class BlockRow(_Base):
 
 
 class WorkerRow(_Base):
+    """A worker process under its name: live heartbeats only, no history (attempts keep the
+    worker's name as text), so an older store's table is made again (``_renew_workers``)."""
+
     __tablename__ = "workers"
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     queues: Mapped[str] = mapped_column(String(100))
     last_heartbeat: Mapped[float] = mapped_column(Float)
+    host: Mapped[str] = mapped_column(String(200), default="")
+    process: Mapped[str] = mapped_column(String(40), default="")  # processes.process_identity
+    stopped_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # a clean stop
+
+
+@dataclass(frozen=True)
+class WorkerSeen:
+    """What the store last heard of a worker name: its process, and whether it stopped
+    cleanly."""
+
+    last_heartbeat: float
+    host: str
+    process: str
+    stopped: bool
 
 
 @dataclass(frozen=True)
@@ -116,6 +134,7 @@ class JobStore:
 
     def __init__(self, url: str):
         self.engine = open_engine(url, _Base.metadata)
+        _renew_workers(self.engine)
 
     def add_job(self, plan: JobPlan, out_dir: str, name: str) -> str:
         """Record a planned job; its tasks that need nothing are ready. Returns the job's id."""
@@ -253,14 +272,25 @@ class JobStore:
                             .values(state="cancelled", finished_at=time.time()))
             return True
 
+    def register_worker(self, worker: str, queues: list[str], host: str, process: str) -> None:
+        """Record that the process ``process`` on ``host`` now serves as ``worker``."""
+        with Session(self.engine) as session, session.begin():
+            session.merge(WorkerRow(name=worker, queues=",".join(queues), host=host,
+                                    process=process, last_heartbeat=time.time(),
+                                    stopped_at=None))
+
     def heartbeat(self, worker: str, queues: list[str],
                   running: tuple[int, float] | None = None) -> bool:
         """Record that ``worker`` (serving ``queues``) is alive, and the progress (0-1) of
         the attempt it runs (``running``: attempt id, progress). False when that attempt's
         task runs no more (its job was cancelled, or it was taken back): stop it."""
         with Session(self.engine) as session, session.begin():
-            session.merge(WorkerRow(name=worker, queues=",".join(queues),
-                                    last_heartbeat=time.time()))
+            row = session.get(WorkerRow, worker)
+            if row is None:
+                session.add(WorkerRow(name=worker, queues=",".join(queues),
+                                      last_heartbeat=time.time()))
+            else:
+                row.queues, row.last_heartbeat, row.stopped_at = ",".join(queues), time.time(), None
             if running is None:
                 return True
             attempt = session.get(AttemptRow, running[0])
@@ -270,10 +300,19 @@ class JobStore:
             task.progress = running[1]
             return True
 
-    def last_heartbeat(self, worker: str) -> float | None:
+    def worker_stopped(self, worker: str) -> None:
+        """Record a clean stop of ``worker``: its name is free at once."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(WorkerRow).where(WorkerRow.name == worker)
+                            .values(stopped_at=time.time()))
+
+    def worker_seen(self, worker: str) -> WorkerSeen | None:
+        """The store's last word on ``worker``; None when it never ran."""
         with Session(self.engine) as session:
             row = session.get(WorkerRow, worker)
-            return None if row is None else row.last_heartbeat
+            return None if row is None else WorkerSeen(row.last_heartbeat, row.host or "",
+                                                       row.process or "",
+                                                       row.stopped_at is not None)
 
     def status(self, job_id: str | None = None) -> dict:
         """Jobs (one, or all) with task counts by state and their tasks; workers with their
@@ -285,7 +324,7 @@ class JobStore:
                 select(TaskRow).where(TaskRow.state == "running"))}
             result = {"jobs": [], "workers": [
                 {"name": w.name, "queues": w.queues.split(","), "last_heartbeat": w.last_heartbeat,
-                 "task": running.get(w.name)}
+                 "stopped": w.stopped_at is not None, "task": running.get(w.name)}
                 for w in session.scalars(select(WorkerRow).order_by(WorkerRow.name))]}
             for job in jobs:
                 tasks = session.scalars(select(TaskRow).where(TaskRow.job_id == job.id)
@@ -369,3 +408,13 @@ def _ready_query():
     return (select(TaskRow).join(JobRow)
             .where(TaskRow.state == "ready", JobRow.state == "active")
             .order_by(JobRow.priority.desc(), JobRow.created_at, TaskRow.order))
+
+
+def _renew_workers(engine) -> None:
+    """Make the workers table again when it predates the columns ``WorkerRow`` has (it holds
+    only heartbeats, so nothing is lost)."""
+    columns = {column["name"] for column in inspect(engine).get_columns(WorkerRow.__tablename__)}
+    if columns >= {column.name for column in WorkerRow.__table__.columns}:
+        return
+    WorkerRow.__table__.drop(engine)
+    WorkerRow.__table__.create(engine)

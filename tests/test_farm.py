@@ -203,6 +203,41 @@ def test_a_worker_killed_mid_render_loses_nothing(farm, avatar):
     farm.start_worker(render["worker"])  # the same name again
 
 
+def test_a_worker_stopped_or_killed_starts_again_at_once_under_its_name(farm, avatar):
+    """SIGTERM frees the name at once; after SIGKILL the new process on the same host sees
+    that the old one is gone, takes back its render (lost, then run again) and serves."""
+    for name in list(farm.workers):
+        farm.kill_worker(name, signal.SIGTERM)
+    farm.start_worker("w1")
+    farm.kill_worker("w1", signal.SIGTERM)
+    farm.start_worker("w1")  # at once: refused before, until --lost-after (8 s) had passed
+    assert [w["alive"] for w in snapshot(farm.store)["workers"] if w["name"] == "w1"] == [True]
+
+    job_id = submit(_job(farm, "restarted", "{views: [front, back], samples: 16, "
+                               "resolution: [160, 240]}", sizes=("M",)),
+                    farm.broker, farm.store_url)
+    render = wait_for(lambda: _render_running(farm, job_id), 120, "a render to be under way")
+    farm.kill_worker("w1", signal.SIGKILL)
+    farm.start_worker("w1")  # at once: no waiting out --lost-after
+    job = farm.wait(job_id)
+    assert job["state"] == "done"
+    assert [(a["worker"], a["outcome"]) for a in farm.store.attempts(job_id, render["key"])] == [
+        ("w1", "lost"), ("w1", "ok")]
+    assert all(len(workers) == 1 for workers in _ok_attempts(farm, job_id).values())
+    _assert_images_whole(job, views=2)
+
+
+def test_a_second_live_worker_under_a_taken_name_is_refused(farm):
+    if "w1" not in farm.workers or farm.workers["w1"].poll() is not None:
+        farm.start_worker("w1")
+    second = subprocess.run([TRYON, "farm", "worker", "--name", "w1"], env=farm.env,
+                            capture_output=True, text=True, timeout=120)
+    assert second.returncode == 2
+    assert second.stderr.startswith("tryon: error: a worker named w1 is running here")
+    assert second.stderr.count("\n") == 1
+    assert farm.workers["w1"].poll() is None
+
+
 @pytest.mark.usefixtures("two_workers")
 def test_a_broker_restart_mid_job_loses_nothing(farm, avatar):
     job_id = submit(_job(farm, "restart", "{views: [front, back], samples: 16, "

@@ -148,3 +148,43 @@ def test_a_restarted_worker_gives_back_what_it_ran(store, tmp_path):
     store.claim_next("gpu", "w1")
     (reclaimed,) = store.reclaim_lost(lost_after_s=3600, worker="w1")
     assert reclaimed.state == "ready" and store.status(job)["jobs"][0]["tasks"][0]["tries"] == 1
+
+
+def test_a_worker_name_is_known_by_its_process_and_freed_by_a_clean_stop(store):
+    assert store.worker_seen("w1") is None
+    store.register_worker("w1", ["gpu"], "node7", "4242:99")
+    store.heartbeat("w1", ["gpu"])  # keeps the process it was registered with
+    seen = store.worker_seen("w1")
+    assert (seen.host, seen.process, seen.stopped) == ("node7", "4242:99", False)
+    store.worker_stopped("w1")
+    assert store.worker_seen("w1").stopped
+    assert store.status()["workers"][0]["stopped"]
+
+
+def test_a_store_from_before_worker_processes_is_brought_up_to_date(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as old:
+        old.execute("CREATE TABLE workers (name VARCHAR(200) PRIMARY KEY, queues VARCHAR(100), "
+                    "last_heartbeat FLOAT)")
+        old.execute("INSERT INTO workers VALUES ('w1', 'gpu', 1.0)")
+    store = JobStore(f"sqlite:///{path}")
+    store.register_worker("w1", ["gpu"], "node7", "4242:99")
+    assert store.worker_seen("w1").process == "4242:99"
+
+
+def test_a_process_is_told_apart_from_its_pid_reused(tmp_path):
+    import subprocess
+
+    from render_farm.processes import is_running, process_identity
+
+    assert is_running(process_identity())
+    pid, start = process_identity().split(":")
+    assert not is_running(f"{pid}:{int(start) + 1}")  # another process under the same pid
+    child = subprocess.Popen(["sleep", "60"])
+    identity = process_identity(child.pid)
+    assert is_running(identity)
+    child.kill()
+    child.wait()
+    assert not is_running(identity)
