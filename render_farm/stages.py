@@ -19,12 +19,15 @@ def fit_stage(photo: str | os.PathLike, height_cm: float, out_dir: str | os.Path
 
     ``shape_network=False`` starts the fit from the mean body (optimisation alone).
     """
-    from neural.photo.person_detector import PersonDetector
+    from neural.photo.person_detector import PersonDetector, load_photo
 
     check_height(height_cm)
-    with PersonDetector() as detector:
-        front = detector.observe_file(photo)
-        side = detector.observe_file(side_photo) if side_photo is not None else None
+    front_rgb, front_sha256 = load_photo(photo)
+    side_loaded = load_photo(side_photo) if side_photo is not None else None
+    with PersonDetector() as detector:  # the models load once the photos have decoded
+        front = detector.observe(front_rgb, str(photo), front_sha256)
+        side = detector.observe(side_loaded[0], str(side_photo),
+                                side_loaded[1]) if side_loaded else None
     return fit_observed(front, side, height_cm, out_dir, device, progress, shape_network,
                         str(side_photo))
 

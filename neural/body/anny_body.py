@@ -80,6 +80,10 @@ def load_anny(device: str = "cpu"):
     import anny
     import torch
 
+    from neural.quiet import quiet_warp
+
+    quiet_warp()  # Anny skins with Warp kernels
+
     model = anny.Anny(local_changes=list(LOCAL_CHANGES)).to(dtype=torch.float32, device=device)
     model.requires_grad_(False)
     return model

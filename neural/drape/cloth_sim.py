@@ -71,7 +71,9 @@ def simulate_cloth(
     faster than ``settled_speed`` (or ``max_frames`` have passed)."""
     import warp as wp
 
-    wp.config.quiet = True
+    from neural.quiet import quiet_warp
+
+    quiet_warp()
     import newton
     from newton.solvers import style3d
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from neural.errors import InputError
 from neural.photo.signature import PersonSignature
+from neural.quiet import native_stderr_silenced
 
 # BlazePose landmark indices used for validation.
 NOSE, LEFT_ANKLE, RIGHT_ANKLE, LEFT_HEEL, RIGHT_HEEL = 0, 27, 28, 29, 30
@@ -90,9 +91,10 @@ class PersonDetector:
     are ignored."""
 
     def __enter__(self) -> "PersonDetector":
-        self.graphs = [_graph(FIND_PEOPLE, ["detections"]),
-                       _graph(LANDMARKS_IN_REGION, ["landmarks", "segmentation_mask"],
-                              {"model_complexity": 1, "enable_segmentation": True})]
+        with native_stderr_silenced():  # TensorFlow Lite's and absl's start-up lines
+            self.graphs = [_graph(FIND_PEOPLE, ["detections"]),
+                           _graph(LANDMARKS_IN_REGION, ["landmarks", "segmentation_mask"],
+                                  {"model_complexity": 1, "enable_segmentation": True})]
         return self
 
     def __exit__(self, *exc) -> None:
@@ -144,11 +146,13 @@ class PersonDetector:
         from neural.photo.signature import person_signature
 
         height, width = rgb.shape[:2]
-        people = self.find_people(rgb)
+        with native_stderr_silenced():  # the models' first run logs their delegates
+            people = self.find_people(rgb)
+            person = max(people, key=lambda p: p.radius_px) if people else None
+            result = person and self.graphs[1].process(
+                {"image": rgb, "roi": person.region(width, height)})
         if not people:
             raise InputError(f"no person found in the photo: {source}")
-        person = max(people, key=lambda p: p.radius_px)
-        result = self.graphs[1].process({"image": rgb, "roi": person.region(width, height)})
         if result.landmarks is None or result.segmentation_mask is None:
             raise InputError(f"no person found in the photo: {source}")
         landmarks = result.landmarks.landmark
