@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from neural.errors import InputError
+from neural.quiet import VERBOSE_VARIABLE
 
 
 PROGRESS_MODES = ("bars", "jsonl")
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     failed end exits 1. Ctrl-C (SIGINT) or SIGTERM stops the command cleanly (exit 130), even
     where the parent ignores SIGINT, as a shell does for background jobs."""
     args = _parser().parse_args(argv)
+    if args.verbose:  # for this process and the ones it starts
+        os.environ[VERBOSE_VARIABLE] = "1"
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
@@ -49,9 +53,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from render_farm.job import RenderSettings
+
     parser = argparse.ArgumentParser(prog="tryon", description=__doc__)
     parser.add_argument("--version", action="version",
                         version=f"tryon {importlib.metadata.version('tryon')}")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show third-party libraries' own logs too (mediapipe, Warp, Blender)")
     parser.add_argument("--progress", choices=PROGRESS_MODES, default="bars",
                         help="bars on the terminal, or jsonl: one JSON object per step on stderr "
                              '({"stage": ..., "done": ..., "total": ...}) for a program to read')
@@ -95,10 +103,12 @@ def _parser() -> argparse.ArgumentParser:
 
     render = sub.add_parser("render", help="draped.glb -> PNG per view, render.json")
     render.add_argument("draped")
-    render.add_argument("--template", default="studio")
-    render.add_argument("--views", default="front")
-    render.add_argument("--samples", type=int, default=32)
-    render.add_argument("--resolution", default="512x768", help="WxH in pixels")
+    defaults = RenderSettings()  # a job file's defaults
+    render.add_argument("--template", default=defaults.template)
+    render.add_argument("--views", default=",".join(defaults.views))
+    render.add_argument("--samples", type=int, default=defaults.samples)
+    render.add_argument("--resolution", default="x".join(map(str, defaults.resolution)),
+                        help="WxH in pixels")
     render.add_argument("--fitmap", nargs="?", const="strain", choices=("strain", "ease"),
                         help="colour the garment by its fit map (default strain) with a legend")
     _add_out_and_device(render, "out/render")

@@ -1,7 +1,9 @@
 """Job files (YAML) and their plan: every avatar x garment size, keyed by the inputs.
 
-Each task's output folder is named by a hash of everything that determines it, so a finished
-task is found again and never redone, and an interrupted job resumes where it stopped.
+A job file is checked against ``JobFile`` (pydantic), which also holds every default; a
+malformed one is refused in one line naming the field, before anything runs. Each task's
+output folder is named by a hash of everything that determines it, so a finished task is found
+again and never redone, and an interrupted job resumes where it stopped.
 """
 from __future__ import annotations
 
@@ -11,10 +13,96 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from typing import Literal
 
+import yaml
+from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
+                      model_validator)
+
+from blend_templates import TEMPLATES, VIEWS
 from neural.errors import InputError
 from neural.files import sha256_file
+from render_farm.stages import MAX_HEIGHT_CM, MIN_HEIGHT_CM
+
+
+class _Strict(BaseModel):
+    """A job file's section: unknown keys are refused (a misspelt key would be ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AvatarEntry(_Strict):
+    """A person to dress: ``photo`` (+ ``side_photo``) and ``height_cm``, or ``avatar``, the
+    folder of an avatar fitted before. Paths are relative to the job file."""
+
+    photo: str | None = None
+    side_photo: str | None = None
+    height_cm: float | None = Field(None, ge=MIN_HEIGHT_CM, le=MAX_HEIGHT_CM)
+    avatar: str | None = None
+
+    @model_validator(mode="after")
+    def _photo_or_avatar(self) -> "AvatarEntry":
+        if self.avatar is not None:
+            if self.photo or self.side_photo or self.height_cm is not None:
+                raise ValueError("give either avatar (a fitted avatar's folder) or photo and "
+                                 "height_cm, not both")
+        elif self.photo is None:
+            raise ValueError("needs photo and height_cm, or avatar (a fitted avatar's folder)")
+        elif self.height_cm is None:
+            raise ValueError("needs height_cm (the person's height in cm) with its photo")
+        return self
+
+
+class GarmentEntry(_Strict):
+    """A built-in garment in one size or several (``sizes`` wins over ``size``)."""
+
+    kind: str = "tshirt"
+    size: str = "M"
+    sizes: list[str] | None = Field(None, min_length=1)
+    fabric: str = "cotton"
+
+    @field_validator("size", mode="before")
+    @classmethod
+    def _size_as_text(cls, value):
+        return str(value) if isinstance(value, (int, float)) else value
+
+    @field_validator("sizes", mode="before")
+    @classmethod
+    def _sizes_as_text(cls, value):
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, (int, float)) else v for v in value]
+        return value
+
+    @property
+    def all_sizes(self) -> list[str]:
+        return self.sizes or [self.size]
+
+
+class RenderSettings(_Strict):
+    """How each try-on is rendered: camera views, Cycles samples per pixel, image size in
+    pixels (width, height), studio template."""
+
+    views: list[Literal[tuple(VIEWS)]] = Field(["front"], min_length=1)
+    samples: int = Field(32, ge=1, le=4096)
+    resolution: tuple[int, int] = (512, 768)
+    template: Literal[tuple(TEMPLATES)] = "studio"
+
+    @field_validator("resolution")
+    @classmethod
+    def _sensible_resolution(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not all(16 <= side <= 8192 for side in value):
+            raise ValueError("each side must be 16-8192 px")
+        return value
+
+
+class JobFile(_Strict):
+    """A whole job file: every avatar x every garment size, rendered alike."""
+
+    avatars: list[AvatarEntry] = Field(min_length=1)
+    garments: list[GarmentEntry] = Field(min_length=1)
+    render: RenderSettings = RenderSettings()
+    output: str | None = None  # relative to the job file
+    priority: int = 0
 
 
 @dataclass(frozen=True)
@@ -46,57 +134,84 @@ class Task:
 
 
 def load_job(path: str | os.PathLike) -> list[Task]:
-    """Read a job file and expand it into tasks; paths are relative to the job file.
-
-    An avatar is ``{photo: FRONT, side_photo: SIDE (optional), height_cm: CM}``, or
-    ``{avatar: DIR}``, the folder of an avatar fitted before (avatar.json, avatar.glb).
-    """
+    """Read a job file and expand it into tasks; paths are relative to the job file."""
     path = Path(path)
     return job_tasks(read_job(path), path)
 
 
-def read_job(path: str | os.PathLike) -> dict:
-    """A job file's content, checked to name avatars and garments."""
+def read_job(path: str | os.PathLike) -> JobFile:
+    """A job file's content, checked against ``JobFile``."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"job file not found: {path}")
     try:
-        job = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as error:
+        content = yaml.safe_load(path.read_text())
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise InputError(f"job file is not valid YAML: {path}") from error
-    if not isinstance(job, dict) or not job.get("avatars") or not job.get("garments"):
-        raise InputError(f"job file needs 'avatars' and 'garments' lists: {path}")
+    return parse_job(content, str(path))
+
+
+def parse_job(content, name: str) -> JobFile:
+    """``content`` (a job file's parsed YAML) as a ``JobFile``; ``name`` names it in errors.
+    Garment kinds, sizes and fabrics are checked here too, so a job never starts with a
+    garment that cannot be made."""
+    from neural.garments.garment_file import GARMENTS, require_built_in
+    from neural.garments.fabrics import fabric
+
+    try:
+        job = JobFile.model_validate(content if content is not None else {})
+    except ValidationError as error:
+        raise InputError(f"job file {name}: {_first_problem(error)}") from error
+    for index, garment in enumerate(job.garments):
+        where = f"job file {name}: garments[{index}]"
+        try:
+            require_built_in(garment.kind)
+            fabric(garment.fabric)
+            for size in garment.all_sizes:
+                GARMENTS[garment.kind](size)  # a pattern is made in milliseconds
+        except InputError as error:
+            raise InputError(f"{where}: {error}") from error
     return job
 
 
-def job_tasks(job: dict, path: Path) -> list[Task]:
+def _first_problem(error: ValidationError) -> str:
+    """pydantic's first error as ``field.path: what was expected`` (and how many more)."""
+    first = error.errors()[0]
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}"
+                    for part in first["loc"]).lstrip(".") or "the file"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] in ("model_type", "model_attributes_type", "dict_type"):
+        message = "expected a mapping of keys to values"
+    elif first["type"] == "extra_forbidden":
+        message = "unknown key"
+    more = error.error_count() - 1
+    return f"{where}: {message}" + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+
+
+def job_tasks(job: JobFile, path: Path) -> list[Task]:
     """``read_job``'s content expanded into tasks; paths are relative to the job file ``path``."""
-    render = job.get("render", {})
+    render = job.render
     tasks = []
-    for avatar in job["avatars"]:
-        photo = side_photo = height_cm = avatar_dir = None
-        if avatar.get("avatar"):
-            avatar_dir = (path.parent / avatar["avatar"]).resolve()
+    for avatar in job.avatars:
+        photo = side_photo = avatar_dir = None
+        if avatar.avatar:
+            avatar_dir = (path.parent / avatar.avatar).resolve()
             if not (avatar_dir / "avatar.json").is_file():
                 raise InputError(f"no fitted avatar (avatar.json) in {avatar_dir}")
             avatar_key = content_key("fitted", sha256_file(avatar_dir / "avatar.json"))
         else:
-            photo = _existing(path.parent / avatar["photo"])
-            side_photo = _existing(path.parent / avatar["side_photo"]) if avatar.get(
-                "side_photo") else None
-            height_cm = float(avatar["height_cm"])
+            photo = _existing(path.parent / avatar.photo)
+            side_photo = _existing(path.parent / avatar.side_photo) if avatar.side_photo else None
             photo_digests = [sha256_file(p) for p in (photo, side_photo) if p is not None]
-            avatar_key = content_key("avatar", photo_digests[0], height_cm, *photo_digests[1:])
-        for garment in job["garments"]:
-            for size in garment.get("sizes", [garment.get("size", "M")]):
+            avatar_key = content_key("avatar", photo_digests[0], avatar.height_cm,
+                                     *photo_digests[1:])
+        for garment in job.garments:
+            for size in garment.all_sizes:
                 tasks.append(Task(
-                    photo=photo, side_photo=side_photo, height_cm=height_cm,
-                    kind=garment.get("kind", "tshirt"), size=str(size),
-                    fabric=garment.get("fabric", "cotton"),
-                    views=tuple(render.get("views", ["front"])),
-                    samples=int(render.get("samples", 32)),
-                    resolution=tuple(render.get("resolution", [512, 768])),
-                    template=render.get("template", "studio"),
+                    photo=photo, side_photo=side_photo, height_cm=avatar.height_cm,
+                    kind=garment.kind, size=size, fabric=garment.fabric,
+                    views=tuple(render.views), samples=render.samples,
+                    resolution=tuple(render.resolution), template=render.template,
                     avatar_key=avatar_key, avatar_dir=avatar_dir,
                 ))
     return tasks

@@ -78,8 +78,8 @@ def plan_job(job_file: str | os.PathLike) -> JobPlan:
     relative to the job file."""
     job = read_job(job_file)
     tries = job_tasks(job, Path(job_file))
-    priority = int(job.get("priority", 0))
-    output = (Path(job_file).parent / job["output"]).resolve() if job.get("output") else None
+    priority = job.priority
+    output = (Path(job_file).parent / job.output).resolve() if job.output else None
     tasks: dict[str, PlannedTask] = {}
     renders = []
     for task in tries:

@@ -1,5 +1,6 @@
 """Every bad input: one clear line on stderr, exit code 2, nothing written."""
 import json
+import subprocess
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ from PIL import Image
 
 from render_farm.cli import main
 from tests.conftest import PHOTO
+from tests.farm_harness import TRYON
 
 
 def _run(capsys, *argv):
@@ -80,3 +82,55 @@ def test_fitmap_render_needs_the_drapes_fit_map(capsys, tmp_path, drape_dir):
     code, err = _run(capsys, "render", str(lone), "--fitmap", "--out", str(tmp_path / "r"))
     assert code == 2 and len(err) == 1 and "fit map" in err[0]
     assert not (tmp_path / "r").exists()
+
+
+def test_a_bad_photo_gives_one_line_from_a_fresh_process(crops):
+    """Nothing but the error reaches stderr, mediapipe's native start-up lines included."""
+    for name in ("notes.png", "empty.png"):
+        done = subprocess.run([TRYON, "fit", str(crops / name), "--height", "170", "--out",
+                               str(crops / "out")], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 2 and done.stdout == ""
+        assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("tryon: error: ")
+    assert not (crops / "out").exists()
+
+
+GOOD_JOB = {"avatars": [{"photo": str(PHOTO), "height_cm": 175}],
+            "garments": [{"kind": "tshirt", "sizes": ["S", "L"]}],
+            "render": {"views": ["front"], "samples": 2, "resolution": [64, 96]}}
+
+
+def _without(path: tuple, document=GOOD_JOB):
+    """``document`` with the key at ``path`` (keys and list indices) removed."""
+    copy = json.loads(json.dumps(document))
+    parent = copy
+    for part in path[:-1]:
+        parent = parent[part]
+    del parent[path[-1]]
+    return copy
+
+
+@pytest.mark.parametrize("content, field, message", [
+    (_without(("avatars",)), "avatars", "Field required"),
+    (_without(("garments",)), "garments", "Field required"),
+    (_without(("avatars", 0, "height_cm")), "avatars[0]", "needs height_cm"),
+    (_without(("avatars", 0, "photo")), "avatars[0]", "needs photo and height_cm"),
+    (GOOD_JOB | {"avatars": ["person.jpg"]}, "avatars[0]", "expected a mapping"),
+    (GOOD_JOB | {"avatars": []}, "avatars", "at least 1 item"),
+    (GOOD_JOB | {"garments": [{"kind": "cape"}]}, "garments[0]", "unknown garment"),
+    (GOOD_JOB | {"garments": [{"sizes": ["XXXL"]}]}, "garments[0]", "unknown size"),
+    (GOOD_JOB | {"garments": [{"fabric": "chainmail"}]}, "garments[0]", "unknown fabric"),
+    (GOOD_JOB | {"render": {"samples": "many"}}, "render.samples", "valid integer"),
+    (GOOD_JOB | {"render": {"views": ["top"]}}, "render.views[0]", "'front'"),
+    (GOOD_JOB | {"render": {"resolution": [8, 8]}}, "render.resolution", "16-8192 px"),
+    (GOOD_JOB | {"render": {"sample": 4}}, "render.sample", "unknown key"),
+    ("just text", "the file", "expected a mapping"),
+])
+def test_a_malformed_job_file_names_the_field(capsys, tmp_path, content, field, message):
+    import yaml
+
+    job = tmp_path / "job.yaml"
+    job.write_text(yaml.safe_dump(content))
+    code, err = _run(capsys, "run", str(job), "--out", str(tmp_path / "out"))
+    assert code == 2 and len(err) == 1, err
+    assert err[0].startswith(f"tryon: error: job file {job}: {field}: ") and message in err[0]
+    assert not (tmp_path / "out").exists()
