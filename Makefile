@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium postgresql
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test install system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates bench-drape bench-addon bench-farm bench-api build clean
+.PHONY: demo test install lock system-deps bench-stages bench-fit bench-data train-shape bench-avatar bench-size bench-gates bench-drape bench-addon bench-farm bench-api build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -26,14 +26,37 @@ system-deps:
 	if [ -n "$$missing" ]; then echo "apt-get install$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
+# Installs exactly what requirements.lock holds (pip-compile --generate-hashes over pyproject's
+# ranges; torch is the CPU wheel on this disk), then the project itself, editable.
 # obp 0.4.1 only for the Open Bandit Dataset sample its wheel ships (its own pins clash: --no-deps)
-$(STAMP): pyproject.toml Makefile recommender/widget/package-lock.json | system-deps
+$(STAMP): requirements.lock requirements-nodeps.lock Makefile recommender/widget/package-lock.json | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[test]'
-	$(BIN)/pip install -q --no-deps obp==0.4.1
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-nodeps.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	cd recommender/widget && npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
+
+# Refresh the lock files to the newest releases that pyproject.toml allows, and say what changed.
+# pip-tools runs in an environment of its own, so the project's holds only what it locks.
+LOCK_VENV := .cache/lock-venv
+LOCK_FLAGS := --quiet --generate-hashes --extra test --strip-extras --allow-unsafe --upgrade \
+	--no-emit-index-url --no-emit-find-links
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) && \
+	  $(LOCK_VENV)/bin/pip install -q pip-tools==7.7.0; }
+	@mkdir -p .cache/lock && rm -f .cache/lock/*.whl
+	@cp requirements.lock .cache/lock/before.lock 2>/dev/null || touch .cache/lock/before.lock
+	$(LOCK_VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml \
+	  2> .cache/lock/pip-compile.log || { tail -5 .cache/lock/pip-compile.log; exit 1; }
+	$(LOCK_VENV)/bin/pip download -q --no-deps -d .cache/lock obp==0.4.1
+	@echo "obp==0.4.1 --hash=sha256:$$(sha256sum .cache/lock/obp-0.4.1-*.whl | cut -d' ' -f1)" \
+	  > requirements-nodeps.lock
+	@grep -hoE '^[A-Za-z0-9_.-]+==[^ ]+' .cache/lock/before.lock | sort > .cache/lock/before.pins
+	@grep -hoE '^[A-Za-z0-9_.-]+==[^ ]+' requirements.lock | sort > .cache/lock/after.pins
+	@changes=$$(diff .cache/lock/before.pins .cache/lock/after.pins | grep '^[<>]'); \
+	  if [ -z "$$changes" ]; then echo "requirements.lock: no change"; \
+	  else echo "requirements.lock changed (< before, > now):"; echo "$$changes"; fi
 
 bench-stages: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_stages.py
