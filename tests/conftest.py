@@ -1,6 +1,13 @@
-"""Shared fixtures: the real pipeline run once on the bundled example photo (small settings)."""
+"""Shared fixtures: the real pipeline run once on the bundled example photo (small settings),
+the Blender extension enabled in the bpy module, and a PostgreSQL server of the tests' own.
+
+Heavy groups carry markers (``-m "not farm"`` and so on): ``farm`` (Redis and Celery
+workers), ``blender`` (bpy and Cycles), ``browser`` (Chromium), ``postgres`` (a PostgreSQL
+server); each module sets its own with ``pytestmark``, and the tests on PostgreSQL are marked
+here."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,3 +143,39 @@ def postgres():
     server = LocalPostgres()
     yield server
     server.close()
+
+
+@pytest.fixture
+def enabled_addon():
+    """The extension enabled from the repository (package ``addon``) on an empty scene,
+    disabled afterwards; nothing written to the user's own Blender preferences."""
+    import bpy  # first: it puts Blender's own modules (addon_utils) on the path
+    import addon_utils
+
+    bpy.context.preferences.use_preferences_save = False
+    bpy.ops.wm.read_homefile(use_empty=True)  # a fresh scene, no earlier test's settings
+    errors = []
+    addon_utils.enable("addon", default_set=True, handle_error=errors.append)
+    assert not errors, errors
+    yield bpy
+    addon_utils.disable("addon", default_set=True)
+
+
+@pytest.fixture
+def engine_scene(enabled_addon, tmp_path):
+    """The enabled extension with the engine set to this Python and the scene's work folder in
+    ``tmp_path``: (bpy, the scene's Try-On settings)."""
+    bpy = enabled_addon
+    bpy.context.preferences.addons["addon"].preferences.engine_python = sys.executable
+    bpy.context.scene.tryon.work_folder = str(tmp_path)
+    return bpy, bpy.context.scene.tryon
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test that runs on the PostgreSQL server: it takes the ``postgres`` fixture,
+    or is the ``postgresql`` case of a test run on both databases."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if "postgres" in getattr(item, "fixturenames", ()) or (
+                callspec is not None and "postgresql" in callspec.id):
+            item.add_marker(pytest.mark.postgres)

@@ -15,38 +15,14 @@ from PIL import Image
 
 import build
 
+pytestmark = pytest.mark.blender
+
 CLASSES = ("TRYON_OT_check_engine", "TRYON_OT_fit_avatar", "TRYON_OT_drape_garment",
            "TRYON_OT_advise_size", "TRYON_OT_show_fitmap", "TRYON_OT_apply_fabric",
            "TRYON_OT_render_look", "TRYON_OT_render_turntable", "TRYON_OT_run_lookbook",
            "TRYON_OT_cancel_task", "TRYON_PT_engine", "TRYON_PT_avatar", "TRYON_PT_garments",
            "TRYON_PT_look", "TRYON_PT_farm")  # on bpy.types
 EXAMPLE_PHOTO = Path(__file__).resolve().parents[1] / "examples" / "pifu_ryota.png"
-
-
-@pytest.fixture
-def enabled_addon():
-    """The extension enabled from the repository (package ``addon``) on an empty scene,
-    disabled afterwards; nothing written to the user's own Blender preferences."""
-    import bpy  # first: it puts Blender's own modules (addon_utils) on the path
-    import addon_utils
-
-    bpy.context.preferences.use_preferences_save = False
-    bpy.ops.wm.read_homefile(use_empty=True)  # a fresh scene, no earlier test's settings
-    errors = []
-    addon_utils.enable("addon", default_set=True, handle_error=errors.append)
-    assert not errors, errors
-    yield bpy
-    addon_utils.disable("addon", default_set=True)
-
-
-@pytest.fixture
-def engine_scene(enabled_addon, tmp_path):
-    """The enabled extension with the engine set to this Python and the scene's work folder in
-    ``tmp_path``: (bpy, the scene's Try-On settings)."""
-    bpy = enabled_addon
-    bpy.context.preferences.addons["addon"].preferences.engine_python = sys.executable
-    bpy.context.scene.tryon.work_folder = str(tmp_path)
-    return bpy, bpy.context.scene.tryon
 
 
 def test_registers_and_unregisters_cleanly_twice():

@@ -1,6 +1,10 @@
 """build.py writes the scene templates as .blend files that Blender opens with every camera,
 and each renders in Cycles."""
+import pytest
+
 import build
+
+pytestmark = pytest.mark.blender
 
 LIGHTS = {"studio": {"key", "fill", "rim"}, "packshot": {"front_left", "front_right", "top"},
           "outdoor": {"sun"}}

@@ -23,7 +23,8 @@ from render_farm.farm_client import cancel, submit
 from render_farm.farm_status import snapshot
 from tests.conftest import write_average_avatar
 from tests.farm_harness import TRYON, LocalFarm, free_port, wait_for
-from tests.test_addon import enabled_addon, engine_scene  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.farm
 
 SIZES = ("M", "L")
 

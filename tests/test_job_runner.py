@@ -10,6 +10,8 @@ from PIL import Image
 from render_farm import local_runner
 from tests.conftest import PHOTO
 
+pytestmark = pytest.mark.blender
+
 
 @pytest.fixture()
 def job(tmp_path):

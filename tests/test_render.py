@@ -2,7 +2,10 @@
 import json
 
 import numpy as np
+import pytest
 from PIL import Image
+
+pytestmark = pytest.mark.blender
 
 
 def test_render_shows_the_garment(drape_dir, tmp_path):

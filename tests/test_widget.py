@@ -16,6 +16,8 @@ from recommender.api import create_app
 from recommender.api.config import settings_from_environment
 from tests.conftest import HEIGHT_CM, PHOTO
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-quic",
