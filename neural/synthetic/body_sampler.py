@@ -1,16 +1,33 @@
 """Sample adult Anny bodies: calibrated phenotypes, local changes and a relaxed A-pose.
 
-Phenotypes come from Anny's own shape distribution (calibrated on WHO height/weight data)
-restricted to adults; local changes and pose are small uniform perturbations. Deterministic
-for a given seed.
+``sample_body``: phenotypes from Anny's own shape distribution (calibrated on WHO height/weight
+data) restricted to adults; local changes and pose are small uniform perturbations.
+``sample_real_body``: bodies shaped like measured adults: a target (stature, chest, waist, hip)
+is drawn near a person of ANSUR II (a kernel density, widened to reach past both ends of it,
+plus a share of the extremes that fashion meets: model-thin waists, hips of 140-150 cm), and
+the nearest of several broadly drawn Anny bodies, scaled to the target's stature, is kept.
+Deterministic for a given seed.
 """
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import numpy as np
 
 from neural.body.anny_body import LOCAL_CHANGES, PHENOTYPES, BodyParameters
+
+REAL_PEOPLE = Path(__file__).parent / "data" / "ansur2_torso.csv"
+MEASURED = ("stature", "chest_girth", "waist_girth", "hip_girth")
+CANDIDATES = 10  # Anny bodies drawn per target
+KERNEL_SPREAD = 0.3  # of each measurement's standard deviation (by sex)
+WIDEN = 1.3  # targets lie this much further from the median than ANSUR's people
+EXTREMES = 0.1  # share of targets at the ends: (stature, chest, waist, hip) cm, by sex
+EXTREME_TARGETS = {"female": ((175.0, 78.0, 58.0, 86.0), (165.0, 130.0, 118.0, 145.0)),
+                   "male": ((182.0, 86.0, 66.0, 86.0), (178.0, 135.0, 130.0, 140.0))}
+DISTANCE_WEIGHTS = np.array([0.0, 1.0, 0.5, 1.0])  # stature is matched by scaling; ANSUR's
+# waist is at the navel, this project's at the natural waist: it counts half
+MAX_RESCALE = 0.08  # a candidate is scaled by at most this to reach the target's stature
 
 MIN_AGE_YEARS, MAX_AGE_YEARS = 18.0, 80.0
 LOCAL_CHANGE_SPREAD = 0.6  # local changes uniform in [-spread, spread]
@@ -54,3 +71,66 @@ def _shape_distribution():
     ages = torch.distributions.Uniform(
         torch.tensor(MIN_AGE_YEARS, dtype=model.dtype), torch.tensor(MAX_AGE_YEARS, dtype=model.dtype))
     return SimpleShapeDistribution(model, morphological_age_distribution=ages)
+
+
+def sample_real_body(seed: int) -> BodyParameters:
+    """One adult body shaped like a measured person (see the module's note)."""
+    from neural.body.anny_body import measure_rest_body
+
+    rng = np.random.default_rng([seed, 3])
+    sex = "female" if rng.uniform() < 0.5 else "male"
+    target = _target(rng, sex)
+    best, best_distance = None, np.inf
+    for _ in range(CANDIDATES):
+        candidate = _broad_candidate(rng, sex)
+        measured = measure_rest_body(candidate)
+        scale = float(np.clip(target[0] / measured["stature"], 1 - MAX_RESCALE, 1 + MAX_RESCALE))
+        girths = np.array([measured[key] for key in MEASURED]) * scale
+        distance = float(np.sqrt((DISTANCE_WEIGHTS * (girths - target) ** 2).sum()))
+        if distance < best_distance:
+            best, best_distance = BodyParameters(candidate.phenotypes, candidate.local_changes,
+                                                 candidate.pose, round(scale, 6)), distance
+    return best
+
+
+def _target(rng: np.random.Generator, sex: str) -> np.ndarray:
+    """(stature, chest, waist, hip) cm to aim for."""
+    people = _real_people()[sex]
+    if rng.uniform() < EXTREMES:
+        low, high = (np.array(end) for end in EXTREME_TARGETS[sex])
+        return low if rng.uniform() < 0.5 else high
+    median, spread = np.median(people, 0), people.std(0)
+    person = people[rng.integers(len(people))]
+    return median + WIDEN * (person - median) + rng.normal(0.0, KERNEL_SPREAD * spread)
+
+
+def _broad_candidate(rng: np.random.Generator, sex: str) -> BodyParameters:
+    """An adult of the given sex from Anny's distribution, with weight and muscle drawn from
+    their whole range half of the time, and local changes and pose as ``sample_body``'s."""
+    import torch
+
+    with torch.random.fork_rng():
+        torch.manual_seed(int(rng.integers(2**31)))
+        _, phenotypes = _shape_distribution().sample(1)
+    values = {name: float(phenotypes[name][0]) for name in PHENOTYPES}
+    values["gender"] = rng.uniform(0.0, 0.15) if sex == "male" else rng.uniform(0.85, 1.0)
+    if rng.uniform() < 0.5:
+        values["weight"], values["muscle"] = rng.uniform(), rng.uniform()
+    local = rng.uniform(-LOCAL_CHANGE_SPREAD, LOCAL_CHANGE_SPREAD, len(LOCAL_CHANGES))
+    pose = {bone: (np.radians(limits) * rng.uniform(-1, 1, 3)).round(6).tolist()
+            for bone, limits in POSE_JITTER}
+    return BodyParameters(
+        phenotypes={k: round(min(max(v, 0.0), 1.0), 6) for k, v in values.items()},
+        local_changes={k: round(float(v), 6) for k, v in zip(LOCAL_CHANGES, local)},
+        pose=pose)
+
+
+@functools.lru_cache(maxsize=1)
+def _real_people() -> dict[str, np.ndarray]:
+    """ANSUR II's (stature, chest, waist, hip) in cm, (N, 4) by sex."""
+    import csv
+
+    with REAL_PEOPLE.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(line for line in handle if not line.startswith("#")))
+    return {sex: np.array([[float(row[key]) for key in ("stature", "chest", "waist", "hip")]
+                           for row in rows if row["sex"] == sex]) for sex in ("male", "female")}
