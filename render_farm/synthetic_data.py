@@ -2,10 +2,14 @@
 
 Each sample is a sampled adult Anny body photographed from the front and the side. The real
 detector (mediapipe) runs on every image, and what it saw is stored with the ground truth:
-``<out>/<split>/<index>.npz`` (keypoints, visibility, a half-resolution person mask and the
-camera per view; body parameters and measurements in cm). The train split uses the fast raster
-renderer; the held-out test split uses Cycles and also keeps its images as PNGs so the whole
-photo-to-avatar path can be benchmarked. Seeds never overlap between splits. Re-running resumes:
+``<out>/<split>/<index>.npz`` (keypoints, visibility, a half-resolution person mask, pixel
+labels (``neural.synthetic.scene.LABELS``: skin, garment, hair, accessory) and the camera per
+view; body parameters, measurements in cm and, when dressed, the outfit). The ``train`` and
+``test`` splits wear close-fitting painted clothes; ``dressed_train`` and ``dressed_test`` wear
+the project's garments draped by its cloth solver (``neural.synthetic.dressing``). Train splits
+use the fast raster renderer; the held-out test splits use Cycles and also keep their images as
+PNGs so the whole photo-to-avatar path can be benchmarked. Seeds never overlap between splits.
+Re-running resumes:
 finished samples are kept, and those measured by an older ``MEASUREMENT_VERSION`` are measured
 again from their stored body parameters (no re-rendering).
 """
@@ -22,9 +26,11 @@ import numpy as np
 from neural.body.measurements import MEASUREMENT_VERSION
 from neural.shape_net.features import MASK_STRIDE  # stored masks are 1/2 of the resolution
 
-SPLITS = {  # name -> (first seed, renderer)
-    "train": (1_000_000, "raster"),
-    "test": (2_000_000, "cycles"),
+SPLITS = {  # name -> (first seed, renderer, dressed)
+    "train": (1_000_000, "raster", False),
+    "test": (2_000_000, "cycles", False),
+    "dressed_train": (3_000_000, "raster", True),
+    "dressed_test": (4_000_000, "cycles", True),
 }
 IMAGE_SIZE = (540, 720)  # W, H in pixels (3:4 portrait)
 FORMAT_VERSION = 2
@@ -32,20 +38,22 @@ FORMAT_VERSION = 2
 _worker_state: dict = {}
 
 
-def generate(split: str, count: int, out_dir: str | os.PathLike, workers: int = 1) -> dict:
-    """Make samples 0..count-1 of ``split`` that are not there yet; returns counts."""
+def generate(split: str, count: int, out_dir: str | os.PathLike, workers: int = 1,
+             device: str = "cpu") -> dict:
+    """Make samples 0..count-1 of ``split`` that are not there yet (dressed splits drape on
+    ``device``); returns counts."""
     from neural.files import write_json_atomic
 
-    first_seed, renderer = SPLITS[split]
+    first_seed, renderer, dressed = SPLITS[split]
     folder = Path(out_dir) / split
     folder.mkdir(parents=True, exist_ok=True)
     write_json_atomic(folder / "manifest.json", {
         "format_version": FORMAT_VERSION, "split": split, "count": count,
         "first_seed": first_seed, "renderer": renderer, "image_size": list(IMAGE_SIZE),
-        "mask_stride": MASK_STRIDE, "views": ["front", "side"],
+        "mask_stride": MASK_STRIDE, "views": ["front", "side"], "dressed": dressed,
     })
     paths = [folder / f"{i:05d}.npz" for i in range(count)]
-    jobs = [(split, i, str(folder)) for i, path in enumerate(paths) if not path.exists()]
+    jobs = [(split, i, str(folder), device) for i, path in enumerate(paths) if not path.exists()]
     stale = [str(path) for path in paths
              if path.exists() and _measured_with(path) < MEASUREMENT_VERSION]
     detected = sum(_run(_make_one, jobs, workers, f"{split} samples"))
@@ -87,43 +95,45 @@ def _remeasure_one(path: str) -> None:
     _save_npz(Path(path), **arrays)
 
 
-def _make_one(job: tuple[str, int, str]) -> int:
+def _make_one(job: tuple[str, int, str, str]) -> int:
     """Render, detect and save one sample; returns how many of its views the detector found."""
     from neural.errors import InputError
     from neural.files import write_bytes_atomic
     from neural.synthetic.appearance import background_image, composite
     from neural.synthetic.scene import VIEWS, make_person
 
-    split, index, folder = job
-    first_seed, renderer = SPLITS[split]
-    person = make_person(first_seed + index, IMAGE_SIZE)
+    split, index, folder, device = job
+    first_seed, renderer, dressed = SPLITS[split]
+    person = make_person(first_seed + index, IMAGE_SIZE, dressed, device)
     detector = _detector()
     arrays, detected = {}, 0
     for view in VIEWS:
         camera = person.cameras[view]
         rgba = _render(renderer, person, camera)
+        labels = _raster().render_labels(person.vertices, person.faces, person.labels, camera)
         photo = composite(rgba, background_image(person.look.background,
                                                  person.look.background_seed,
                                                  IMAGE_SIZE))
-        if split == "test":
+        if renderer == "cycles":
             write_bytes_atomic(Path(folder) / f"{index:05d}_{view}.png", _png(photo))
         try:
             seen = detector.observe(photo, f"{split} sample {index} {view}")
         except InputError:
             seen = None
         detected += seen is not None
-        arrays |= _view_arrays(view, seen, camera, rgba)
+        arrays |= _view_arrays(view, seen, camera, rgba, labels)
     meta = {
         "seed": person.seed, "index": index, "split": split,
         "measurements_cm": person.measurements, "measurement_version": MEASUREMENT_VERSION,
         "phenotypes": person.body.phenotypes, "local_changes": person.body.local_changes,
-        "pose": person.body.pose, "look": person.look.__dict__,
+        "pose": person.body.pose, "look": person.look.__dict__, "outfit": person.outfit,
     }
     _save_npz(Path(folder) / f"{index:05d}.npz", meta=np.array(json.dumps(meta)), **arrays)
     return detected
 
 
-def _view_arrays(view: str, seen, camera, rgba: np.ndarray) -> dict[str, np.ndarray]:
+def _view_arrays(view: str, seen, camera, rgba: np.ndarray,
+                 labels: np.ndarray) -> dict[str, np.ndarray]:
     import cv2
 
     small = (IMAGE_SIZE[0] // MASK_STRIDE, IMAGE_SIZE[1] // MASK_STRIDE)
@@ -132,6 +142,7 @@ def _view_arrays(view: str, seen, camera, rgba: np.ndarray) -> dict[str, np.ndar
         f"{view}_camera": np.array([camera.width, camera.height, camera.focal_px,
                                     *camera.position, *camera.target]),
         f"{view}_true_mask": (truth * 255).round().astype(np.uint8),
+        f"{view}_labels": cv2.resize(labels, small, interpolation=cv2.INTER_NEAREST),
         f"{view}_detected": np.array(seen is not None),
     }
     if seen is None:
@@ -149,12 +160,16 @@ def _render(renderer: str, person, camera) -> np.ndarray:
         from addon.scene.synthetic_photo import render_cycles
 
         return render_cycles(person.vertices, person.faces, person.colours, camera, person.look)
+    return _raster().render(person.vertices, person.faces, person.colours, camera, person.look)
+
+
+def _raster():
+    """This process's raster renderer (photos of the train splits, every split's labels)."""
     if "raster" not in _worker_state:
         from neural.synthetic.render_raster import RasterRenderer
 
         _worker_state["raster"] = RasterRenderer(IMAGE_SIZE)
-    return _worker_state["raster"].render(person.vertices, person.faces, person.colours, camera,
-                                          person.look)
+    return _worker_state["raster"]
 
 
 def _detector():
@@ -188,8 +203,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--out", default="data/synthetic")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--device", default="auto", help="where dressed splits drape: auto, "
+                        "cpu or cuda (auto: the GPU when there is one)")
     args = parser.parse_args(argv)
-    print(json.dumps(generate(args.split, args.count, args.out, args.workers)))
+    from neural.device import resolve_device
+
+    print(json.dumps(generate(args.split, args.count, args.out, args.workers,
+                              resolve_device(args.device))))
     return 0
 
 

@@ -41,8 +41,8 @@ def sample_appearance(rng: np.random.Generator) -> Appearance:
                     np.sin(elevation))
     return Appearance(
         skin=tuple(np.clip(skin, 0, 1).round(4)),
-        top=tuple(_clothing_colour(rng)),
-        bottom=tuple(_clothing_colour(rng)),
+        top=tuple(clothing_colour(rng)),
+        bottom=tuple(clothing_colour(rng)),
         sleeve=float(rng.choice([0.0, 0.4, 0.6, 1.0])),
         leg_cover=float(rng.choice([0.35, 0.6, 0.95])),
         light_direction=tuple(np.round(toward_light, 4)),
@@ -53,7 +53,19 @@ def sample_appearance(rng: np.random.Generator) -> Appearance:
     )
 
 
-def _clothing_colour(rng: np.random.Generator) -> np.ndarray:
+HAIR_COLOURS = np.array([  # sRGB: black, dark brown, brown, auburn, blond, grey
+    [0.05, 0.04, 0.04], [0.16, 0.10, 0.07], [0.30, 0.20, 0.12], [0.40, 0.17, 0.08],
+    [0.70, 0.58, 0.36], [0.62, 0.62, 0.60],
+])
+
+
+def hair_colour(rng: np.random.Generator) -> np.ndarray:
+    """A natural hair colour (sRGB), a little varied."""
+    return np.clip(HAIR_COLOURS[rng.integers(len(HAIR_COLOURS))] * rng.uniform(0.85, 1.15), 0, 1)
+
+
+def clothing_colour(rng: np.random.Generator) -> np.ndarray:
+    """A random garment colour (sRGB): any hue, from grey to saturated, dark to light."""
     import colorsys
 
     hue, saturation, value = rng.uniform(), rng.uniform(0.0, 0.8), rng.uniform(0.12, 0.9)

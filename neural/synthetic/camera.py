@@ -52,17 +52,25 @@ class Camera:
 
 
 def sample_camera(rng: np.random.Generator, view: str, stature: float, body_points: np.ndarray,
-                  size: tuple[int, int] = (540, 720)) -> Camera:
-    """A camera for one view that frames the whole body, off-centre and tilted a little.
+                  size: tuple[int, int] = (540, 720),
+                  focal_mm: tuple[float, float] = (26.0, 55.0),
+                  fill: tuple[float, float] = (0.55, 0.88)) -> Camera:
+    """A camera for one view that frames the whole body, off-centre and tilted a little, with a
+    35 mm-equivalent focal length drawn from ``focal_mm`` (uniform in its logarithm where the
+    range spans more than 3:1: phone wide-angle to fashion telephoto), the body spanning a
+    ``fill`` fraction of the image height.
 
     ``body_points`` (N, 3) are the posed body's vertices, used to keep it inside the frame.
     """
     width, height = size
-    focal_px = rng.uniform(26.0, 55.0) / FULL_FRAME_DIAGONAL_MM * float(np.hypot(width, height))
+    low, high = focal_mm
+    focal = rng.uniform(low, high) if high <= 3 * low else float(
+        np.exp(rng.uniform(np.log(low), np.log(high))))
+    focal_px = focal / FULL_FRAME_DIAGONAL_MM * float(np.hypot(width, height))
     azimuth = np.radians(VIEW_AZIMUTH_DEG[view] + rng.uniform(-6.0, 6.0))
     for _ in range(20):
-        fill = rng.uniform(0.55, 0.88)  # fraction of the image height the body spans
-        distance = focal_px * stature / (fill * height)
+        spans = rng.uniform(*fill)  # fraction of the image height the body spans
+        distance = focal_px * stature / (spans * height)
         camera_z = rng.uniform(0.8, 1.6)
         target = np.array([0.0, 0.0, stature * rng.uniform(0.45, 0.55)])
         direction = np.array([np.sin(azimuth), -np.cos(azimuth), 0.0])

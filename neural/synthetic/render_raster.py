@@ -12,6 +12,7 @@ from neural.synthetic.appearance import Appearance
 from neural.synthetic.camera import Camera
 
 os.environ.setdefault("PYOPENGL_PLATFORM", "egl")
+LABEL_STEP = 40  # grey level per label in the label pass
 
 
 class RasterRenderer:
@@ -42,6 +43,25 @@ class RasterRenderer:
                   pose=_light_pose(np.asarray(look.light_direction)))
         rgba, _ = self.renderer.render(scene, flags=pyrender.RenderFlags.RGBA)
         return rgba.astype(np.float32) / 255.0
+
+    def render_labels(self, vertices: np.ndarray, faces: np.ndarray, labels: np.ndarray,
+                      camera: Camera) -> np.ndarray:
+        """(H, W) uint8 map of what each pixel shows: each face takes its first vertex's label
+        (``labels`` (V,), small integers; 0 is nothing), unlit and without antialiasing."""
+        import pyrender
+        import trimesh
+
+        mesh = trimesh.Trimesh(vertices, faces, process=False)
+        code = np.asarray(labels, np.int64)[faces[:, 0]] * LABEL_STEP
+        mesh.visual.face_colors = np.c_[code, code, code, np.full(len(faces), 255)].astype(
+            np.uint8)
+        scene = pyrender.Scene(bg_color=[0.0, 0.0, 0.0, 0.0], ambient_light=[1.0, 1.0, 1.0])
+        scene.add(pyrender.Mesh.from_trimesh(mesh, smooth=False))
+        scene.add(pyrender.IntrinsicsCamera(
+            fx=camera.focal_px, fy=camera.focal_px, cx=camera.width / 2, cy=camera.height / 2,
+            znear=0.05, zfar=50.0), pose=camera.opengl_pose())
+        rgb, _ = self.renderer.render(scene, flags=pyrender.RenderFlags.FLAT)
+        return np.round(rgb[..., 0] / LABEL_STEP).astype(np.uint8)
 
     def close(self) -> None:
         """Free the context. Where another pyrender renderer of this process (another thread's

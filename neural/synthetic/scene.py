@@ -1,6 +1,9 @@
-"""One synthetic sample: a sampled body, its ground-truth measurements, its look and cameras.
+"""One synthetic sample: a sampled body, its ground-truth measurements, its look and cameras;
+dressed in draped garments, with simple hair, shoes and sometimes a hand-held bag, or in the
+close-fitting painted clothes of the tight split.
 
-Everything is derived from a single integer seed, so a sample can be rebuilt exactly.
+Everything is derived from a single integer seed, so a sample can be rebuilt exactly. Every
+vertex carries a pixel label (``LABELS``), so each photo has its map of what is body.
 """
 from __future__ import annotations
 
@@ -13,6 +16,12 @@ from neural.synthetic.appearance import Appearance, sample_appearance, vertex_co
 from neural.synthetic.camera import Camera, sample_camera
 
 VIEWS = ("front", "side")
+LABELS = {"background": 0, "skin": 1, "garment": 2, "hair": 3, "accessory": 4}
+# cameras (35 mm-equivalent focal lengths; fraction of the image height the person spans):
+# the dressed splits reach from phone wide-angle to fashion telephoto, and down to people
+# 300 px tall in a 720 px photo
+CAMERAS = {False: {"focal_mm": (26.0, 55.0), "fill": (0.55, 0.88)},
+           True: {"focal_mm": (22.0, 135.0), "fill": (0.42, 0.88)}}
 
 
 @dataclass
@@ -24,27 +33,99 @@ class SyntheticPerson:
     measurements: dict[str, float]
     look: Appearance
     cameras: dict[str, Camera]
-    vertices: np.ndarray  # (V, 3) posed body, metres, Z-up, soles on z = 0
+    vertices: np.ndarray  # (V, 3) posed body and what it wears, metres, Z-up, soles on z = 0
     faces: np.ndarray  # (F, 3)
     colours: np.ndarray  # (V, 3) sRGB
+    labels: np.ndarray  # (V,) uint8, values of LABELS
+    outfit: dict | None = None  # dressing.Outfit.to_json() with each drape's gates
 
 
-def make_person(seed: int, size: tuple[int, int] = (540, 720)) -> SyntheticPerson:
-    """Sample body, look and one camera per view from ``seed``."""
+def make_person(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = False,
+                device: str = "cpu") -> SyntheticPerson:
+    """Sample body, look and one camera per view from ``seed``; ``dressed``: a body shaped like
+    a measured adult (``sample_real_body``) in draped garments (drapes on ``device``), else one
+    of Anny's own distribution in painted close-fitting clothes."""
     from neural.body.anny_body import anny_landmarks, posed_body, rest_body
     from neural.body.measurements import measure_body
-    from neural.synthetic.body_sampler import sample_body
+    from neural.synthetic.body_sampler import sample_body, sample_real_body
 
-    body = sample_body(seed)
+    body = (sample_real_body if dressed else sample_body)(seed)
     rest_vertices, faces, joints = rest_body(body)
     rng = np.random.default_rng([seed, 1])
     look = sample_appearance(rng)
     vertices = posed_body(body)
+    measurements = measure_body(rest_vertices, faces, joints, anny_landmarks())
+    labels = np.full(len(vertices), LABELS["skin"], np.uint8)
+    outfit = None
+    if dressed:
+        parts = _dressed_parts(np.random.default_rng([seed, 2]), body, measurements,
+                               rest_vertices, faces, joints, vertices, look, device)
+        colours = parts.pop("body_colours")
+        labels = parts.pop("body_labels")
+        outfit = parts.pop("outfit")
+        for part_vertices, part_faces, part_colours, label in parts.pop("meshes"):
+            faces = np.vstack([faces, part_faces + len(vertices)])
+            vertices = np.vstack([vertices, part_vertices])
+            colours = np.vstack([colours, part_colours])
+            labels = np.concatenate([labels, np.full(len(part_vertices), label, np.uint8)])
+    else:
+        colours = vertex_colours(rest_vertices, joints, look)
     stature = float(rest_vertices[:, 2].max())
-    cameras = {view: sample_camera(rng, view, stature, vertices, size) for view in VIEWS}
-    return SyntheticPerson(
-        seed=seed, body=body, look=look,
-        measurements=measure_body(rest_vertices, faces, joints, anny_landmarks()),
-        cameras=cameras, vertices=vertices, faces=faces,
-        colours=vertex_colours(rest_vertices, joints, look),
-    )
+    cameras = {view: sample_camera(rng, view, stature, vertices, size, **CAMERAS[dressed])
+               for view in VIEWS}
+    return SyntheticPerson(seed=seed, body=body, look=look, measurements=measurements,
+                           cameras=cameras, vertices=vertices, faces=faces, colours=colours,
+                           labels=labels, outfit=outfit)
+
+
+def _dressed_parts(rng: np.random.Generator, body: BodyParameters, measurements: dict,
+                   rest_vertices: np.ndarray, faces: np.ndarray, joints: dict,
+                   posed_vertices: np.ndarray, look: Appearance, device: str) -> dict:
+    """The body's colours and labels (skin, hair, shoes) and the meshes it wears."""
+    from neural.synthetic.appearance import clothing_colour, hair_colour
+    from neural.synthetic.dressing import dress_body, sample_outfit
+
+    outfit = sample_outfit(rng, measurements, body.phenotypes["gender"])
+    dressed = dress_body(body, outfit, posed_vertices, device)
+    colours = np.tile(np.asarray(look.skin), (len(rest_vertices), 1))
+    labels = np.full(len(rest_vertices), LABELS["skin"], np.uint8)
+    hair = _scalp(rest_vertices, joints, rng.uniform(0.0, 1.0))
+    colours[hair], labels[hair] = hair_colour(rng), LABELS["hair"]
+    ankle_z = max(joints["ankle.L"][2], joints["ankle.R"][2])
+    shoes = rest_vertices[:, 2] < ankle_z + 0.03
+    colours[shoes], labels[shoes] = clothing_colour(rng) * 0.6, LABELS["garment"]
+    meshes = [(v, f, c, LABELS["garment"])
+              for v, f, c in zip(dressed.vertices, dressed.faces, dressed.colours)]
+    if rng.uniform() < 0.3:
+        meshes.append(_bag(rng, rest_vertices, posed_vertices, joints))
+    return {"body_colours": colours, "body_labels": labels, "meshes": meshes,
+            "outfit": outfit.to_json() | {"gates": dressed.gates}}
+
+
+def _scalp(rest_vertices: np.ndarray, joints: dict, length: float) -> np.ndarray:
+    """Vertices covered by hair: the top of the head, and the back of it down to the nape or,
+    for longer hair (``length`` 0-1), towards the shoulders."""
+    base = joints["head_base"]  # about the level of the ears
+    top = rest_vertices[:, 2].max()
+    x, y, z = rest_vertices.T
+    crown = z > base[2] + 0.45 * (top - base[2])
+    back = (y > base[1]) & (z > base[2] - 0.02 - 0.15 * length) & (np.abs(x - base[0]) < 0.11)
+    return crown | back
+
+
+def _bag(rng: np.random.Generator, rest_vertices: np.ndarray, posed_vertices: np.ndarray,
+         joints: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """A box-shaped bag hanging from one hand (0.2-0.35 m wide), as a mesh with its colour."""
+    import trimesh
+
+    from neural.synthetic.appearance import clothing_colour
+
+    side = "L" if rng.uniform() < 0.5 else "R"
+    near_wrist = np.linalg.norm(rest_vertices - joints[f"wrist.{side}"], axis=1) < 0.04
+    hand = posed_vertices[near_wrist].mean(0)
+    width, depth, height = rng.uniform(0.2, 0.35), rng.uniform(0.06, 0.14), rng.uniform(0.18, 0.32)
+    box = trimesh.creation.box((width, depth, height))
+    centre = hand + np.array([0.0, -depth, -0.08 - height / 2])  # hangs below, a little ahead
+    vertices = np.asarray(box.vertices) + centre
+    colour = np.tile(clothing_colour(rng), (len(vertices), 1))
+    return vertices, np.asarray(box.faces), colour, LABELS["accessory"]

@@ -1,6 +1,9 @@
-"""Measurement accuracy of avatars on the held-out synthetic test split (make bench-avatar).
+"""Measurement accuracy of avatars on a held-out synthetic test split (make bench-avatar).
 
-For each test sample (Cycles-rendered photos, never seen in training) the whole photo-to-avatar
+``--split test`` (default) holds people in close-fitting clothes; ``--split dressed_test`` holds
+people in the project's draped garments, reported also by how loose they are (fitted, loose,
+outerwear; ``neural.synthetic.dressing.Outfit.looseness``). For each test sample (Cycles-rendered
+photos, never seen in training) the whole photo-to-avatar
 path runs (decode, detect, shape network, fit, measure, write avatar.json) in four
 configurations: front only / front + side, each started from the shape network or from the mean
 body (optimisation alone, the baseline). Prints MAE and 90th-percentile absolute error per
@@ -10,8 +13,8 @@ With ``--calibrate`` it also writes the per-measurement uncertainty table that a
 confidence uses (``neural/fitting/data/measurement_uncertainty.json``): the p90 errors and the
 median outline mismatch of the network + fit configurations.
 
-Usage: python tests/benchmarks/bench_avatar.py [--data data/synthetic] [--limit N] [--device D]
-       [--calibrate] [--no-baseline]
+Usage: python tests/benchmarks/bench_avatar.py [--data data/synthetic] [--split S] [--limit N]
+       [--device D] [--calibrate] [--no-baseline]
 """
 from __future__ import annotations
 
@@ -36,15 +39,19 @@ CONFIGS = {  # name -> (use the side photo, start from the shape network)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT / "data/synthetic"))
+    parser.add_argument("--split", default="test", choices=("test", "dressed_test"))
     parser.add_argument("--limit", type=int, default=40, help="test samples to use (first N)")
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--json", default=str(ROOT / "tests/benchmarks/results/avatar.json"))
+    parser.add_argument("--json", help="default tests/benchmarks/results/avatar.json, or "
+                        "avatar_dressed.json for the dressed split")
     parser.add_argument("--calibrate", action="store_true",
                         help="write the measurement uncertainty table used by avatar.json")
     parser.add_argument("--no-baseline", action="store_true",
                         help="only the network + fit configurations (quicker, for development)")
     args = parser.parse_args(argv)
     configs = {name: how for name, how in CONFIGS.items() if how[1] or not args.no_baseline}
+    args.json = args.json or str(ROOT / "tests/benchmarks/results" / (
+        "avatar.json" if args.split == "test" else "avatar_dressed.json"))
 
     from tqdm import tqdm
 
@@ -53,9 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     from neural.files import write_json_atomic
 
     device = resolve_device(args.device)
-    samples = sorted((Path(args.data) / "test").glob("[0-9]*.npz"))[: args.limit]
+    samples = sorted((Path(args.data) / args.split).glob("[0-9]*.npz"))[: args.limit]
     if not samples:
-        print(f"no test samples under {args.data}/test: run `make bench-data` first",
+        print(f"no test samples under {args.data}/{args.split}: run `make bench-data` first",
               file=sys.stderr)
         return 2
     errors = {name: [] for name in configs}
@@ -66,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     _fit(samples[0], 170.0, True, True, device)  # warm-up: model loads and first-call set-up untimed
     for sample in tqdm(samples, desc="avatars", unit="sample"):
         with np.load(sample) as data:
-            truth = json.loads(str(data["meta"]))["measurements_cm"]
+            meta = json.loads(str(data["meta"]))
+        truth = meta["measurements_cm"]
+        group = (meta.get("outfit") or {}).get("looseness", "tight")
         for name, (use_side, use_network) in configs.items():
             result = _fit(sample, truth["stature"], use_side, use_network, device)
             if result is None:
@@ -74,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             avatar, elapsed = result
             errors[name].append([avatar["measurements"][k] - truth[k] for k in ORDER])
-            rows[name].append({"sample": sample.stem, "error_cm": dict(zip(ORDER, np.round(
-                errors[name][-1], 2).tolist()))})
+            rows[name].append({"sample": sample.stem, "looseness": group,
+                               "error_cm": dict(zip(ORDER, np.round(errors[name][-1], 2).tolist()))})
             mismatch[name].append([avatar["measurement_confidence"][k]["outline_mismatch_cm"]
                                    for k in ORDER])
             seconds[name].append(elapsed)
@@ -91,16 +100,32 @@ def main(argv: list[str] | None = None) -> int:
             "p90_cm": dict(zip(ORDER, np.round(np.percentile(diffs, 90, axis=0), 2).tolist())),
             "median_outline_mismatch_cm": dict(zip(ORDER, np.round(
                 np.median(mismatch[name] or np.full((1, len(ORDER)), np.nan), axis=0), 2).tolist())),
+            "by_looseness": _by_looseness(rows[name]),
             "per_person": rows[name],
         }
     device_name = _device_name(device)
     _print(table, ORDER, device_name)
-    write_json_atomic(args.json, {"device": device_name, "test_samples": len(samples),
-                                  "data": str(args.data), "configs": table})
+    write_json_atomic(args.json, {"device": device_name, "split": args.split,
+                                  "test_samples": len(samples), "data": str(args.data),
+                                  "configs": table})
     print(f"saved {args.json}")
     if args.calibrate:
         _write_calibration(table, len(samples))
     return 0
+
+
+GIRTHS = ("chest_girth", "waist_girth", "hip_girth")
+
+
+def _by_looseness(rows: list[dict]) -> dict:
+    """MAE and mean signed error (cm) of the torso girths per looseness group."""
+    groups = {}
+    for row in rows:
+        groups.setdefault(row["looseness"], []).append([row["error_cm"][k] for k in GIRTHS])
+    return {group: {"samples": len(errors),
+                    "mae_cm": dict(zip(GIRTHS, np.round(np.abs(errors).mean(0), 2).tolist())),
+                    "bias_cm": dict(zip(GIRTHS, np.round(np.mean(errors, 0), 2).tolist()))}
+            for group, errors in sorted(groups.items())}
 
 
 def _write_calibration(table: dict, count: int) -> None:
@@ -156,6 +181,15 @@ def _print(table: dict, order, device: str) -> None:
                                             for n in names))
     print(f"{'samples (failed)':18s}" + "".join(
         f"{table[n]['samples']:>24d} ({table[n]['failures']})" for n in names))
+    groups = sorted({g for n in names for g in table[n]["by_looseness"]})
+    print("\nchest / waist / hip MAE (mean signed error) in cm, by how loose the clothes are")
+    for group in groups:
+        cells = []
+        for n in names:
+            found = table[n]["by_looseness"].get(group)
+            cells.append(" / ".join(f"{found['mae_cm'][k]:.1f} ({found['bias_cm'][k]:+.1f})"
+                                    for k in GIRTHS) if found else "-")
+        print(f"{group:18s}" + "".join(f"{c:>40s}" for c in cells))
 
 
 if __name__ == "__main__":
