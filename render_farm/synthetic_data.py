@@ -33,6 +33,7 @@ SPLITS = {  # name -> (first seed, renderer, dressed)
     "dressed_test": (4_000_000, "cycles", True),
 }
 IMAGE_SIZE = (540, 720)  # W, H in pixels (3:4 portrait)
+PHOTO_CROP_SIZE = (128, 256)  # W, H of the stored photo and label crops round the person
 FORMAT_VERSION = 2
 
 _worker_state: dict = {}
@@ -121,7 +122,8 @@ def _make_one(job: tuple[str, int, str, str]) -> int:
         except InputError:
             seen = None
         detected += seen is not None
-        arrays |= _view_arrays(view, seen, camera, rgba, labels)
+        arrays |= _view_arrays(view, seen, camera, rgba, labels) | _crops(view, seen, photo,
+                                                                         labels)
     meta = {
         "seed": person.seed, "index": index, "split": split,
         "measurements_cm": person.measurements, "measurement_version": MEASUREMENT_VERSION,
@@ -153,6 +155,18 @@ def _view_arrays(view: str, seen, camera, rgba: np.ndarray,
     return arrays | {f"{view}_keypoints": seen.keypoints_px.astype(np.float32),
                      f"{view}_visibility": seen.visibility.astype(np.float32),
                      f"{view}_mask": (mask * 255).round().astype(np.uint8)}
+
+
+def _crops(view: str, seen, photo: np.ndarray, labels: np.ndarray) -> dict[str, np.ndarray]:
+    """The photo and its labels inside the box the detection gives (``person_box``), at
+    ``PHOTO_CROP_SIZE``: what a network that looks at the image learns from."""
+    from neural.shape_net.features import crop, person_box
+
+    box = person_box(seen.keypoints_px, seen.mask, IMAGE_SIZE) if seen is not None else None
+    if box is None:
+        return {}
+    return {f"{view}_photo_crop": crop(photo, box, PHOTO_CROP_SIZE),
+            f"{view}_label_crop": crop(labels, box, PHOTO_CROP_SIZE, nearest=True)}
 
 
 def _render(renderer: str, person, camera) -> np.ndarray:

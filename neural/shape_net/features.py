@@ -1,7 +1,8 @@
 """Network inputs from one view's detection: a normalised person-mask crop and keypoints.
 
-The crop is a box around the person, twice as tall as wide, resized to ``CROP_SIZE``; keypoints
-are expressed in the same box (0..1 across its height). Works at any image resolution.
+The crop is a box around the person, twice as tall as wide (``person_box``), resized to
+``CROP_SIZE``; keypoints are expressed in the same box (0..1 across its height). The photo and
+its pixel labels are cropped by the same box (``crop``). Works at any image resolution.
 """
 from __future__ import annotations
 
@@ -10,6 +11,40 @@ import numpy as np
 CROP_SIZE = (64, 128)  # W, H in pixels
 MASK_STRIDE = 2  # masks are first reduced to 1/2 of the image resolution (as stored for training)
 KEYPOINT_FEATURES = 33 * 3  # (u, v, visibility) per BlazePose landmark
+
+
+def person_box(keypoints_px: np.ndarray, mask: np.ndarray,
+               image_size: tuple[int, int]) -> tuple[float, float, float] | None:
+    """The crop box round the person, in image pixels: (left, top, height), twice as tall as
+    wide; from the mask where it holds the person, else from the keypoints; None when there is
+    nothing. ``mask`` may be at any resolution (``image_size`` = W, H of the photo)."""
+    width, _ = image_size
+    scale = mask.shape[1] / width  # mask pixels per image pixel
+    rows, cols = np.nonzero(mask >= 0.5 * mask.max()) if mask.max() > 0 else ([], [])
+    if len(rows):
+        top, bottom = rows.min() / scale, (rows.max() + 1) / scale
+        centre_u = (cols.min() + cols.max() + 1) / 2 / scale
+    else:
+        top, bottom = keypoints_px[:, 1].min(), keypoints_px[:, 1].max()
+        centre_u = keypoints_px[:, 0].mean()
+    box_h = (bottom - top) * 1.1
+    if box_h <= 0:
+        return None
+    box_w = box_h * CROP_SIZE[0] / CROP_SIZE[1]
+    return centre_u - box_w / 2, (top + bottom) / 2 - box_h / 2, box_h
+
+
+def crop(image: np.ndarray, box: tuple[float, float, float], size: tuple[int, int],
+         nearest: bool = False) -> np.ndarray:
+    """``image`` ((H, W) or (H, W, C)) inside ``box`` ((left, top, height) in the image's own
+    pixels) resized to ``size`` (W, H), bilinear (``nearest`` for label maps); 0 outside."""
+    import cv2
+
+    left, upper, box_h = box
+    zoom = size[1] / box_h  # crop pixels per image pixel
+    matrix = np.array([[zoom, 0.0, -left * zoom], [0.0, zoom, -upper * zoom]])
+    return cv2.warpAffine(image, matrix, size, borderValue=0,
+                          flags=cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR)
 
 
 def view_features(keypoints_px: np.ndarray, visibility: np.ndarray, mask: np.ndarray,
@@ -25,27 +60,15 @@ def view_features(keypoints_px: np.ndarray, visibility: np.ndarray, mask: np.nda
     if mask.shape[1] == width and width >= MASK_STRIDE:
         mask = cv2.resize(mask, (width // MASK_STRIDE, height // MASK_STRIDE),
                           interpolation=cv2.INTER_AREA)
-    scale = mask.shape[1] / width  # mask pixels per image pixel
-    rows, cols = np.nonzero(mask >= 0.5 * mask.max()) if mask.max() > 0 else ([], [])
-    if len(rows):
-        top, bottom = rows.min() / scale, (rows.max() + 1) / scale
-        centre_u = (cols.min() + cols.max() + 1) / 2 / scale
-    else:
-        top, bottom = keypoints_px[:, 1].min(), keypoints_px[:, 1].max()
-        centre_u = keypoints_px[:, 0].mean()
-    box_h = (bottom - top) * 1.1
-    if box_h <= 0:  # nothing detected in this view
+    box = person_box(keypoints_px, mask, image_size)
+    if box is None:  # nothing detected in this view
         return np.zeros((1, CROP_SIZE[1], CROP_SIZE[0]), np.float32), np.zeros(
             KEYPOINT_FEATURES, np.float32)
-    box_w = box_h * CROP_SIZE[0] / CROP_SIZE[1]
-    left, upper = centre_u - box_w / 2, (top + bottom) / 2 - box_h / 2
-    # affine map from mask pixels to crop pixels
-    zoom = CROP_SIZE[1] / (box_h * scale)
-    matrix = np.array([[zoom, 0.0, -left * scale * zoom], [0.0, zoom, -upper * scale * zoom]])
-    crop = cv2.warpAffine(mask.astype(np.float32), matrix, CROP_SIZE, flags=cv2.INTER_LINEAR,
-                          borderValue=0.0)
+    scale = mask.shape[1] / width  # mask pixels per image pixel
+    mask_crop = crop(mask.astype(np.float32), tuple(x * scale for x in box), CROP_SIZE)
     if mask.dtype == np.uint8:
-        crop /= 255.0
+        mask_crop /= 255.0
+    left, upper, box_h = box
     uv = (keypoints_px - [left, upper]) / box_h
     keypoints = np.c_[uv, np.clip(visibility, 0, 1)].astype(np.float32).ravel()
-    return crop[None].astype(np.float32), keypoints
+    return mask_crop[None].astype(np.float32), keypoints
