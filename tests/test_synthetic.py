@@ -38,7 +38,7 @@ def test_a_dressed_person_wears_draped_garments_with_pixel_labels(tmp_path):
     by the cloth solver and carried into its pose, rendered with a label map in which the
     garments hide most of the torso, and stored with the outfit and its drapes' gates."""
     from render_farm.synthetic_data import generate
-    from neural.synthetic.scene import LABELS
+    from neural.photo.pixel_labels import LABELS
 
     made = generate("dressed_train", 1, tmp_path)
     assert made["made"] == 1 and made["views_detected"] >= 1

@@ -10,7 +10,9 @@ stature equals the given height. A shape prediction (``ShapeInit``) can start th
 measurement guesses, when given, anchor the torso girths (``girth_anchor``).
 
 Phases: the camera alone (keypoints), then the poses too, then everything with the silhouettes,
-the shape and its priors.
+the shape and its priors. Where a view has pixel labels (``PersonObservation.labels``), its
+outline pulls the body out only where it is skin; garments and hair bound the body from
+outside only, and accessories are no part of it.
 """
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from neural.body.anny_body import (
 )
 from neural.fitting.girth_anchor import anchor_from
 from neural.fitting.silhouette import (
+    bare_edge,
     boundary_vertices,
     contour_distance_field,
     contour_points,
@@ -41,6 +44,7 @@ from neural.fitting.silhouette import (
     sample_field,
 )
 from neural.photo.person_detector import PersonObservation
+from neural.photo.pixel_labels import LABELS
 
 # (Anny COCO keypoint index, BlazePose landmark index, weight)
 KEYPOINT_PAIRS = (
@@ -144,10 +148,15 @@ class _View:
         self.size = (max(1, round(person.width * self.ratio)),
                      max(1, round(person.height * self.ratio)))
         self.mask = _resize_mask(person.mask, self.size)
+        bare = None  # where the outline is the body's own edge; None: everywhere
+        if person.labels is not None:
+            labels = _resize_labels(person.labels, self.size)
+            self.mask = np.where(labels == LABELS["accessory"], 0.0, self.mask)
+            bare = bare_edge(labels, LABELS["skin"], (LABELS["garment"], LABELS["hair"]))
         self.field = torch.tensor(outside_distance_field(self.mask), device=device)
-        self.outline_field = torch.tensor(contour_distance_field(self.mask), device=device)
-        self.outline = torch.tensor(contour_points(self.mask, settings.mask_points, settings.seed),
-                                    device=device)
+        self.outline_field = torch.tensor(contour_distance_field(self.mask, bare), device=device)
+        self.outline = torch.tensor(contour_points(self.mask, settings.mask_points, settings.seed,
+                                                   bare), device=device)
         self.target = torch.tensor(person.keypoints_px[BLAZEPOSE_KEYPOINTS] * self.ratio,
                                    device=device, dtype=torch.float32)
         visibility = torch.tensor(person.visibility[BLAZEPOSE_KEYPOINTS], device=device,
@@ -229,14 +238,17 @@ def fit_body(
                 view.boundary = torch.as_tensor(found, device=device) if len(found) else view.boundary
             outside = sample_field(view.field, uv) / view.scale_px
             rim = uv[view.boundary]
-            nearest = torch.as_tensor(  # the search itself needs no gradient
-                cKDTree(rim.detach().cpu().numpy()).query(view.outline.cpu().numpy())[1],
-                device=device)
-            to_body = (view.outline - rim[nearest]).square().sum(-1) / view.scale_px ** 2
             to_mask = sample_field(view.outline_field, rim) / view.scale_px
+            contour = to_mask.square().mean()
+            if len(view.outline):  # the body's rim reaches the outline where it is bare
+                nearest = torch.as_tensor(  # the search itself needs no gradient
+                    cKDTree(rim.detach().cpu().numpy()).query(view.outline.cpu().numpy())[1],
+                    device=device)
+                contour = contour + ((view.outline - rim[nearest]).square().sum(-1)
+                                     / view.scale_px ** 2).mean()
             terms |= {
                 "outside": settings.outside_weight * outside.square().mean(),
-                "contour": settings.contour_weight * (to_body.mean() + to_mask.square().mean()),
+                "contour": settings.contour_weight * contour,
             }
         return terms
 
@@ -371,6 +383,12 @@ def _resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     import cv2
 
     return cv2.resize(mask, size, interpolation=cv2.INTER_AREA)
+
+
+def _resize_labels(labels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    import cv2
+
+    return cv2.resize(labels, size, interpolation=cv2.INTER_NEAREST)
 
 
 def _initial_camera(model, regressor, target, weights, turn: float, focal: float,

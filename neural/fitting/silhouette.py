@@ -15,24 +15,47 @@ def outside_distance_field(mask: np.ndarray) -> np.ndarray:
     return cv2.distanceTransform(outside, cv2.DIST_L2, 5).astype(np.float32)
 
 
-def contour_points(mask: np.ndarray, count: int, seed: int = 0) -> np.ndarray:
-    """Up to ``count`` (u, v) pixel points on the outline of the binary person mask."""
+def contour_points(mask: np.ndarray, count: int, seed: int = 0,
+                   keep: np.ndarray | None = None) -> np.ndarray:
+    """Up to ``count`` (u, v) pixel points on the outline of the binary person mask; with
+    ``keep`` ((H, W) bool), only where it holds (the body's own edge). Possibly none."""
     import cv2
 
     binary = (mask >= 0.5).astype(np.uint8)
     contours, _ = cv2.findContours(binary, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        return np.zeros((0, 2), np.float32)
     contour = np.concatenate([c[:, 0, :] for c in contours]).astype(np.float32)
+    if keep is not None:
+        contour = contour[keep[contour[:, 1].astype(int), contour[:, 0].astype(int)]]
     rng = np.random.default_rng(seed)
     return contour[rng.choice(len(contour), min(count, len(contour)), replace=False)]
 
 
-def contour_distance_field(mask: np.ndarray) -> np.ndarray:
-    """Per pixel, the distance (px) to the outline of the binary person mask."""
+def contour_distance_field(mask: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """Per pixel, the distance (px) to the outline of the binary person mask; with ``keep``
+    ((H, W) bool), 0 wherever the nearest outline pixel is not kept (an outer bound only)."""
     import cv2
 
     binary = (mask >= 0.5).astype(np.uint8)
     edge = binary - cv2.erode(binary, np.ones((3, 3), np.uint8))
-    return cv2.distanceTransform((edge == 0).astype(np.uint8), cv2.DIST_L2, 5).astype(np.float32)
+    if keep is None:
+        return cv2.distanceTransform((edge == 0).astype(np.uint8), cv2.DIST_L2,
+                                     5).astype(np.float32)
+    from scipy import ndimage
+
+    distance, (rows, cols) = ndimage.distance_transform_edt(edge == 0, return_indices=True)
+    return np.where(keep[rows, cols], distance, 0.0).astype(np.float32)
+
+
+def bare_edge(labels: np.ndarray, skin: int, covers: tuple[int, ...]) -> np.ndarray:
+    """(H, W) bool: where the person's outline is the body's own edge: near ``skin`` pixels of
+    the label map and not next to pixels of the ``covers`` labels (garments, hair)."""
+    import cv2
+
+    near_skin = cv2.dilate((labels == skin).astype(np.uint8), np.ones((5, 5), np.uint8))
+    near_cover = cv2.dilate(np.isin(labels, covers).astype(np.uint8), np.ones((3, 3), np.uint8))
+    return (near_skin > 0) & (near_cover == 0)
 
 
 def boundary_vertices(points_uv: np.ndarray, faces: np.ndarray, width: int, height: int,

@@ -34,6 +34,7 @@ class PersonObservation:
     photo_sha256: str
     people_in_photo: int = 1  # people the detector found; the largest one was used
     signature: PersonSignature | None = None  # clothing colours and proportions (no pixels)
+    labels: np.ndarray | None = None  # (H', W') uint8 pixel_labels.LABELS, any resolution
 
     @property
     def notes(self) -> list[str]:

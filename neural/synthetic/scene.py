@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from neural.body.anny_body import BodyParameters
+from neural.photo.pixel_labels import LABELS
 from neural.synthetic.appearance import Appearance, sample_appearance, vertex_colours
 from neural.synthetic.camera import Camera, sample_camera
 
 VIEWS = ("front", "side")
-LABELS = {"background": 0, "skin": 1, "garment": 2, "hair": 3, "accessory": 4}
 # cameras (35 mm-equivalent focal lengths; fraction of the image height the person spans):
 # the dressed splits reach from phone wide-angle to fashion telephoto, and down to people
 # 300 px tall in a 720 px photo

@@ -19,6 +19,7 @@ Usage: python tests/benchmarks/bench_avatar.py [--data data/synthetic] [--split 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import tempfile
@@ -28,11 +29,15 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIGS = {  # name -> (use the side photo, start from the shape network)
-    "front, network + fit": (False, True),
-    "front, fit alone": (False, False),
-    "front+side, network + fit": (True, True),
-    "front+side, fit alone": (True, False),
+CONFIGS = {  # name -> (use the side photo, start from the shape network, true pixel labels)
+    "front, network + fit": (False, True, False),
+    "front, fit alone": (False, False, False),
+    "front+side, network + fit": (True, True, False),
+    "front+side, fit alone": (True, False, False),
+}
+TRUE_LABELS = {  # with --true-labels: the fit told by the renderer which pixels are skin
+    "front, true labels": (False, True, True),
+    "front+side, true labels": (True, True, True),
 }
 
 
@@ -48,8 +53,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="write the measurement uncertainty table used by avatar.json")
     parser.add_argument("--no-baseline", action="store_true",
                         help="only the network + fit configurations (quicker, for development)")
+    parser.add_argument("--true-labels", action="store_true",
+                        help="also fit with the renderer's pixel labels (skin, garment, ...): "
+                             "what a perfect clothing segmentation would give the fit")
     args = parser.parse_args(argv)
     configs = {name: how for name, how in CONFIGS.items() if how[1] or not args.no_baseline}
+    if args.true_labels:
+        configs |= TRUE_LABELS
     args.json = args.json or str(ROOT / "tests/benchmarks/results" / (
         "avatar.json" if args.split == "test" else "avatar_dressed.json"))
 
@@ -70,14 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     mismatch = {name: [] for name in configs}
     seconds = {name: [] for name in configs}
     failures = {name: 0 for name in configs}
-    _fit(samples[0], 170.0, True, True, device)  # warm-up: model loads and first-call set-up untimed
+    _fit(samples[0], 170.0, True, True, False, device)  # warm-up: loads and first-call set-up
     for sample in tqdm(samples, desc="avatars", unit="sample"):
         with np.load(sample) as data:
             meta = json.loads(str(data["meta"]))
         truth = meta["measurements_cm"]
         group = (meta.get("outfit") or {}).get("looseness", "tight")
-        for name, (use_side, use_network) in configs.items():
-            result = _fit(sample, truth["stature"], use_side, use_network, device)
+        for name, (use_side, use_network, true_labels) in configs.items():
+            result = _fit(sample, truth["stature"], use_side, use_network, true_labels, device)
             if result is None:
                 failures[name] += 1
                 continue
@@ -142,21 +152,41 @@ def _write_calibration(table: dict, count: int) -> None:
     print(f"saved {CALIBRATION}")
 
 
-def _fit(sample: Path, height_cm: float, use_side: bool, use_network: bool, device: str):
-    """Run the fit stage on one sample's photos; (avatar document, seconds) or None if refused."""
+def _fit(sample: Path, height_cm: float, use_side: bool, use_network: bool, true_labels: bool,
+         device: str):
+    """Run the fit stage on one sample's photos (with ``true_labels``: the detections told the
+    renderer's pixel labels); (avatar document, seconds) or None if refused."""
     from neural.errors import InputError
-    from render_farm.stages import fit_stage
+    from neural.photo.person_detector import PersonDetector, load_photo
+    from render_farm.stages import fit_observed, fit_stage
 
     front = sample.with_name(f"{sample.stem}_front.png")
     side = sample.with_name(f"{sample.stem}_side.png") if use_side else None
     try:
         with tempfile.TemporaryDirectory() as folder:
             started = time.perf_counter()
-            avatar = fit_stage(front, height_cm, Path(folder) / "avatar", device,
-                               side_photo=side, shape_network=use_network)
+            if not true_labels:
+                avatar = fit_stage(front, height_cm, Path(folder) / "avatar", device,
+                                   side_photo=side, shape_network=use_network)
+                return avatar, time.perf_counter() - started
+            seen = {}
+            with PersonDetector() as detector, np.load(sample) as data:
+                for view, photo in (("front", front), ("side", side)):
+                    if photo is not None:
+                        seen[view] = dataclasses.replace(
+                            detector.observe(*_named(load_photo(photo), photo)),
+                            labels=data[f"{view}_labels"])
+            avatar = fit_observed(seen["front"], seen.get("side"), height_cm,
+                                  Path(folder) / "avatar", device, shape_network=use_network)
             return avatar, time.perf_counter() - started
     except InputError:
         return None
+
+
+def _named(loaded: tuple, photo: Path) -> tuple:
+    """``load_photo``'s (rgb, sha256) as ``observe``'s arguments (rgb, source, sha256)."""
+    rgb, sha256 = loaded
+    return rgb, str(photo), sha256
 
 
 def _device_name(device: str) -> str:
