@@ -47,6 +47,19 @@ def crop(image: np.ndarray, box: tuple[float, float, float], size: tuple[int, in
                           flags=cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR)
 
 
+def uncrop(image: np.ndarray, box: tuple[float, float, float], size: tuple[int, int],
+           nearest: bool = False) -> np.ndarray:
+    """``crop`` undone: a crop (any resolution) taken in ``box`` put back into an image of
+    ``size`` (W, H); 0 outside the box."""
+    import cv2
+
+    left, upper, box_h = box
+    zoom = image.shape[0] / box_h  # crop pixels per image pixel
+    matrix = np.array([[zoom, 0.0, -left * zoom], [0.0, zoom, -upper * zoom]])
+    flags = (cv2.INTER_NEAREST if nearest else cv2.INTER_LINEAR) | cv2.WARP_INVERSE_MAP
+    return cv2.warpAffine(image, matrix, size, borderValue=0, flags=flags)
+
+
 def view_features(keypoints_px: np.ndarray, visibility: np.ndarray, mask: np.ndarray,
                   image_size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(1, H, W) float32 mask crop and (KEYPOINT_FEATURES,) float32 keypoint vector.

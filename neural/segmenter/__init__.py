@@ -1,0 +1,1 @@
+"""Clothing segmentation: which pixels of a person are skin, garment, hair or an accessory."""
