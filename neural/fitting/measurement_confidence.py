@@ -12,6 +12,11 @@ Two parts, combined in quadrature:
   beyond what is typical on the benchmark (its median, also in the calibration file). The shape
   network reads the whole outline, so a body part hidden by clothing can move every measurement:
   half of the largest such excess anywhere is added to all of them.
+
+Each measurement also gets a 90 % interval (cm): the 5th to 95th percentiles of the signed
+error (fitted - true) that ``make bench-avatar --calibrate`` found on each held-out split
+(close-fitting and dressed; the widest of them, so it holds for both kinds of photo), moved
+to this measurement, and widened on both sides by this photo's unexplained outline (above).
 """
 from __future__ import annotations
 
@@ -80,10 +85,12 @@ def _run_width(row: np.ndarray, column: int) -> int:
 
 def measurement_uncertainty(measurements: dict[str, float], views: dict, mode: str
                             ) -> dict[str, dict]:
-    """{measurement: {"uncertainty_cm", "confidence"}} for one fit; ``views`` maps view names to
-    ``ViewFit``s (their mask, silhouette, keypoints and scale), ``mode`` "front" or "front+side"."""
+    """{measurement: {"uncertainty_cm", "confidence", "interval_cm"}} for one fit; ``views``
+    maps view names to ``ViewFit``s (their mask, silhouette, keypoints and scale), ``mode``
+    "front" or "front+side". ``interval_cm`` is [low, high], or None before calibration."""
     table = calibration()
     spread = table.get("p90_cm", {}).get(mode, {})
+    quantiles = _widest_quantiles(table, mode)
     typical = table.get("typical_outline_mismatch_cm", {}).get(mode, {})
     mismatch = {name: np.pi / 2 * sum(
         band_width_residual_cm(view.mask, view.silhouette, view.keypoints_fit_px, band,
@@ -97,10 +104,34 @@ def measurement_uncertainty(measurements: dict[str, float], views: dict, mode: s
         base = spread.get(name)
         if base is None or name == "stature":  # stature is the given height
             out[name] = entry | {"uncertainty_cm": None if base is None else 0.0,
-                                 "confidence": "unknown" if base is None else "high"}
+                                 "confidence": "unknown" if base is None else "high",
+                                 "interval_cm": None if base is None else [measurements[name]] * 2}
             continue
-        total = float(np.hypot(base, max(excess.get(name, 0.0), everywhere)))
+        hidden = max(excess.get(name, 0.0), everywhere)
+        total = float(np.hypot(base, hidden))
         out[name] = entry | {
             "uncertainty_cm": round(total, 2),
-            "confidence": "high" if total <= HIGH else "medium" if total <= MEDIUM else "low"}
+            "confidence": "high" if total <= HIGH else "medium" if total <= MEDIUM else "low",
+            "interval_cm": _interval(measurements[name], quantiles.get(name), hidden)}
     return out
+
+
+def _widest_quantiles(table: dict, mode: str) -> dict[str, tuple[float, float]]:
+    """Per measurement, the lowest 5th and highest 95th percentile of the signed error over the
+    calibrated splits."""
+    widest: dict[str, tuple[float, float]] = {}
+    for split in table.get("signed_error_quantiles_cm", {}).values():
+        for name, (low, high) in split.get(mode, {}).items():
+            known = widest.get(name, (low, high))
+            widest[name] = (min(known[0], low), max(known[1], high))
+    return widest
+
+
+def _interval(value: float, quantiles: tuple[float, float] | None,
+              hidden_cm: float) -> list[float] | None:
+    """[low, high] cm holding the truth for about 90 % of people: the signed errors' 5th-95th
+    percentiles moved to ``value``, widened by ``hidden_cm`` on both sides."""
+    if quantiles is None:
+        return None
+    low, high = quantiles
+    return [round(value - high - hidden_cm, 1), round(value - low + hidden_cm, 1)]

@@ -10,8 +10,9 @@ body (optimisation alone, the baseline). Prints MAE and 90th-percentile absolute
 measurement (cm) and the time per avatar; saves JSON.
 
 With ``--calibrate`` it also writes the per-measurement uncertainty table that avatar.json's
-confidence uses (``neural/fitting/data/measurement_uncertainty.json``): the p90 errors and the
-median outline mismatch of the network + fit configurations.
+confidence uses (``neural/fitting/data/measurement_uncertainty.json``): for the split, the 5th
+and 95th percentiles of the signed errors (the 90 % intervals); from the close-fitting split
+also the p90 errors and the median outline mismatch of the network + fit configurations.
 
 Usage: python tests/benchmarks/bench_avatar.py [--data data/synthetic] [--split S] [--limit N]
        [--device D] [--calibrate] [--no-baseline]
@@ -93,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             avatar, elapsed = result
             errors[name].append([avatar["measurements"][k] - truth[k] for k in ORDER])
-            rows[name].append({"sample": sample.stem, "looseness": group,
-                               "error_cm": dict(zip(ORDER, np.round(errors[name][-1], 2).tolist()))})
+            signed = dict(zip(ORDER, np.round(errors[name][-1], 2).tolist()))
+            rows[name].append({"sample": sample.stem, "looseness": group, "error_cm": signed})
             mismatch[name].append([avatar["measurement_confidence"][k]["outline_mismatch_cm"]
                                    for k in ORDER])
             seconds[name].append(elapsed)
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                                   "configs": table})
     print(f"saved {args.json}")
     if args.calibrate:
-        _write_calibration(table, len(samples))
+        _write_calibration(table, len(samples), args.split, errors)
     return 0
 
 
@@ -138,17 +139,28 @@ def _by_looseness(rows: list[dict]) -> dict:
             for group, errors in sorted(groups.items())}
 
 
-def _write_calibration(table: dict, count: int) -> None:
+def _write_calibration(table: dict, count: int, split: str, errors: dict) -> None:
+    """This split's 5th/95th percentiles of the signed errors (every split keeps its own); the
+    close-fitting split also sets the p90 errors and the typical outline mismatch."""
+    import json
+
+    from neural.body.measurements import ORDER
     from neural.files import write_json_atomic
     from neural.fitting.measurement_confidence import CALIBRATION
 
     modes = {"front": "front, network + fit", "front+side": "front+side, network + fit"}
-    write_json_atomic(CALIBRATION, {
-        "source": f"make bench-avatar --calibrate: {count} held-out synthetic people",
-        "p90_cm": {mode: table[name]["p90_cm"] for mode, name in modes.items()},
-        "typical_outline_mismatch_cm": {mode: table[name]["median_outline_mismatch_cm"]
-                                        for mode, name in modes.items()},
-    })
+    document = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {}
+    if split == "test":
+        document |= {
+            "source": f"make bench-avatar --calibrate: {count} held-out synthetic people",
+            "p90_cm": {mode: table[name]["p90_cm"] for mode, name in modes.items()},
+            "typical_outline_mismatch_cm": {mode: table[name]["median_outline_mismatch_cm"]
+                                            for mode, name in modes.items()}}
+    quantiles = document.setdefault("signed_error_quantiles_cm", {})
+    quantiles[split] = {mode: {key: np.round(np.percentile(np.array(errors[name])[:, i], [5, 95]),
+                                             2).tolist() for i, key in enumerate(ORDER)}
+                        for mode, name in modes.items() if errors[name]}
+    write_json_atomic(CALIBRATION, document)
     print(f"saved {CALIBRATION}")
 
 

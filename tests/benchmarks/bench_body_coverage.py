@@ -2,8 +2,8 @@
 
 Samples bodies as the synthetic people generator does (``neural.synthetic.body_sampler``:
 ``--sampler real``, the dressed splits' bodies shaped like measured adults, or ``anny``, Anny's
-own distribution as the tight splits use), measures them (cm), and compares them by sex (Anny's gender phenotype below / above 0.5) with
-ANSUR II's 6,068 measured adults (``../shared/data/ansur2``, public domain): percentiles of
+own distribution as the tight splits use), measures them (cm), and compares them by sex
+(Anny's gender phenotype below / above 0.5) with ANSUR II's 6,068 measured adults (``../shared/data/ansur2``, public domain): percentiles of
 stature, chest, waist and hip, and the share of real people with a sampled body near them in
 all four at once (within ``--near-cm``, Euclidean). Also counts the sampled bodies at both
 ends that size advice must handle: fashion models (waist 56-60 cm at 175-185 cm) and hips of
@@ -38,7 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="default tests/benchmarks/results/"
                         "body_coverage_<sampler>.json")
     args = parser.parse_args(argv)
-    args.json = args.json or str(ROOT / f"tests/benchmarks/results/body_coverage_{args.sampler}.json")
+    args.json = args.json or str(
+        ROOT / f"tests/benchmarks/results/body_coverage_{args.sampler}.json")
     if not ANSUR.is_dir():
         print(f"tryon: error: ANSUR II is not at {ANSUR}", file=sys.stderr)
         return 2
