@@ -3,9 +3,9 @@
 Samples bodies as the synthetic people generator does (``neural.synthetic.body_sampler``:
 ``--sampler real``, the dressed splits' bodies shaped like measured adults, or ``anny``, Anny's
 own distribution as the tight splits use), measures them (cm), and compares them by sex
-(Anny's gender phenotype below / above 0.5) with ANSUR II's 6,068 measured adults (``../shared/data/ansur2``, public domain): percentiles of
-stature, chest, waist and hip, and the share of real people with a sampled body near them in
-all four at once (within ``--near-cm``, Euclidean). Also counts the sampled bodies at both
+(Anny's gender phenotype below / above 0.5) with ANSUR II's 6,068 measured adults
+(``../shared/data/ansur2``, public domain): percentiles of stature, chest, waist and hip, and
+the share of real people with a sampled body near them in all four at once (within ``--near-cm``, Euclidean). Also counts the sampled bodies at both
 ends that size advice must handle: fashion models (waist 56-60 cm at 175-185 cm) and hips of
 140-150 cm. ANSUR's waist is taken at the navel, this project's at the natural (smallest)
 waist, so the waist comparison is indicative. Prints a table and saves JSON.
