@@ -135,13 +135,15 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
     from neural.fitting.avatar_file import read_avatar
     from neural.garments.fabrics import fabric as fabric_parameters
     from neural.garments.garment_file import SIZE_CHARTS, require_built_in
-    from neural.garments.size_charts import fitted_size, split_length, with_length
+    from neural.garments.size_charts import (fitted_size, size_span, span_note, split_length,
+                                             with_length)
 
     require_built_in(kind)
     fabric_parameters(fabric)
     chart = SIZE_CHARTS[kind]
     # every size is draped in the length the chart gives the avatar
-    first, length = split_length(fitted_size(chart, read_avatar(avatar)[0]["measurements"]))
+    avatar_doc = read_avatar(avatar)[0]
+    first, length = split_length(fitted_size(chart, avatar_doc["measurements"]))
     out_dir, judged, size = Path(out_dir), {}, first
     while size is not None:
         fit_json = out_dir / size / "drape" / "fit.json"
@@ -155,6 +157,12 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
     advice = {"schema": "tryon.size_advice", "schema_version": 1, "garment": kind,
               "fabric": fabric, "chart_size": first, "length": length or None,
               **recommend(chart, judged)}
+    span = size_span(chart, avatar_doc["measurements"],
+                     avatar_doc.get("measurement_confidence", {}))
+    if span and span["straddles"]:
+        side = avatar_doc.get("diagnostics", {}).get("mode") == "front+side"
+        advice["reason"] += span_note(span, side)
+    advice["span"] = span
     write_json_atomic(out_dir / "size_advice.json", advice)
     return advice
 

@@ -105,3 +105,23 @@ def test_a_kept_drape_is_stale_once_its_garment_changes(tmp_path):
     assert not remake_garment("jeans", "M-L30", "denim", folder)  # the very same garment
     assert remake_garment("jeans", "M-L32", "denim", folder)  # another length
     assert remake_garment("jeans", "M-L32", "cotton", folder)  # another fabric
+
+
+def test_the_advice_says_when_the_intervals_straddle_two_sizes():
+    from neural.garments.garment_file import SIZE_CHARTS
+    from neural.garments.size_charts import (chart_size, fit_rules, load_chart, size_span,
+                                             span_note)
+
+    chart = SIZE_CHARTS["tshirt"]
+    made_for = load_chart(chart)["M"]  # a body the chart's M is made for
+    measured = {rule.measurement: made_for[rule.body_column] for rule in fit_rules(chart).values()}
+    narrow = {name: {"interval_cm": [value - 1.0, value + 1.0]} for name, value in measured.items()}
+    span = size_span(chart, measured, narrow)
+    assert span["sizes"] == [chart_size(chart, measured)] * 2 and not span["straddles"]
+    wide = narrow | {"chest_girth": {"interval_cm": [80.0, 112.0]}}
+    span = size_span(chart, measured, wide)
+    assert span["straddles"] and span["measurement"] == "chest_girth"
+    assert span["interval_cm"] == [80.0, 112.0]
+    note = span_note(span, has_side_photo=False)
+    assert "chest reads 80-112 cm, between" in note and "or a side photo" in note
+    assert size_span(chart, measured, {}) is None  # intervals not known

@@ -140,3 +140,35 @@ def chart_size(filename: str, measurements_cm: dict[str, float]) -> str:
                                                       - measurements_cm[rule.measurement]))
              for rule in fit_rules(filename).values()]
     return sizes[max(picks)]
+
+
+def size_span(filename: str, measurements_cm: dict[str, float],
+              confidence: dict[str, dict]) -> dict | None:
+    """The chart's sizes across the avatar's 90 % intervals (``measurement_confidence[NAME]
+    ["interval_cm"]`` of avatar.json) of the girths it sizes by: {"sizes": [smallest,
+    largest], "straddles": whether they differ, "measurement": the girth whose interval spans
+    the most sizes, "interval_cm": its interval}; None where an interval is not known."""
+    sizes = list(load_chart(filename))
+    low, high, spans = dict(measurements_cm), dict(measurements_cm), {}
+    for rule in fit_rules(filename).values():
+        interval = (confidence.get(rule.measurement) or {}).get("interval_cm")
+        if interval is None:
+            return None
+        low[rule.measurement], high[rule.measurement] = interval
+        alone = [chart_size(filename, measurements_cm | {rule.measurement: end})
+                 for end in interval]
+        spans[rule.measurement] = (sizes.index(alone[1]) - sizes.index(alone[0]), interval)
+    widest = max(spans, key=lambda name: spans[name][0])
+    smallest, largest = chart_size(filename, low), chart_size(filename, high)
+    return {"sizes": [smallest, largest], "straddles": smallest != largest,
+            "measurement": widest, "interval_cm": list(spans[widest][1])}
+
+
+def span_note(span: dict, has_side_photo: bool) -> str:
+    """What to add to the advice when ``size_span`` straddles sizes: why, and which photo
+    would narrow it."""
+    low, high = span["interval_cm"]
+    smallest, largest = span["sizes"]
+    better = "a photo in close-fitting clothes" + ("" if has_side_photo else " or a side photo")
+    return (f"; your {span['measurement'].removesuffix('_girth')} reads {low:g}-{high:g} cm, "
+            f"between {smallest} and {largest}: {better} would narrow it")
