@@ -49,11 +49,17 @@ def sample_body(seed: int) -> BodyParameters:
         torch.manual_seed(seed)
         _, phenotypes = _shape_distribution().sample(1)
     values = {name: float(phenotypes[name][0]) for name in PHENOTYPES}
+    return _varied_body(rng, values)
+
+
+def _varied_body(rng: np.random.Generator, phenotypes: dict[str, float]) -> BodyParameters:
+    """A body of these phenotypes (clipped to [0, 1]) with uniform local changes and its A-pose
+    slightly varied, drawn from ``rng``."""
     local = rng.uniform(-LOCAL_CHANGE_SPREAD, LOCAL_CHANGE_SPREAD, len(LOCAL_CHANGES))
     pose = {bone: (np.radians(limits) * rng.uniform(-1, 1, 3)).round(6).tolist()
             for bone, limits in POSE_JITTER}
     return BodyParameters(
-        phenotypes={k: round(min(max(v, 0.0), 1.0), 6) for k, v in values.items()},
+        phenotypes={k: round(min(max(v, 0.0), 1.0), 6) for k, v in phenotypes.items()},
         local_changes={k: round(float(v), 6) for k, v in zip(LOCAL_CHANGES, local)},
         pose=pose,
     )
@@ -116,13 +122,7 @@ def _broad_candidate(rng: np.random.Generator, sex: str) -> BodyParameters:
     values["gender"] = rng.uniform(0.0, 0.15) if sex == "male" else rng.uniform(0.85, 1.0)
     if rng.uniform() < 0.5:
         values["weight"], values["muscle"] = rng.uniform(), rng.uniform()
-    local = rng.uniform(-LOCAL_CHANGE_SPREAD, LOCAL_CHANGE_SPREAD, len(LOCAL_CHANGES))
-    pose = {bone: (np.radians(limits) * rng.uniform(-1, 1, 3)).round(6).tolist()
-            for bone, limits in POSE_JITTER}
-    return BodyParameters(
-        phenotypes={k: round(min(max(v, 0.0), 1.0), 6) for k, v in values.items()},
-        local_changes={k: round(float(v), 6) for k, v in zip(LOCAL_CHANGES, local)},
-        pose=pose)
+    return _varied_body(rng, values)
 
 
 @functools.lru_cache(maxsize=1)
