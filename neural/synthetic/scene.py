@@ -58,12 +58,10 @@ def make_person(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = F
     labels = np.full(len(vertices), LABELS["skin"], np.uint8)
     outfit = None
     if dressed:
-        parts = _dressed_parts(np.random.default_rng([seed, 2]), body, measurements,
-                               rest_vertices, faces, joints, vertices, look, device)
-        colours = parts.pop("body_colours")
-        labels = parts.pop("body_labels")
-        outfit = parts.pop("outfit")
-        for part_vertices, part_faces, part_colours, label in parts.pop("meshes"):
+        dressing = _dress(np.random.default_rng([seed, 2]), body, measurements,
+                          rest_vertices, joints, vertices, look, device)
+        colours, labels, outfit = dressing.body_colours, dressing.body_labels, dressing.outfit
+        for part_vertices, part_faces, part_colours, label in dressing.meshes:
             faces = np.vstack([faces, part_faces + len(vertices)])
             vertices = np.vstack([vertices, part_vertices])
             colours = np.vstack([colours, part_colours])
@@ -78,10 +76,21 @@ def make_person(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = F
                            labels=labels, outfit=outfit)
 
 
-def _dressed_parts(rng: np.random.Generator, body: BodyParameters, measurements: dict,
-                   rest_vertices: np.ndarray, faces: np.ndarray, joints: dict,
-                   posed_vertices: np.ndarray, look: Appearance, device: str) -> dict:
-    """The body's colours and labels (skin, hair, shoes) and the meshes it wears."""
+@dataclass
+class _Dressing:
+    """A dressed body's own colours and labels (skin, hair, shoes), the meshes it wears or
+    holds (vertices, faces, colours, label), and its outfit with the drapes' gates."""
+
+    body_colours: np.ndarray
+    body_labels: np.ndarray
+    meshes: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]
+    outfit: dict
+
+
+def _dress(rng: np.random.Generator, body: BodyParameters, measurements: dict,
+           rest_vertices: np.ndarray, joints: dict, posed_vertices: np.ndarray,
+           look: Appearance, device: str) -> _Dressing:
+    """Dress the body: an outfit draped on it, hair, shoes and sometimes a bag."""
     from neural.synthetic.appearance import clothing_colour, hair_colour
     from neural.synthetic.dressing import dress_body, sample_outfit
 
@@ -98,8 +107,7 @@ def _dressed_parts(rng: np.random.Generator, body: BodyParameters, measurements:
               for v, f, c in zip(dressed.vertices, dressed.faces, dressed.colours)]
     if rng.uniform() < 0.3:
         meshes.append(_bag(rng, rest_vertices, posed_vertices, joints))
-    return {"body_colours": colours, "body_labels": labels, "meshes": meshes,
-            "outfit": outfit.to_json() | {"gates": dressed.gates}}
+    return _Dressing(colours, labels, meshes, outfit.to_json() | {"gates": dressed.gates})
 
 
 def _scalp(rest_vertices: np.ndarray, joints: dict, length: float) -> np.ndarray:
