@@ -4,8 +4,10 @@
 10 % of the samples are held back for validation (the test splits are never read). Cross
 entropy per pixel, with photometric jitter (brightness, contrast, colour balance) and mirror
 images, so that the network learns skin against cloth rather than the renderer's colours.
-Saves the best weights (float32 state dict, by validation mean IoU over the person's classes)
-and a JSON report next to them. Deterministic for a seed on CPU.
+Each label's loss is weighted by the inverse square root of its share of the training pixels
+(skin and hair are small next to garments and background). Saves the best weights (float32
+state dict, by validation mean IoU over the person's classes) and a JSON report next to them.
+Deterministic for a seed on CPU.
 """
 from __future__ import annotations
 
@@ -40,6 +42,9 @@ def train(data_dir: str, weights_path: str, epochs: int = 30, batch: int = 32,
     labels = torch.as_tensor(np.concatenate([p["labels"] for p in parts]))
     order = rng.permutation(len(images))
     held, fit = order[: max(1, len(order) // 10)], order[max(1, len(order) // 10):]
+    frequency = torch.bincount(labels[fit].flatten(), minlength=len(LABELS)).double()
+    class_weights = (frequency.sum() / frequency.clamp(min=1.0)).sqrt()  # skin is rare
+    class_weights = (class_weights / class_weights.mean()).float()
     model = ClothingSegmenter()
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
@@ -52,7 +57,7 @@ def train(data_dir: str, weights_path: str, epochs: int = 30, batch: int = 32,
         for start in range(0, len(fit), batch):
             rows = torch.as_tensor(shuffled[start:start + batch])
             image, target = _augment(images[rows], labels[rows], rng)
-            loss = torch.nn.functional.cross_entropy(model(image), target)
+            loss = torch.nn.functional.cross_entropy(model(image), target, weight=class_weights)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
