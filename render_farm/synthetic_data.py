@@ -6,7 +6,9 @@ detector (mediapipe) runs on every image, and what it saw is stored with the gro
 labels (``neural.synthetic.scene.LABELS``: skin, garment, hair, accessory) and the camera per
 view; body parameters, measurements in cm and, when dressed, the outfit). The ``train`` and
 ``test`` splits wear close-fitting painted clothes; ``dressed_train`` and ``dressed_test`` wear
-the project's garments draped by its cloth solver (``neural.synthetic.dressing``). Train splits
+the project's garments draped by its cloth solver (``neural.synthetic.dressing``);
+``dressed_pairs`` holds each body twice, in fitted clothes (even index) and in loose ones (the
+next index), the same camera and look, for the consistency of the fit. Train splits
 use the fast raster renderer; the held-out test splits use Cycles and also keep their images as
 PNGs so the whole photo-to-avatar path can be benchmarked. Seeds never overlap between splits.
 Re-running resumes:
@@ -31,7 +33,9 @@ SPLITS = {  # name -> (first seed, renderer, dressed)
     "test": (2_000_000, "cycles", False),
     "dressed_train": (3_000_000, "raster", True),
     "dressed_test": (4_000_000, "cycles", True),
+    "dressed_pairs": (5_000_000, "cycles", True),
 }
+PAIRED = {"dressed_pairs": ("fitted", "loose")}  # split -> looseness of each of a body's samples
 IMAGE_SIZE = (540, 720)  # W, H in pixels (3:4 portrait)
 PHOTO_CROP_SIZE = (128, 256)  # W, H of the stored photo and label crops round the person
 FORMAT_VERSION = 2
@@ -105,7 +109,12 @@ def _make_one(job: tuple[str, int, str, str]) -> int:
 
     split, index, folder, device = job
     first_seed, renderer, dressed = SPLITS[split]
-    person = make_person(first_seed + index, IMAGE_SIZE, dressed, device)
+    if split in PAIRED:
+        kinds = PAIRED[split]
+        person = make_person(first_seed + index // len(kinds), IMAGE_SIZE, dressed, device,
+                             looseness=kinds[index % len(kinds)])
+    else:
+        person = make_person(first_seed + index, IMAGE_SIZE, dressed, device)
     detector = _detector()
     arrays, detected = {}, 0
     for view in VIEWS:

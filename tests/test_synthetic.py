@@ -63,3 +63,34 @@ def test_a_real_body_repeats_by_seed_and_is_one_sex_scaled_a_little():
     assert first == again
     assert 0.92 <= first.scale <= 1.08
     assert first.phenotypes["gender"] <= 0.15 or first.phenotypes["gender"] >= 0.85
+
+
+def test_outfits_drawn_fitted_or_loose_are_what_they_were_asked_to_be():
+    """The paired split dresses one body fitted, then loose: the outfits keep to the kind."""
+    from neural.synthetic.dressing import sample_outfit
+
+    body = {"chest_girth": 96.0, "underbust_girth": 84.0, "waist_girth": 80.0,
+            "hip_girth": 100.0, "stature": 172.0, "inseam": 80.0, "neck_girth": 37.0,
+            "shoulder_width": 42.0, "arm_length": 58.0, "thigh_girth": 56.0}
+    rng = np.random.default_rng(5)
+    for looseness in ("fitted", "loose"):
+        assert {sample_outfit(rng, body, 0.5, looseness).looseness
+                for _ in range(30)} == {looseness}
+    assert len({sample_outfit(rng, body, 0.5).looseness for _ in range(60)}) == 3
+
+
+def test_dressed_people_stand_in_several_ways():
+    """Stances beyond the A-pose: across draws some bodies hold their arms out (the A-pose),
+    some down along their sides (half the arm span)."""
+    import dataclasses
+
+    from neural.body.anny_body import posed_body
+    from neural.synthetic.body_sampler import _stance, sample_real_body
+
+    body = sample_real_body(11)
+    spans = []
+    for seed in range(12):
+        posed = posed_body(dataclasses.replace(body, pose=_stance(np.random.default_rng(seed),
+                                                                  body.pose)))
+        spans.append(np.ptp(posed[:, 0]) / np.ptp(posed[:, 2]))  # arm span over stature
+    assert max(spans) > 0.55 and min(spans) < 0.35, spans

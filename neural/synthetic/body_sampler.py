@@ -1,12 +1,13 @@
-"""Sample adult Anny bodies: calibrated phenotypes, local changes and a relaxed A-pose.
+"""Sample adult Anny bodies: calibrated phenotypes, local changes and a pose.
 
 ``sample_body``: phenotypes from Anny's own shape distribution (calibrated on WHO height/weight
 data) restricted to adults; local changes and pose are small uniform perturbations.
 ``sample_real_body``: bodies shaped like measured adults: a target (stature, chest, waist, hip)
 is drawn near a person of ANSUR II (a kernel density, widened to reach past both ends of it,
 plus a share of the extremes that fashion meets: model-thin waists, hips of 140-150 cm), and
-the nearest of several broadly drawn Anny bodies, scaled to the target's stature, is kept.
-Deterministic for a given seed.
+the nearest of several broadly drawn Anny bodies, scaled to the target's stature, is kept; it
+stands as people do in shoppers' photos (``STANCES``: the A-pose, arms down along the sides,
+hands on the hips, the weight on one leg, a slight turn). Deterministic for a given seed.
 """
 from __future__ import annotations
 
@@ -38,6 +39,19 @@ POSE_JITTER = (
     ("upperleg01.L", (3.0, 3.0, 3.0)), ("upperleg01.R", (3.0, 3.0, 3.0)),
     ("spine03", (2.0, 2.0, 2.0)), ("neck01", (4.0, 3.0, 3.0)),
 )
+
+# stance -> (share of bodies, {bone: rotation vector in degrees added to the A-pose}); Anny's
+# bone frames: +Y on the left upper arm lowers it towards the body, +Z on the root turns the body
+STANCES = {
+    "a_pose": (0.3, {}),
+    "arms_down": (0.25, {"upperarm01.L": (0.0, 35.0, 0.0), "upperarm01.R": (0.0, -35.0, 0.0)}),
+    "hands_on_hips": (0.15, {"upperarm01.L": (0.0, -5.0, 0.0), "lowerarm01.L": (0.0, 80.0, 0.0),
+                             "upperarm01.R": (0.0, 5.0, 0.0), "lowerarm01.R": (0.0, -80.0, 0.0)}),
+    "weight_on_one_leg": (0.15, {"upperleg01.L": (0.0, 6.0, 0.0), "upperleg01.R": (0.0, 6.0, 0.0),
+                                 "spine01": (0.0, -4.0, 0.0)}),
+    "turned": (0.15, {"root": (0.0, 0.0, 15.0)}),
+}
+STANCE_SPREAD = 0.3  # each stance's rotations scaled by 1 +- this
 
 
 def sample_body(seed: int) -> BodyParameters:
@@ -94,9 +108,26 @@ def sample_real_body(seed: int) -> BodyParameters:
         girths = np.array([measured[key] for key in MEASURED]) * scale
         distance = float(np.sqrt((DISTANCE_WEIGHTS * (girths - target) ** 2).sum()))
         if distance < best_distance:
-            best, best_distance = BodyParameters(candidate.phenotypes, candidate.local_changes,
-                                                 candidate.pose, round(scale, 6)), distance
-    return best
+            best, best_distance = candidate, distance
+            best_scale = round(scale, 6)
+    pose = _stance(np.random.default_rng([seed, 4]), best.pose)
+    return BodyParameters(best.phenotypes, best.local_changes, pose, best_scale)
+
+
+def _stance(rng: np.random.Generator, pose: dict[str, list[float]]) -> dict[str, list[float]]:
+    """``pose`` (bone -> rotation vector, radians) with a stance drawn from ``STANCES`` added:
+    scaled by 1 +- ``STANCE_SPREAD`` and mirrored left to right half of the time."""
+    names = list(STANCES)
+    shares = np.array([STANCES[name][0] for name in names])
+    rotations = STANCES[names[rng.choice(len(names), p=shares / shares.sum())]][1]
+    amount = 1.0 + rng.uniform(-STANCE_SPREAD, STANCE_SPREAD)
+    side = -1.0 if rng.uniform() < 0.5 else 1.0  # the other leg, the other way round
+    posed = {bone: list(value) for bone, value in pose.items()}
+    for bone, degrees in rotations.items():
+        mirror = side if bone in ("root", "spine01") or bone.startswith("upperleg") else 1.0
+        added = np.radians(degrees) * amount * mirror
+        posed[bone] = (np.asarray(posed.get(bone, (0.0, 0.0, 0.0))) + added).round(6).tolist()
+    return posed
 
 
 def _target(rng: np.random.Generator, sex: str) -> np.ndarray:

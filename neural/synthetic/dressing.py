@@ -77,23 +77,27 @@ class DressedMeshes:
 
 
 def sample_outfit(rng: np.random.Generator, measurements_cm: dict[str, float],
-                  gender: float) -> Outfit:
+                  gender: float, looseness: str | None = None) -> Outfit:
     """An outfit for a body with these measurements; dresses and skirts more often for
-    bodies nearer Anny's female end (``gender`` 1)."""
+    bodies nearer Anny's female end (``gender`` 1). ``looseness`` ``fitted`` or ``loose``
+    draws only outfits of that kind (``Outfit.looseness``): fitted tops and bottoms at most a
+    size large, or a hoodie or two sizes large."""
     womanly = float(np.clip(gender, 0.0, 1.0))
-    if rng.uniform() < 0.15 * womanly:
+    tops = {None: TOPS, "fitted": ("tshirt", "shirt"), "loose": TOPS}[looseness]
+    if looseness is None and rng.uniform() < 0.15 * womanly:
         kinds = ["dress"]
     else:
         bottom_weights = np.array([1.0, 1.0, 0.1 + 0.9 * womanly])
         kinds = [BOTTOMS[rng.choice(len(BOTTOMS), p=bottom_weights / bottom_weights.sum())],
-                 TOPS[rng.integers(len(TOPS))]]
-        if rng.uniform() < 0.25:
+                 tops[rng.integers(len(tops))]]
+        if looseness is None and rng.uniform() < 0.25:
             kinds.append(OUTERWEAR[0])
-    return Outfit(tuple(_choose_garment(rng, kind, measurements_cm) for kind in kinds))
+    shifts = {None: SIZE_SHIFTS, "fitted": (-1, 0, 0, 1), "loose": (2,)}[looseness]
+    return Outfit(tuple(_choose_garment(rng, kind, measurements_cm, shifts) for kind in kinds))
 
 
-def _choose_garment(rng: np.random.Generator, kind: str,
-                    measurements_cm: dict[str, float]) -> GarmentChoice:
+def _choose_garment(rng: np.random.Generator, kind: str, measurements_cm: dict[str, float],
+                    shifts: tuple[int, ...] = SIZE_SHIFTS) -> GarmentChoice:
     from neural.garments.garment_file import SIZE_CHARTS
     from neural.garments.size_charts import fitted_size, load_chart, split_length, with_length
     from neural.synthetic.appearance import clothing_colour
@@ -101,7 +105,7 @@ def _choose_garment(rng: np.random.Generator, kind: str,
     chart = SIZE_CHARTS[kind]
     base, length = split_length(fitted_size(chart, measurements_cm))
     sizes = list(load_chart(chart))
-    shift = int(rng.choice(SIZE_SHIFTS))
+    shift = int(rng.choice(shifts))
     at = int(np.clip(sizes.index(base) + shift, 0, len(sizes) - 1))
     return GarmentChoice(
         kind=kind, size=with_length(sizes[at], length), size_shift=at - sizes.index(base),

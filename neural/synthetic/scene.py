@@ -41,10 +41,12 @@ class SyntheticPerson:
 
 
 def make_person(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = False,
-                device: str = "cpu") -> SyntheticPerson:
+                device: str = "cpu", looseness: str | None = None) -> SyntheticPerson:
     """Sample body, look and one camera per view from ``seed``; ``dressed``: a body shaped like
     a measured adult (``sample_real_body``) in draped garments (drapes on ``device``), else one
-    of Anny's own distribution in painted close-fitting clothes."""
+    of Anny's own distribution in painted close-fitting clothes. ``looseness`` (fitted, loose)
+    dresses the same body and camera in an outfit of that kind, drawn apart from the seed's
+    own."""
     from neural.body.anny_body import anny_landmarks, posed_body, rest_body
     from neural.body.measurements import measure_body
     from neural.synthetic.body_sampler import sample_body, sample_real_body
@@ -58,8 +60,8 @@ def make_person(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = F
     labels = np.full(len(vertices), LABELS["skin"], np.uint8)
     outfit = None
     if dressed:
-        dressing = _dress(np.random.default_rng([seed, 2]), body, measurements,
-                          rest_vertices, joints, vertices, look, device)
+        dressing = _dress(np.random.default_rng([seed, 2, *_OUTFIT_STREAMS[looseness]]), body,
+                          measurements, rest_vertices, joints, vertices, look, device, looseness)
         colours, labels, outfit = dressing.body_colours, dressing.body_labels, dressing.outfit
         for part_vertices, part_faces, part_colours, label in dressing.meshes:
             faces = np.vstack([faces, part_faces + len(vertices)])
@@ -76,6 +78,9 @@ def make_person(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = F
                            labels=labels, outfit=outfit)
 
 
+_OUTFIT_STREAMS = {None: (), "fitted": (1,), "loose": (2,)}  # random streams of the outfits
+
+
 @dataclass
 class _Dressing:
     """A dressed body's own colours and labels (skin, hair, shoes), the meshes it wears or
@@ -89,12 +94,13 @@ class _Dressing:
 
 def _dress(rng: np.random.Generator, body: BodyParameters, measurements: dict,
            rest_vertices: np.ndarray, joints: dict, posed_vertices: np.ndarray,
-           look: Appearance, device: str) -> _Dressing:
-    """Dress the body: an outfit draped on it, hair, shoes and sometimes a bag."""
+           look: Appearance, device: str, looseness: str | None = None) -> _Dressing:
+    """Dress the body: an outfit (of ``looseness``, when given) draped on it, hair, shoes and
+    sometimes a bag."""
     from neural.synthetic.appearance import clothing_colour, hair_colour
     from neural.synthetic.dressing import dress_body, sample_outfit
 
-    outfit = sample_outfit(rng, measurements, body.phenotypes["gender"])
+    outfit = sample_outfit(rng, measurements, body.phenotypes["gender"], looseness)
     dressed = dress_body(body, outfit, posed_vertices, device)
     colours = np.tile(np.asarray(look.skin), (len(rest_vertices), 1))
     labels = np.full(len(rest_vertices), LABELS["skin"], np.uint8)
