@@ -20,7 +20,8 @@ import yaml
 
 from neural.errors import InputError
 from neural.garments.garment_file import SIZE_CHARTS
-from neural.garments.size_charts import fitted_size, load_chart, sizes_around, split_length
+from neural.garments.size_charts import (fitted_size, interval_advice, load_chart,
+                                         sizes_around, split_length)
 from recommender.api.config import Settings
 from recommender.catalog import Item, catalog
 from recommender.storefront_data import StorefrontData
@@ -95,7 +96,8 @@ class TryOnService:
                   "error": record["error"]}
         files = {"preview.png": self._url(tryon_id, "preview.png")}
         if record["state"] == "done":
-            fits, advice, shown = _judged(record, self._size_folders(storefront, tryon_id))
+            fits, advice, shown = _judged(record, self._size_folders(storefront, tryon_id),
+                                          self._avatar(storefront, tryon_id))
             if advice is not None:
                 result["advice"] = advice
             result |= {"size": shown, "fit": fits[shown], "sizes": [
@@ -129,6 +131,13 @@ class TryOnService:
         drape, render = folders[size]
         path = (drape if base == "draped.glb" else render) / base
         return path if path.is_file() else None
+
+    def _avatar(self, storefront: str, tryon_id: str) -> dict:
+        """The avatar.json the try-on's job drapes."""
+        from neural.fitting.avatar_file import read_avatar
+
+        job = yaml.safe_load((self.folder(storefront, tryon_id) / "job.yaml").read_text())
+        return read_avatar(job["avatars"][0]["avatar"])[0]
 
     @staticmethod
     def _url(tryon_id: str, name: str) -> str:
@@ -186,16 +195,19 @@ class TryOnService:
                 "error": None if state != "failed" else f"farm job {job['state']}"}
 
 
-def _judged(record: dict, folders: dict[str, tuple[Path, Path]]
+def _judged(record: dict, folders: dict[str, tuple[Path, Path]], avatar: dict | None = None
             ) -> tuple[dict[str, dict], dict | None, str]:
     """A done try-on's fit per size draped (``_fit_summary``), its advice (None without
-    "advise") and the size it shows."""
+    "advise"; with the ``avatar``'s document, also whether its measurements' intervals
+    straddle sizes) and the size it shows."""
     chart = SIZE_CHARTS[_kind(record["item"])]
     fits = {size: _fit_summary(drape / "fit.json", chart, size)
             for size, (drape, _) in folders.items()}
     if not record["advised"]:
         return fits, None, record["size"]
     advice = _advice(chart, record["size"], fits)
+    if avatar is not None:
+        advice |= interval_advice(chart, avatar, advice["reason"])
     return fits, advice, _nearest(advice["size"], list(fits))
 
 

@@ -135,7 +135,7 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
     from neural.fitting.avatar_file import read_avatar
     from neural.garments.fabrics import fabric as fabric_parameters
     from neural.garments.garment_file import SIZE_CHARTS, require_built_in
-    from neural.garments.size_charts import (fitted_size, size_span, span_note, split_length,
+    from neural.garments.size_charts import (fitted_size, interval_advice, split_length,
                                              with_length)
 
     require_built_in(kind)
@@ -157,12 +157,7 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
     advice = {"schema": "tryon.size_advice", "schema_version": 1, "garment": kind,
               "fabric": fabric, "chart_size": first, "length": length or None,
               **recommend(chart, judged)}
-    span = size_span(chart, avatar_doc["measurements"],
-                     avatar_doc.get("measurement_confidence", {}))
-    if span and span["straddles"]:
-        side = avatar_doc.get("diagnostics", {}).get("mode") == "front+side"
-        advice["reason"] += span_note(span, side)
-    advice["span"] = span
+    advice |= interval_advice(chart, avatar_doc, advice["reason"])
     write_json_atomic(out_dir / "size_advice.json", advice)
     return advice
 

@@ -124,4 +124,7 @@ def test_the_advice_says_when_the_intervals_straddle_two_sizes():
     assert span["interval_cm"] == [80.0, 112.0]
     note = span_note(span, has_side_photo=False)
     assert "chest reads 80-112 cm, between" in note and "or a side photo" in note
+    assert "close-fitting clothes" in note
+    hoodie = {"chest": {"looks": "loose"}, "hips": {"looks": "fitted"}}
+    assert "a photo in a fitted top" in span_note(span, True, hoodie)
     assert size_span(chart, measured, {}) is None  # intervals not known

@@ -338,6 +338,7 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
     assert tryon["state"] == "done", tryon
     assert tryon["advice"]["size"] == tryon["size"] == "S", tryon["advice"]
     assert tryon["advice"]["reason"].startswith("S: XS is tight at the chest")
+    assert tryon["advice"]["span"] is None  # an avatar made from parameters has no intervals
     sizes = {entry["size"]: entry for entry in tryon["sizes"]}
     assert list(sizes) == ["XS", "S", "M"]
     assert sizes["XS"]["fit"]["regions"]["chest"]["verdict"] == "tight"

@@ -164,11 +164,31 @@ def size_span(filename: str, measurements_cm: dict[str, float],
             "measurement": widest, "interval_cm": list(spans[widest][1])}
 
 
-def span_note(span: dict, has_side_photo: bool) -> str:
+# girth -> (its region in avatar.json's ``clothing_seen``, the garment a photo shows it in)
+FITTED_PHOTO = {"chest_girth": ("chest", "a fitted top"), "waist_girth": ("waist", "a fitted top"),
+                "hip_girth": ("hips", "fitted trousers"),
+                "thigh_girth": ("thighs", "fitted trousers")}
+
+
+def span_note(span: dict, has_side_photo: bool, clothing_seen: dict | None = None) -> str:
     """What to add to the advice when ``size_span`` straddles sizes: why, and which photo
-    would narrow it."""
+    would narrow it: in a fitted top or fitted trousers where avatar.json's ``clothing_seen``
+    says that region looked loose, else in close-fitting clothes; or a side photo."""
     low, high = span["interval_cm"]
     smallest, largest = span["sizes"]
-    better = "a photo in close-fitting clothes" + ("" if has_side_photo else " or a side photo")
+    region, garment = FITTED_PHOTO.get(span["measurement"], ("", ""))
+    if ((clothing_seen or {}).get(region) or {}).get("looks") != "loose":
+        garment = "close-fitting clothes"
+    better = f"a photo in {garment}" + ("" if has_side_photo else " or a side photo")
     return (f"; your {span['measurement'].removesuffix('_girth')} reads {low:g}-{high:g} cm, "
             f"between {smallest} and {largest}: {better} would narrow it")
+
+def interval_advice(filename: str, avatar: dict, reason: str) -> dict:
+    """{"span": ``size_span`` of avatar.json's document ``avatar``, "reason": ``reason`` with,
+    where the span straddles sizes, what its intervals say and which photo would narrow them
+    (``span_note``)}."""
+    span = size_span(filename, avatar["measurements"], avatar.get("measurement_confidence", {}))
+    if span and span["straddles"]:
+        side = avatar.get("diagnostics", {}).get("mode") == "front+side"
+        reason += span_note(span, side, avatar.get("clothing_seen"))
+    return {"span": span, "reason": reason}
