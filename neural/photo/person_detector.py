@@ -6,6 +6,7 @@ nothing here writes it anywhere.
 from __future__ import annotations
 
 import os
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,9 +143,10 @@ class PersonDetector:
         return self.observe(rgb, str(path), sha256)
 
     def observe(self, rgb: np.ndarray, source: str, sha256: str = "") -> PersonObservation:
-        """Keypoints and mask of the largest person in an RGB uint8 image; ``source`` names it
-        in errors."""
+        """Keypoints, mask and (with the segmenter's weights) pixel labels of the largest person
+        in an RGB uint8 image; ``source`` names it in errors."""
         from neural.photo.signature import person_signature
+        from neural.segmenter.predict import segment_person
 
         height, width = rgb.shape[:2]
         with native_stderr_silenced():  # the models' first run logs their delegates
@@ -161,10 +163,11 @@ class PersonDetector:
         visibility = np.array([lm.visibility for lm in landmarks])
         _require_whole_body(keypoints, visibility, width, height, source)
         mask = np.asarray(result.segmentation_mask, dtype=np.float32)
-        return PersonObservation(
+        seen = PersonObservation(
             width=width, height=height, keypoints_px=keypoints, visibility=visibility, mask=mask,
             photo_sha256=sha256, people_in_photo=len(people),
             signature=person_signature(rgb, keypoints, mask))
+        return dataclasses.replace(seen, labels=segment_person(rgb, seen))
 
 
 MIN_DETECTION_SCORE = 0.5

@@ -15,7 +15,8 @@ VIEWS = ("front", "side")
 
 
 def load_split(folder: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Every sample whose front view was detected: network inputs and ground truth arrays."""
+    """Every sample whose front view was detected: network inputs (crops with the label
+    channels where the split stores pixel labels) and ground truth arrays."""
     from tqdm import tqdm
 
     folder = Path(folder)
@@ -30,10 +31,11 @@ def load_split(folder: str | os.PathLike) -> dict[str, np.ndarray]:
             row = {"index": meta["index"]}
             for view in VIEWS:
                 size = tuple(int(x) for x in sample[f"{view}_camera"][:2])
-                mask, keypoints = view_features(sample[f"{view}_keypoints"],
+                labels = sample[f"{view}_labels"] if f"{view}_labels" in sample.files else None
+                crop, keypoints = view_features(sample[f"{view}_keypoints"],
                                                 sample[f"{view}_visibility"],
-                                                sample[f"{view}_mask"], size)
-                row |= {f"{view}_mask": mask, f"{view}_keypoints": keypoints}
+                                                sample[f"{view}_mask"], size, labels)
+                row |= {f"{view}_crop": crop, f"{view}_keypoints": keypoints}
             row["side_present"] = np.float32(bool(sample["side_detected"]))
         truth = meta["measurements_cm"]
         row["height_cm"] = np.float32(truth["stature"])

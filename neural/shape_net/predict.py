@@ -9,7 +9,8 @@ from pathlib import Path
 from neural.body.anny_body import LOCAL_CHANGES, PHENOTYPES
 from neural.body.measurements import ORDER
 from neural.photo.person_detector import PersonObservation
-from neural.shape_net.features import CROP_SIZE, KEYPOINT_FEATURES, view_features
+from neural.shape_net.features import (CROP_SIZE, KEYPOINT_FEATURES, VIEW_CHANNELS,
+                                       view_features)
 
 WEIGHTS = Path(__file__).parent / "weights" / "shape_net.pt"
 
@@ -41,7 +42,7 @@ def predict_shape(front: PersonObservation, height_cm: float,
     if side is not None:
         inputs.append(_view_tensors(side, device))
     else:
-        inputs.append((torch.zeros(1, 1, CROP_SIZE[1], CROP_SIZE[0], device=device),
+        inputs.append((torch.zeros(1, VIEW_CHANNELS, CROP_SIZE[1], CROP_SIZE[0], device=device),
                        torch.zeros(1, KEYPOINT_FEATURES, device=device)))
     present = torch.tensor([1.0 if side is not None else 0.0], device=device)
     height = torch.tensor([float(height_cm)], device=device)
@@ -72,7 +73,7 @@ def validation_errors(with_side: bool) -> dict[str, float]:
 def _view_tensors(person: PersonObservation, device: str):
     import torch
 
-    mask, keypoints = view_features(person.keypoints_px, person.visibility, person.mask,
-                                    (person.width, person.height))
-    return (torch.as_tensor(mask[None], device=device),
+    crop, keypoints = view_features(person.keypoints_px, person.visibility, person.mask,
+                                    (person.width, person.height), person.labels)
+    return (torch.as_tensor(crop[None], device=device),
             torch.as_tensor(keypoints[None], device=device))

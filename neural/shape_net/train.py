@@ -1,12 +1,21 @@
-"""Train ShapeNet on the synthetic train split: `python -m neural.shape_net.train`.
+"""Train ShapeNet on the synthetic train splits: `python -m neural.shape_net.train`.
 
-10 % of the train split is held back for validation (the test split is never read). Saves the
-best weights (float32 state dict) and a JSON report next to them. Deterministic for a seed on CPU.
+Reads the close-fitting ``train`` split and the ``dressed_train`` split (people in draped
+garments, with pixel labels), whichever are there; 10 % of each is held back for validation (the
+test splits are never read), and the best epoch is the one with the lowest mean of the splits'
+front + side errors. A smaller split is repeated (up to ``MAX_REPEAT`` times) to weigh about as
+much as the larger. ``--init`` starts from earlier weights (a crop with fewer channels
+gets zero weights for the new ones). Saves the best weights (float32 state dict) and a JSON report
+next to them. Deterministic for a seed on CPU.
 
 Losses: the Anny parameters (MSE) and the measurement head (L1, cm); for the last
 ``vertex_epochs`` also the body itself: the mean distance (cm) between the rest-pose Anny
 meshes of the predicted and the true parameters, both scaled to the true stature — parameters
 matter unequally, and this weighs them by how much they move the body.
+
+Augmentation: detector-like noise (keypoint jitter, outlines grown or shrunk, side views
+dropped) and, for ``label_dropout`` of the samples, no pixel labels: what a photo gives when no
+segmenter has labelled it.
 """
 from __future__ import annotations
 
@@ -19,13 +28,20 @@ from pathlib import Path
 import numpy as np
 
 DEFAULT_WEIGHTS = Path(__file__).parent / "weights" / "shape_net.pt"
-INPUTS = ("front_mask", "front_keypoints", "side_mask", "side_keypoints", "side_present",
+INPUTS = ("front_crop", "front_keypoints", "side_crop", "side_keypoints", "side_present",
           "height_cm")
 
 
+SPLITS = ("train", "dressed_train")
+MAX_REPEAT = 4  # a smaller split's people are seen up to this many times per epoch
+PEAK_LR, FINE_TUNE_LR = 2e-3, 5e-4  # one-cycle peak learning rate, from scratch / from --init
+
+
 def train(data_dir: str, weights_path: str, epochs: int = 40, batch: int = 64, seed: int = 0,
-          side_dropout: float = 0.35, vertex_epochs: int = 10) -> dict:
-    """Fit the network; returns the report (validation errors per epoch, best epoch)."""
+          side_dropout: float = 0.35, vertex_epochs: int = 10, label_dropout: float = 0.2,
+          init: str | None = None) -> dict:
+    """Fit the network; returns the report (validation errors per epoch, best epoch). From
+    ``init`` the learning rate peaks lower (``FINE_TUNE_LR``), to keep what it knew."""
     import torch
     from tqdm import tqdm
 
@@ -35,18 +51,32 @@ def train(data_dir: str, weights_path: str, epochs: int = 40, batch: int = 64, s
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    data = load_split(Path(data_dir) / "train")
-    count = len(data["height_cm"])
-    order = rng.permutation(count)
-    held = order[: max(1, count // 10)]
-    fit = order[max(1, count // 10):]
-    tensors = {k: torch.as_tensor(v) for k, v in data.items() if k != "manifest"}
+    names = [name for name in SPLITS if (Path(data_dir) / name / "manifest.json").is_file()]
+    splits = [load_split(Path(data_dir) / name) for name in names]
+    if not splits:
+        raise SystemExit(f"no training split ({' or '.join(SPLITS)}) in {data_dir}")
+    tensors, held, fit, offset = {}, {}, [], 0
+    largest = max(len(data["height_cm"]) for data in splits)
+    for name, data in zip(names, splits):  # each split held back alike
+        count = len(data["height_cm"])
+        order = offset + rng.permutation(count)
+        held[name] = torch.as_tensor(order[: max(1, count // 10)])
+        fit += order[max(1, count // 10):].tolist() * min(MAX_REPEAT, largest // count)
+        offset += count
+        for key, value in data.items():
+            if key != "manifest":
+                tensors.setdefault(key, []).append(torch.as_tensor(value))
+    tensors = {key: torch.cat(values) for key, values in tensors.items()}
+    fit, count = np.array(fit), offset
     bodies = RestBodies()
     tensors["rest_vertices"] = bodies.true_vertices(tensors, batch)
     model = ShapeNet()
-    optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
+    if init:
+        warm_start(model, init)
+    peak = FINE_TUNE_LR if init else PEAK_LR
+    optimiser = torch.optim.AdamW(model.parameters(), lr=peak / 2, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, max_lr=2e-3, total_steps=epochs * ((len(fit) + batch - 1) // batch))
+        optimiser, max_lr=peak, total_steps=epochs * ((len(fit) + batch - 1) // batch))
     history, best = [], (float("inf"), -1)
     started = time.perf_counter()
     for epoch in tqdm(range(epochs), desc="training", unit="epoch"):
@@ -56,7 +86,8 @@ def train(data_dir: str, weights_path: str, epochs: int = 40, batch: int = 64, s
         shuffled = rng.permutation(fit)
         for start in range(0, len(fit), batch):
             rows = torch.as_tensor(shuffled[start:start + batch])
-            inputs = _augment({k: tensors[k][rows] for k in INPUTS}, side_dropout, rng)
+            inputs = _augment({k: tensors[k][rows] for k in INPUTS}, side_dropout,
+                              label_dropout, rng)
             prediction = model(*(inputs[k] for k in INPUTS))
             loss = _loss(prediction, tensors, rows)["total"]
             if epoch >= epochs - vertex_epochs:
@@ -65,19 +96,24 @@ def train(data_dir: str, weights_path: str, epochs: int = 40, batch: int = 64, s
             loss.backward()
             optimiser.step()
             schedule.step()
-        errors = evaluate(model, tensors, torch.as_tensor(held))
-        history.append({"epoch": epoch + 1} | errors)
-        if errors["front_side_mae_cm"] < best[0]:
-            best = (errors["front_side_mae_cm"], epoch + 1)
+        errors = evaluate(model, tensors, torch.cat(list(held.values())))
+        by_split = {name: evaluate(model, tensors, rows) for name, rows in held.items()}
+        history.append({"epoch": epoch + 1} | errors | {"by_split": by_split})
+        score = np.mean([split["front_side_mae_cm"] for split in by_split.values()])
+        if score < best[0]:
+            best = (score, epoch + 1)
             buffer = io.BytesIO()
             torch.save(model.state_dict(), buffer)
             write_bytes_atomic(weights_path, buffer.getvalue())
     model.load_state_dict(torch.load(weights_path, weights_only=True))
+    held = torch.cat(list(held.values())).numpy()
     report = {"samples": count, "train": len(fit), "validation": len(held), "epochs": epochs,
               "vertex_epochs": vertex_epochs, "best_epoch": best[1],
               "seconds": round(time.perf_counter() - started, 1),
-              "parameter_path_mae_cm": parameter_path_errors(model, tensors, held[:100]),
-              "history": history, "data_manifest": data["manifest"]}
+              "parameter_path_mae_cm": parameter_path_errors(model, tensors,
+                                                             rng.permutation(held)[:100]),
+              "history": history, "init": init,
+              "data_manifests": [data["manifest"] for data in splits]}
     write_json_atomic(Path(weights_path).with_suffix(".json"), report)
     return report
 
@@ -118,21 +154,51 @@ class RestBodies:
         return (predicted - tensors["rest_vertices"][rows]).norm(dim=-1).mean()
 
 
-def _augment(inputs: dict, side_dropout: float, rng: np.random.Generator) -> dict:
-    """Detector-like noise: jittered keypoints, masks grown or shrunk, side views dropped."""
+def warm_start(model, weights_path: str) -> None:
+    """Load earlier weights into ``model``; a first convolution that saw fewer crop channels
+    keeps its weights for those and starts the new ones at zero."""
     import torch
+
+    state = torch.load(weights_path, map_location="cpu", weights_only=True)
+    own = model.state_dict()
+    for key, value in state.items():
+        if value.ndim == 4 and value.shape[1] < own[key].shape[1]:
+            padded = torch.zeros_like(own[key])
+            padded[:, :value.shape[1]] = value
+            state[key] = padded
+    model.load_state_dict(state)
+
+
+def _augment(inputs: dict, side_dropout: float, label_dropout: float,
+             rng: np.random.Generator) -> dict:
+    """Detector-like noise: jittered keypoints, outlines grown or shrunk, side views and pixel
+    labels dropped; half of the people mirrored left to right."""
+    import torch
+
+    from neural.shape_net.features import CROP_SIZE, MIRRORED_KEYPOINTS
 
     out = dict(inputs)
     count = len(out["height_cm"])
+    unlabelled = torch.as_tensor(rng.uniform(size=count) < label_dropout)[:, None, None, None]
+    mirrored = torch.as_tensor(rng.uniform(size=count) < 0.5)
+    box_width = CROP_SIZE[0] / CROP_SIZE[1]  # in keypoint units (box heights)
     for view in ("front", "side"):
+        points = out[f"{view}_keypoints"].reshape(count, -1, 3)[:, list(MIRRORED_KEYPOINTS)]
+        points[..., 0] = box_width - points[..., 0]
+        out[f"{view}_keypoints"] = torch.where(mirrored[:, None], points.reshape(count, -1),
+                                               out[f"{view}_keypoints"])
+        out[f"{view}_crop"] = torch.where(mirrored[:, None, None, None],
+                                          out[f"{view}_crop"].flip(-1), out[f"{view}_crop"])
         noise = torch.randn_like(out[f"{view}_keypoints"]) * 0.004
         noise[:, 2::3] = 0.0
         out[f"{view}_keypoints"] = out[f"{view}_keypoints"] + noise
-        mask = out[f"{view}_mask"]
-        grow = torch.nn.functional.max_pool2d(mask, 3, 1, 1)
-        shrink = -torch.nn.functional.max_pool2d(-mask, 3, 1, 1)
+        crop = out[f"{view}_crop"]
+        grow = torch.nn.functional.max_pool2d(crop, 3, 1, 1)
+        shrink = -torch.nn.functional.max_pool2d(-crop, 3, 1, 1)
         pick = torch.as_tensor(rng.integers(0, 3, count))[:, None, None, None]
-        out[f"{view}_mask"] = torch.where(pick == 1, grow, torch.where(pick == 2, shrink, mask))
+        crop = torch.where(pick == 1, grow, torch.where(pick == 2, shrink, crop))
+        crop[:, 1:] = torch.where(unlabelled, 0.0, crop[:, 1:])
+        out[f"{view}_crop"] = crop
     keep = torch.as_tensor(rng.uniform(size=count) >= side_dropout, dtype=torch.float32)
     out["side_present"] = out["side_present"] * keep
     return out
@@ -207,9 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--vertex-epochs", type=int, default=10,
                         help="final epochs that also compare predicted and true meshes")
+    parser.add_argument("--init", help="start from these weights (e.g. the shipped ones)")
     args = parser.parse_args(argv)
     report = train(args.data, args.out, args.epochs, seed=args.seed,
-                   vertex_epochs=args.vertex_epochs)
+                   vertex_epochs=args.vertex_epochs, init=args.init)
     last = report["history"][report["best_epoch"] - 1]
     print(f"best epoch {report['best_epoch']}: validation MAE front {last['front_only_mae_cm']} cm,"
           f" front+side {last['front_side_mae_cm']} cm; weights in {args.out}")
