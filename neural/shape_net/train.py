@@ -33,7 +33,7 @@ INPUTS = ("front_crop", "front_keypoints", "side_crop", "side_keypoints", "side_
 
 
 SPLITS = ("train", "dressed_train")
-MAX_REPEAT = 4  # a smaller split's people are seen up to this many times per epoch
+MAX_REPEAT = 10  # a smaller split's people are seen up to this many times per epoch
 PEAK_LR, FINE_TUNE_LR = 2e-3, 5e-4  # one-cycle peak learning rate, from scratch / from --init
 
 
