@@ -68,21 +68,26 @@ bench-fit: $(STAMP)
 # Synthetic people (data/synthetic): in close-fitting clothes, a train split (raster renders) and
 # a held-out test split (Cycles), about 90 min for both on 2 CPU cores; dressed in the project's
 # own draped garments (bodies shaped like ANSUR II's adults), about 20 s per person per core
-# here (DRESSED_TRAIN=4000 is about 11 h on 2 cores; drapes run on the GPU when there is one).
+# here (DRESSED_TRAIN=4000 is about 11 h on 2 cores; drapes run on the GPU when there is one),
+# and DRESSED_PAIRS people, each body twice (fitted, then loose) for the consistency benchmark.
 # Resumable: re-run to go on. Samples measured by an older MEASUREMENT_VERSION are re-measured
 # from their stored parameters (no re-render).
 SYNTHETIC := data/synthetic
 DRESSED_TRAIN ?= 4000
 DRESSED_TEST ?= 150
+DRESSED_PAIRS ?= 40
 bench-data: $(STAMP)
 	$(BIN)/python -m render_farm.synthetic_data --split train --count 12000 --out $(SYNTHETIC) --workers 2
 	$(BIN)/python -m render_farm.synthetic_data --split test --count 150 --out $(SYNTHETIC) --workers 2
 	$(BIN)/python -m render_farm.synthetic_data --split dressed_test --count $(DRESSED_TEST) --out $(SYNTHETIC) --workers 2
+	$(BIN)/python -m render_farm.synthetic_data --split dressed_pairs --count $(DRESSED_PAIRS) --out $(SYNTHETIC) --workers 2
 	$(BIN)/python -m render_farm.synthetic_data --split dressed_train --count $(DRESSED_TRAIN) --out $(SYNTHETIC) --workers 2
 
-# Train the shape network on the train split; writes neural/shape_net/weights/shape_net.{pt,json}.
+# Train the shape network on the train and dressed_train splits; writes
+# neural/shape_net/weights/shape_net.{pt,json}. SHAPE_INIT=<weights> starts from earlier weights.
+SHAPE_INIT ?=
 train-shape: $(STAMP)
-	$(BIN)/python -m neural.shape_net.train --data $(SYNTHETIC)
+	$(BIN)/python -m neural.shape_net.train --data $(SYNTHETIC) $(if $(SHAPE_INIT),--init $(SHAPE_INIT))
 
 # Train the clothing segmenter (skin, garment, hair, accessory per pixel) on the dressed train
 # split; writes neural/segmenter/weights/segmenter.{pt,json}.
@@ -94,11 +99,14 @@ bench-bodies: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_body_coverage.py
 
 # Measurement accuracy on the held-out test splits: network + fit vs fit alone, front / front+side;
-# the tight split also rewrites the uncertainty table behind avatar.json's per-measurement
-# confidence; the dressed split is reported by looseness, also with the renderer's true labels.
+# the tight and dressed splits rewrite the uncertainty table behind avatar.json's per-measurement
+# confidence and intervals; the dressed split is reported by looseness, also with the renderer's
+# true labels; the pairs give one body's fitted-vs-loose consistency and the intervals' coverage
+# on people the calibration never saw.
 bench-avatar: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_avatar.py --data $(SYNTHETIC) --calibrate
-	$(BIN)/python tests/benchmarks/bench_avatar.py --data $(SYNTHETIC) --split dressed_test --true-labels
+	$(BIN)/python tests/benchmarks/bench_avatar.py --data $(SYNTHETIC) --split dressed_test --true-labels --calibrate
+	$(BIN)/python tests/benchmarks/bench_avatar.py --data $(SYNTHETIC) --split dressed_pairs --no-baseline
 
 # Size advice vs the size chart's own rule on sampled bodies clearly inside one size (drapes on
 # the CPU; about 1 min per body here). Resumable: work kept in out/bench_size.

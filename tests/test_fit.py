@@ -14,6 +14,16 @@ def test_fit_matches_silhouette_and_height(avatar_dir):
         assert name in avatar["measurement_definitions"]
     m = avatar["measurements"]
     assert 60 < m["waist_girth"] < m["chest_girth"] < 140
+
+
+def test_the_slim_man_under_the_hoodie(avatar_dir):
+    """The example photo's man is slim in a roomy hoodie: the body under it, not the hoodie's
+    volume (the outline reads a chest of about 120 cm), and the hoodie seen as loose."""
+    avatar = json.loads((avatar_dir / "avatar.json").read_text())
+    assert avatar["measurements"]["chest_girth"] < 105
+    assert avatar["clothing_seen"]["chest"]["looks"] == "loose"
+    low, high = avatar["measurement_confidence"]["chest_girth"]["interval_cm"]
+    assert low < avatar["measurements"]["chest_girth"] < high
     assert 0.4 * HEIGHT_CM < m["inseam"] < 0.55 * HEIGHT_CM
     assert "photo" not in json.dumps(avatar).lower().replace("source_photos", "")
 

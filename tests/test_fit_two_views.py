@@ -80,6 +80,9 @@ def test_loose_clothing_is_flagged_not_silent(person_photos, two_view_avatar, tm
     before, after = clean["measurement_confidence"], loose["measurement_confidence"]
     assert after["thigh_girth"]["outline_mismatch_cm"] >= (
         before["thigh_girth"]["outline_mismatch_cm"] + 3.0)
+    assert (loose["clothing_seen"]["thighs"]["outline_excess_cm"]
+            > clean["clothing_seen"]["thighs"]["outline_excess_cm"])
+    assert clean["clothing_seen"]["chest"]["looks"] == "fitted"
     calibrated = after["thigh_girth"]["uncertainty_cm"] is not None
     if calibrated:
         assert after["thigh_girth"]["uncertainty_cm"] > before["thigh_girth"]["uncertainty_cm"]

@@ -23,14 +23,17 @@ def _view(extra_width_px: int) -> SimpleNamespace:
 
 
 def test_intervals_take_the_widest_split_and_widen_where_the_photo_hides(monkeypatch):
-    table = {"p90_cm": {"front": {"waist_girth": 3.0}},
-             "typical_outline_mismatch_cm": {"front": {"waist_girth": 0.0}},
-             "signed_error_quantiles_cm": {"test": {"front": {"waist_girth": [-2.0, 2.5]}},
-                                           "dressed_test": {"front": {"waist_girth": [-1.0, 9.0]}}}}
+    table = {"splits": {
+        "test": {"p90_cm": {"front": {"waist_girth": 3.0}},
+                 "typical_outline_mismatch_cm": {"front": {"waist_girth": 0.0}},
+                 "signed_error_quantiles_cm": {"front": {"waist_girth": [-2.0, 2.5]}}},
+        "dressed_test": {"p90_cm": {"front": {"waist_girth": 8.0}},
+                         "signed_error_quantiles_cm": {"front": {"waist_girth": [-1.0, 9.0]}}}}}
     monkeypatch.setattr(measurement_confidence, "calibration", lambda: table)
     fitted = measurement_confidence.measurement_uncertainty({"waist_girth": 80.0},
                                                             {"front": _view(0)}, "front")
     assert fitted["waist_girth"]["interval_cm"] == [71.0, 82.0]  # 80 - 9 .. 80 + 2
+    assert fitted["waist_girth"]["uncertainty_cm"] == 8.0  # the larger split's p90
     loose = measurement_confidence.measurement_uncertainty({"waist_girth": 80.0},
                                                            {"front": _view(10)}, "front")
     low, high = loose["waist_girth"]["interval_cm"]
@@ -38,8 +41,8 @@ def test_intervals_take_the_widest_split_and_widen_where_the_photo_hides(monkeyp
 
 
 def test_without_calibration_there_is_no_interval(monkeypatch):
-    monkeypatch.setattr(measurement_confidence, "calibration", lambda: {"p90_cm": {"front": {
-        "waist_girth": 3.0}}})
+    monkeypatch.setattr(measurement_confidence, "calibration", lambda: {"splits": {"test": {
+        "p90_cm": {"front": {"waist_girth": 3.0}}}}})
     fitted = measurement_confidence.measurement_uncertainty({"waist_girth": 80.0},
                                                             {"front": _view(0)}, "front")
     assert fitted["waist_girth"]["interval_cm"] is None

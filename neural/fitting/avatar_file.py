@@ -20,7 +20,7 @@ from neural.body.measurements import DEFINITIONS, measure_body
 from neural.errors import InputError
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.fit_body import FitResult
-from neural.fitting.measurement_confidence import measurement_uncertainty
+from neural.fitting.measurement_confidence import clothing_seen, measurement_uncertainty
 from neural.mesh_io import glb_bytes
 from neural.photo.person_detector import PersonObservation
 
@@ -35,8 +35,10 @@ def write_avatar(out_dir: str | os.PathLike, fit: FitResult, height_cm: float,
     vertices, faces, joints = rest_body(fit.body, fit.device)
     measurements = measure_body(vertices, faces, joints, anny_landmarks())
     mode = "front+side" if photos.get("side") is not None else "front"
+    confidence = measurement_uncertainty(measurements, fit.views, mode)
     document = _body_document(fit.body, height_cm, measurements) | {
-        "measurement_confidence": measurement_uncertainty(measurements, fit.views, mode),
+        "measurement_confidence": confidence,
+        "clothing_seen": clothing_seen(confidence, len(fit.views)),
         "diagnostics": {
             "silhouette_iou": fit.silhouette_iou,
             "keypoint_error_px": fit.keypoint_error_px,

@@ -2,21 +2,26 @@
 
 Two parts, combined in quadrature:
 - the method's own spread: the 90th-percentile absolute error per measurement found by
-  ``make bench-avatar`` on the held-out synthetic people (close-fitting clothes), for front-only
-  or front + side fits (``data/measurement_uncertainty.json``);
+  ``make bench-avatar --calibrate`` on each held-out synthetic split (close-fitting clothes and
+  dressed; the largest of them, so it holds for both kinds of photo), for front-only or front +
+  side fits (``data/measurement_uncertainty.json``);
 - what the photo says about this person: where the fitted body's outline does not match the
   person's outline across a girth's band of the body (loose clothing, a bag, hair, a bad mask),
   the unexplained width of the body part (cm, summed over the views; per image row, the run of
-  pixels through the part's centre line, so hands beside the hips do not count) times pi/2 — a girth changes by about pi/2
-  per centimetre of width in one view (the perimeter of an ellipse is about pi (a + b)) —
-  beyond what is typical on the benchmark (its median, also in the calibration file). The shape
-  network reads the whole outline, so a body part hidden by clothing can move every measurement:
-  half of the largest such excess anywhere is added to all of them.
+  pixels through the part's centre line, so hands beside the hips do not count) times pi/2 — a
+  girth changes by about pi/2 per centimetre of width in one view (the perimeter of an ellipse
+  is about pi (a + b)) — beyond what is typical on the benchmark (the largest of the splits'
+  medians, also in the calibration file: the dressed people's clothes are allowed for). The
+  shape network reads the whole outline, so a body part hidden by clothing can move every
+  measurement: half of the largest such excess anywhere is added to all of them.
+
+What the fit believes the person wears (``clothing_seen``): per region (chest, waist, hips,
+thighs), "loose" where the outline stands off the fitted body by more than ``LOOSE_CM`` of girth
+per view, else "fitted".
 
 Each measurement also gets a 90 % interval (cm): the 5th to 95th percentiles of the signed
-error (fitted - true) that ``make bench-avatar --calibrate`` found on each held-out split
-(close-fitting and dressed; the widest of them, so it holds for both kinds of photo), moved
-to this measurement, and widened on both sides by this photo's unexplained outline (above).
+error (fitted - true) that the calibration found on each split (the widest of them), moved to
+this measurement, and widened on both sides by this photo's unexplained outline (above).
 """
 from __future__ import annotations
 
@@ -41,15 +46,28 @@ BANDS = {
 LEG_GIRTHS = ("thigh_girth", "calf_girth")  # measured on each leg's centre line, averaged
 HIGH, MEDIUM = 2.0, 4.0  # cm: uncertainty up to HIGH is "high" confidence, up to MEDIUM "medium"
 SPILL = 0.5  # share of the largest outline excess that every measurement inherits
+LOOSE_CM = 6.0  # girth (cm) per view the outline may stand off the fitted body and look fitted
+REGIONS = {"chest": "chest_girth", "waist": "waist_girth", "hips": "hip_girth",
+           "thighs": "thigh_girth"}
 
 
 @functools.lru_cache(maxsize=1)
 def calibration() -> dict:
-    """{"p90_cm": {mode: {measurement: cm}}, "typical_outline_mismatch_cm": {mode: {...}}} for
-    modes "front" and "front+side"; {} before calibration."""
+    """{"splits": {split: {"p90_cm", "typical_outline_mismatch_cm", "signed_error_quantiles_cm":
+    {mode: {measurement: cm, or [5th, 95th percentile] cm}}}}} for modes "front" and
+    "front+side"; {} before calibration."""
     if not CALIBRATION.is_file():
         return {}
     return json.loads(CALIBRATION.read_text())
+
+
+def _largest(table: dict, key: str, mode: str) -> dict[str, float]:
+    """Per measurement, the largest of the splits' ``key`` values for ``mode``."""
+    largest: dict[str, float] = {}
+    for split in table.get("splits", {}).values():
+        for name, value in split.get(key, {}).get(mode, {}).items():
+            largest[name] = max(largest.get(name, value), value)
+    return largest
 
 
 def band_width_residual_cm(mask: np.ndarray, silhouette: np.ndarray, keypoints_px: np.ndarray,
@@ -89,9 +107,9 @@ def measurement_uncertainty(measurements: dict[str, float], views: dict, mode: s
     maps view names to ``ViewFit``s (their mask, silhouette, keypoints and scale), ``mode``
     "front" or "front+side". ``interval_cm`` is [low, high], or None before calibration."""
     table = calibration()
-    spread = table.get("p90_cm", {}).get(mode, {})
+    spread = _largest(table, "p90_cm", mode)
     quantiles = _widest_quantiles(table, mode)
-    typical = table.get("typical_outline_mismatch_cm", {}).get(mode, {})
+    typical = _largest(table, "typical_outline_mismatch_cm", mode)
     mismatch = {name: np.pi / 2 * sum(
         band_width_residual_cm(view.mask, view.silhouette, view.keypoints_fit_px, band,
                                view.pixels_per_cm, per_leg=name in LEG_GIRTHS)
@@ -116,12 +134,23 @@ def measurement_uncertainty(measurements: dict[str, float], views: dict, mode: s
     return out
 
 
+def clothing_seen(confidence: dict[str, dict], views: int) -> dict[str, dict]:
+    """{region: {"looks": "loose" | "fitted", "outline_excess_cm": girth per view}} from
+    ``measurement_uncertainty``'s outline mismatches over ``views`` photos."""
+    seen = {}
+    for region, name in REGIONS.items():
+        per_view = confidence[name]["outline_mismatch_cm"] / max(views, 1)
+        seen[region] = {"looks": "loose" if per_view > LOOSE_CM else "fitted",
+                        "outline_excess_cm": round(per_view, 1)}
+    return seen
+
+
 def _widest_quantiles(table: dict, mode: str) -> dict[str, tuple[float, float]]:
     """Per measurement, the lowest 5th and highest 95th percentile of the signed error over the
     calibrated splits."""
     widest: dict[str, tuple[float, float]] = {}
-    for split in table.get("signed_error_quantiles_cm", {}).values():
-        for name, (low, high) in split.get(mode, {}).items():
+    for split in table.get("splits", {}).values():
+        for name, (low, high) in split.get("signed_error_quantiles_cm", {}).get(mode, {}).items():
             known = widest.get(name, (low, high))
             widest[name] = (min(known[0], low), max(known[1], high))
     return widest

@@ -2,20 +2,23 @@
 
 ``--split test`` (default) holds people in close-fitting clothes; ``--split dressed_test`` holds
 people in the project's draped garments, reported also by how loose they are (fitted, loose,
-outerwear; ``neural.synthetic.dressing.Outfit.looseness``). For each test sample (Cycles-rendered
+outerwear; ``neural.synthetic.dressing.Outfit.looseness``); ``--split dressed_pairs`` holds each
+body twice, fitted then loose, and also reports how far apart the two readings of one body are
+(the consistency). For each test sample (Cycles-rendered
 photos, never seen in training) the whole photo-to-avatar
 path runs (decode, detect, shape network, fit, measure, write avatar.json) in four
 configurations: front only / front + side, each started from the shape network or from the mean
 body (optimisation alone, the baseline). Prints MAE and 90th-percentile absolute error per
-measurement (cm) and the time per avatar; saves JSON.
+measurement (cm), how often the truth lies inside avatar.json's 90 % interval, and the time per
+avatar; saves JSON.
 
 With ``--calibrate`` it also writes the per-measurement uncertainty table that avatar.json's
-confidence uses (``neural/fitting/data/measurement_uncertainty.json``): for the split, the 5th
-and 95th percentiles of the signed errors (the 90 % intervals); from the close-fitting split
-also the p90 errors and the median outline mismatch of the network + fit configurations.
+confidence uses (``neural/fitting/data/measurement_uncertainty.json``): for the split, the p90
+errors, the median outline mismatch and the 5th and 95th percentiles of the signed errors (the
+90 % intervals) of the network + fit configurations; each split keeps its own entry.
 
 Usage: python tests/benchmarks/bench_avatar.py [--data data/synthetic] [--split S] [--limit N]
-       [--device D] [--calibrate] [--no-baseline]
+       [--device D] [--calibrate] [--no-baseline] [--true-labels]
 """
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ CONFIGS = {  # name -> (use the side photo, start from the shape network, true p
     "front+side, network + fit": (True, True, False),
     "front+side, fit alone": (True, False, False),
 }
+RESULTS = {"test": "avatar.json", "dressed_test": "avatar_dressed.json",
+           "dressed_pairs": "avatar_dressed_pairs.json"}
 TRUE_LABELS = {  # with --true-labels: the fit told by the renderer which pixels are skin
     "front, true labels": (False, True, True),
     "front+side, true labels": (True, True, True),
@@ -45,7 +50,8 @@ TRUE_LABELS = {  # with --true-labels: the fit told by the renderer which pixels
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT / "data/synthetic"))
-    parser.add_argument("--split", default="test", choices=("test", "dressed_test"))
+    parser.add_argument("--split", default="test",
+                        choices=("test", "dressed_test", "dressed_pairs"))
     parser.add_argument("--limit", type=int, default=40, help="test samples to use (first N)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--json", help="default tests/benchmarks/results/avatar.json, or "
@@ -61,8 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     configs = {name: how for name, how in CONFIGS.items() if how[1] or not args.no_baseline}
     if args.true_labels:
         configs |= TRUE_LABELS
-    args.json = args.json or str(ROOT / "tests/benchmarks/results" / (
-        "avatar.json" if args.split == "test" else "avatar_dressed.json"))
+    args.json = args.json or str(ROOT / "tests/benchmarks/results" / RESULTS[args.split])
 
     from tqdm import tqdm
 
@@ -79,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     errors = {name: [] for name in configs}
     rows = {name: [] for name in configs}  # per person: signed errors (cm), for digging
     mismatch = {name: [] for name in configs}
+    inside = {name: [] for name in configs}  # per person: truth inside the 90 % interval
     seconds = {name: [] for name in configs}
     failures = {name: 0 for name in configs}
     _fit(samples[0], 170.0, True, True, False, device)  # warm-up: loads and first-call set-up
@@ -96,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
             errors[name].append([avatar["measurements"][k] - truth[k] for k in ORDER])
             signed = dict(zip(ORDER, np.round(errors[name][-1], 2).tolist()))
             rows[name].append({"sample": sample.stem, "looseness": group, "error_cm": signed})
-            mismatch[name].append([avatar["measurement_confidence"][k]["outline_mismatch_cm"]
-                                   for k in ORDER])
+            confidence = avatar["measurement_confidence"]
+            mismatch[name].append([confidence[k]["outline_mismatch_cm"] for k in ORDER])
+            inside[name].append([_inside(confidence[k]["interval_cm"], truth[k]) for k in ORDER])
             seconds[name].append(elapsed)
 
     table = {}
@@ -111,7 +118,11 @@ def main(argv: list[str] | None = None) -> int:
             "p90_cm": dict(zip(ORDER, np.round(np.percentile(diffs, 90, axis=0), 2).tolist())),
             "median_outline_mismatch_cm": dict(zip(ORDER, np.round(
                 np.median(mismatch[name] or np.full((1, len(ORDER)), np.nan), axis=0), 2).tolist())),
+            "interval_coverage": dict(zip(ORDER, np.round(np.mean(
+                inside[name] or np.full((1, len(ORDER)), np.nan), axis=0), 3).tolist())),
             "by_looseness": _by_looseness(rows[name]),
+            "fitted_vs_loose_cm": (_consistency(rows[name]) if args.split == "dressed_pairs"
+                                   else None),
             "per_person": rows[name],
         }
     device_name = _device_name(device)
@@ -139,9 +150,25 @@ def _by_looseness(rows: list[dict]) -> dict:
             for group, errors in sorted(groups.items())}
 
 
+def _inside(interval: list[float] | None, value: float) -> float:
+    """1 where ``value`` lies in ``interval``, 0 where not, NaN without an interval."""
+    return float("nan") if interval is None else float(interval[0] <= value <= interval[1])
+
+
+def _consistency(rows: list[dict]) -> dict:
+    """Mean |difference| (cm) between the torso girths read from one body in fitted clothes
+    and in loose ones (samples 2k and 2k + 1 of ``dressed_pairs``), over the pairs both read."""
+    errors = {int(row["sample"]): row["error_cm"] for row in rows}
+    pairs = [(errors[i], errors[i + 1]) for i in errors if i % 2 == 0 and i + 1 in errors]
+    if not pairs:
+        return {"pairs": 0}
+    return {"pairs": len(pairs)} | {
+        key: round(float(np.mean([abs(a[key] - b[key]) for a, b in pairs])), 2) for key in GIRTHS}
+
+
 def _write_calibration(table: dict, count: int, split: str, errors: dict) -> None:
-    """This split's 5th/95th percentiles of the signed errors (every split keeps its own); the
-    close-fitting split also sets the p90 errors and the typical outline mismatch."""
+    """This split's p90 errors, typical outline mismatch and 5th/95th percentiles of the signed
+    errors, of the network + fit configurations (every split keeps its own)."""
     import json
 
     from neural.body.measurements import ORDER
@@ -149,17 +176,18 @@ def _write_calibration(table: dict, count: int, split: str, errors: dict) -> Non
     from neural.fitting.measurement_confidence import CALIBRATION
 
     modes = {"front": "front, network + fit", "front+side": "front+side, network + fit"}
+    modes = {mode: name for mode, name in modes.items() if errors[name]}
     document = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {}
-    if split == "test":
-        document |= {
-            "source": f"make bench-avatar --calibrate: {count} held-out synthetic people",
-            "p90_cm": {mode: table[name]["p90_cm"] for mode, name in modes.items()},
-            "typical_outline_mismatch_cm": {mode: table[name]["median_outline_mismatch_cm"]
-                                            for mode, name in modes.items()}}
-    quantiles = document.setdefault("signed_error_quantiles_cm", {})
-    quantiles[split] = {mode: {key: np.round(np.percentile(np.array(errors[name])[:, i], [5, 95]),
-                                             2).tolist() for i, key in enumerate(ORDER)}
-                        for mode, name in modes.items() if errors[name]}
+    document = {"source": "make bench-avatar --calibrate on each held-out synthetic split",
+                "splits": document.get("splits", {})}
+    document["splits"][split] = {
+        "people": count,
+        "p90_cm": {mode: table[name]["p90_cm"] for mode, name in modes.items()},
+        "typical_outline_mismatch_cm": {mode: table[name]["median_outline_mismatch_cm"]
+                                        for mode, name in modes.items()},
+        "signed_error_quantiles_cm": {mode: {key: np.round(np.percentile(
+            np.array(errors[name])[:, i], [5, 95]), 2).tolist() for i, key in enumerate(ORDER)}
+            for mode, name in modes.items()}}
     write_json_atomic(CALIBRATION, document)
     print(f"saved {CALIBRATION}")
 
@@ -223,6 +251,15 @@ def _print(table: dict, order, device: str) -> None:
                                             for n in names))
     print(f"{'samples (failed)':18s}" + "".join(
         f"{table[n]['samples']:>24d} ({table[n]['failures']})" for n in names))
+    print("\nshare of people whose truth lies inside the 90 % interval")
+    for key in GIRTHS:
+        print(f"{key:18s}" + "".join(f"{table[n]['interval_coverage'][key]:>28.2f}"
+                                     for n in names))
+    if all(table[n]["fitted_vs_loose_cm"] for n in names):
+        print("\none body fitted vs loose: mean |difference| in cm (chest / waist / hip)")
+        print(f"{'':18s}" + "".join(
+            f"{' / '.join(str(table[n]['fitted_vs_loose_cm'].get(k, '-')) for k in GIRTHS):>28s}"
+            for n in names))
     groups = sorted({g for n in names for g in table[n]["by_looseness"]})
     print("\nchest / waist / hip MAE (mean signed error) in cm, by how loose the clothes are")
     for group in groups:
