@@ -164,10 +164,9 @@ def size_span(filename: str, measurements_cm: dict[str, float],
             "measurement": widest, "interval_cm": list(spans[widest][1])}
 
 
-# girth -> (its region in avatar.json's ``clothing_seen``, the garment a photo shows it in)
-FITTED_PHOTO = {"chest_girth": ("chest", "a fitted top"), "waist_girth": ("waist", "a fitted top"),
-                "hip_girth": ("hips", "fitted trousers"),
-                "thigh_girth": ("thighs", "fitted trousers")}
+# girth -> the garment a photo shows it in
+FITTED_PHOTO = {"chest_girth": "a fitted top", "waist_girth": "a fitted top",
+                "hip_girth": "fitted trousers", "thigh_girth": "fitted trousers"}
 
 
 def span_note(span: dict, has_side_photo: bool, clothing_seen: dict | None = None) -> str:
@@ -176,7 +175,10 @@ def span_note(span: dict, has_side_photo: bool, clothing_seen: dict | None = Non
     says that region looked loose, else in close-fitting clothes; or a side photo."""
     low, high = span["interval_cm"]
     smallest, largest = span["sizes"]
-    region, garment = FITTED_PHOTO.get(span["measurement"], ("", ""))
+    from neural.fitting.measurement_confidence import REGIONS
+
+    region = {girth: name for name, girth in REGIONS.items()}.get(span["measurement"])
+    garment = FITTED_PHOTO.get(span["measurement"], "close-fitting clothes")
     if ((clothing_seen or {}).get(region) or {}).get("looks") != "loose":
         garment = "close-fitting clothes"
     better = f"a photo in {garment}" + ("" if has_side_photo else " or a side photo")

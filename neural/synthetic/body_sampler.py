@@ -40,16 +40,19 @@ POSE_JITTER = (
     ("spine03", (2.0, 2.0, 2.0)), ("neck01", (4.0, 3.0, 3.0)),
 )
 
-# stance -> (share of bodies, {bone: rotation vector in degrees added to the A-pose}); Anny's
-# bone frames: +Y on the left upper arm lowers it towards the body, +Z on the root turns the body
+# stance -> (share of bodies, {bone: rotation vector in degrees added to the A-pose}, sided: drawn
+# as given or mirrored); Anny's bone frames: +Y on the left upper arm lowers it towards the body,
+# +Z on the root turns the body
 STANCES = {
-    "a_pose": (0.3, {}),
-    "arms_down": (0.25, {"upperarm01.L": (0.0, 35.0, 0.0), "upperarm01.R": (0.0, -35.0, 0.0)}),
+    "a_pose": (0.3, {}, False),
+    "arms_down": (0.25, {"upperarm01.L": (0.0, 35.0, 0.0), "upperarm01.R": (0.0, -35.0, 0.0)},
+                  False),
     "hands_on_hips": (0.15, {"upperarm01.L": (0.0, -5.0, 0.0), "lowerarm01.L": (0.0, 80.0, 0.0),
-                             "upperarm01.R": (0.0, 5.0, 0.0), "lowerarm01.R": (0.0, -80.0, 0.0)}),
+                             "upperarm01.R": (0.0, 5.0, 0.0), "lowerarm01.R": (0.0, -80.0, 0.0)},
+                      False),
     "weight_on_one_leg": (0.15, {"upperleg01.L": (0.0, 6.0, 0.0), "upperleg01.R": (0.0, 6.0, 0.0),
-                                 "spine01": (0.0, -4.0, 0.0)}),
-    "turned": (0.15, {"root": (0.0, 0.0, 15.0)}),
+                                 "spine01": (0.0, -4.0, 0.0)}, True),
+    "turned": (0.15, {"root": (0.0, 0.0, 15.0)}, True),
 }
 STANCE_SPREAD = 0.3  # each stance's rotations scaled by 1 +- this
 
@@ -119,13 +122,13 @@ def _stance(rng: np.random.Generator, pose: dict[str, list[float]]) -> dict[str,
     scaled by 1 +- ``STANCE_SPREAD`` and mirrored left to right half of the time."""
     names = list(STANCES)
     shares = np.array([STANCES[name][0] for name in names])
-    rotations = STANCES[names[rng.choice(len(names), p=shares / shares.sum())]][1]
+    _, rotations, sided = STANCES[names[rng.choice(len(names), p=shares / shares.sum())]]
     amount = 1.0 + rng.uniform(-STANCE_SPREAD, STANCE_SPREAD)
-    side = -1.0 if rng.uniform() < 0.5 else 1.0  # the other leg, the other way round
+    if rng.uniform() < 0.5 and sided:  # the other leg, the other way round
+        amount = -amount
     posed = {bone: list(value) for bone, value in pose.items()}
     for bone, degrees in rotations.items():
-        mirror = side if bone in ("root", "spine01") or bone.startswith("upperleg") else 1.0
-        added = np.radians(degrees) * amount * mirror
+        added = np.radians(degrees) * amount
         posed[bone] = (np.asarray(posed.get(bone, (0.0, 0.0, 0.0))) + added).round(6).tolist()
     return posed
 
