@@ -78,8 +78,8 @@ def penetration_depths(points: np.ndarray, body_vertices: np.ndarray,
 def self_intersecting_edges(positions: np.ndarray, faces: np.ndarray,
                             seam_pairs: np.ndarray) -> int:
     """How many of the garment's mesh edges pass through one of its own triangles (triangles
-    that share a vertex with the edge left out; vertices sewn together count as one)."""
-    import trimesh
+    that share a vertex with the edge left out; vertices sewn together count as one). Each edge
+    is tested as a segment against the triangles near it only (Moller-Trumbore)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
@@ -89,18 +89,51 @@ def self_intersecting_edges(positions: np.ndarray, faces: np.ndarray,
     root = connected_components(sewn, directed=False)[1]  # one label per sewn-together group
     edges = np.unique(np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]],
                                               faces[:, [2, 0]]]), 1), axis=0)
-    start, vector = positions[edges[:, 0]], positions[edges[:, 1]] - positions[edges[:, 0]]
-    length = np.linalg.norm(vector, axis=1)
-    mesh = trimesh.Trimesh(positions, faces, process=False)
-    hits, ray, triangle = mesh.ray.intersects_location(start, vector / length[:, None],
-                                                        multiple_hits=True)
-    if not len(ray):
-        return 0
-    along = np.einsum("ij,ij->i", hits - start[ray], vector[ray] / length[ray, None])
-    corners, ends = root[faces[triangle]], root[edges[ray]]
-    shared = (corners[:, :, None] == ends[:, None, :]).any((1, 2))
-    crossing = (along > 1e-6) & (along < length[ray] - 1e-6) & ~shared
-    return int(len(np.unique(ray[crossing])))
+    edge, triangle = _segments_near_triangles(positions, edges, faces)
+    corners, ends = root[faces[triangle]], root[edges[edge]]
+    keep = ~(corners[:, :, None] == ends[:, None, :]).any((1, 2))
+    edge, triangle = edge[keep], triangle[keep]
+    crossing = _segments_cross_triangles(positions[edges[edge, 0]], positions[edges[edge, 1]],
+                                         positions[faces[triangle]])
+    return int(len(np.unique(edge[crossing])))
+
+
+def _segments_near_triangles(positions: np.ndarray, edges: np.ndarray,
+                             faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate (edge, triangle) index pairs: those whose bounding spheres overlap."""
+    from scipy.spatial import cKDTree
+
+    middles = positions[edges].mean(1)
+    half_lengths = np.linalg.norm(positions[edges[:, 1]] - positions[edges[:, 0]], axis=1) / 2
+    centroids = positions[faces].mean(1)
+    radii = np.linalg.norm(positions[faces] - centroids[:, None], axis=2).max(1)
+    reach = float(half_lengths.max() + radii.max()) if len(faces) else 0.0
+    pairs = cKDTree(middles).query_ball_tree(cKDTree(centroids), reach)
+    sizes = np.fromiter(map(len, pairs), dtype=np.int64, count=len(pairs))
+    edge = np.repeat(np.arange(len(edges)), sizes)
+    triangle = np.fromiter((t for near in pairs for t in near), dtype=np.int64,
+                           count=int(sizes.sum()))
+    return edge, triangle
+
+
+def _segments_cross_triangles(starts: np.ndarray, ends: np.ndarray,
+                              corners: np.ndarray) -> np.ndarray:
+    """Whether each segment (N, 3) -> (N, 3) passes through the inside of its triangle
+    (N, 3, 3); touching at either end (within 1 um) does not count."""
+    direction = ends - starts
+    length = np.linalg.norm(direction, axis=1)
+    side1, side2 = corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]
+    h = np.cross(direction, side2)
+    det = np.einsum("ij,ij->i", side1, h)
+    usable = np.abs(det) > 1e-18
+    inverse = np.where(usable, 1.0 / np.where(usable, det, 1.0), 0.0)
+    s = starts - corners[:, 0]
+    u = inverse * np.einsum("ij,ij->i", s, h)
+    q = np.cross(s, side1)
+    v = inverse * np.einsum("ij,ij->i", direction, q)
+    along = inverse * np.einsum("ij,ij->i", side2, q) * length  # metres from the start
+    return (usable & (u >= 0) & (v >= 0) & (u + v <= 1)
+            & (along > 1e-6) & (along < length - 1e-6))
 
 
 def fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces,
