@@ -65,6 +65,24 @@ def test_a_real_body_repeats_by_seed_and_is_one_sex_scaled_a_little():
     assert first.phenotypes["gender"] <= 0.15 or first.phenotypes["gender"] >= 0.85
 
 
+def test_an_extreme_target_body_reaches_a_fashion_model_waist():
+    """The sampler's thin extreme (a fashion model's 58 cm waist at 175 cm) is met, not only
+    aimed at: the nearest random body is moved onto the target's girths."""
+    from neural.body.anny_body import measure_rest_body
+    from neural.synthetic.body_sampler import EXTREME_TARGETS, _target, sample_real_body
+
+    def target(seed: int) -> np.ndarray:
+        rng = np.random.default_rng([seed, 3])
+        return _target(rng, "female" if rng.uniform() < 0.5 else "male")[0]
+
+    thin = np.array(EXTREME_TARGETS["female"][0])
+    seed = next(s for s in range(1000) if np.array_equal(target(s), thin))
+    measured = measure_rest_body(sample_real_body(seed))
+    assert 56.0 <= measured["waist_girth"] <= 60.0
+    assert 170.0 <= measured["stature"] <= 185.0
+    assert abs(measured["hip_girth"] - thin[3]) < 3.0
+
+
 def test_outfits_drawn_fitted_or_loose_are_what_they_were_asked_to_be():
     """The paired split dresses one body fitted, then loose: the outfits keep to the kind."""
     from neural.synthetic.dressing import sample_outfit

@@ -5,13 +5,15 @@ data) restricted to adults; local changes and pose are small uniform perturbatio
 ``sample_real_body``: bodies shaped like measured adults: a target (stature, chest, waist, hip)
 is drawn near a person of ANSUR II (a kernel density, widened to reach past both ends of it,
 plus a share of the extremes that fashion meets: model-thin waists, hips of 140-150 cm), and
-the nearest of several broadly drawn Anny bodies, scaled to the target's stature, is kept; it
+the nearest of several broadly drawn Anny bodies, scaled to the target's stature, is kept (an
+extreme target's body is then moved onto its chest, waist and hip, ``_reach``); it
 stands as people do in shoppers' photos (``STANCES``: the A-pose, arms down along the sides,
 hands on the hips, the weight on one leg, a slight turn). Deterministic for a given seed.
 """
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +31,11 @@ EXTREME_TARGETS = {"female": ((175.0, 78.0, 58.0, 86.0), (165.0, 130.0, 118.0, 1
 DISTANCE_WEIGHTS = np.array([0.0, 1.0, 0.5, 1.0])  # stature is matched by scaling; ANSUR's
 # waist is at the navel, this project's at the natural waist: it counts half
 MAX_RESCALE = 0.08  # a candidate is scaled by at most this to reach the target's stature
+# what moves an extreme target's body onto its chest, waist and hip (local changes, phenotypes)
+REACH_KNOBS = ("measure-bust-circ-incr", "measure-waist-circ-incr", "measure-hips-circ-incr",
+               "hip-scale-horiz-incr", "torso-scale-horiz-incr", "weight")
+REACH_STEPS = 3  # Gauss-Newton steps
+REACH_PROBE = 0.1  # finite-difference step of a knob
 
 MIN_AGE_YEARS, MAX_AGE_YEARS = 18.0, 80.0
 LOCAL_CHANGE_SPREAD = 0.6  # local changes uniform in [-spread, spread]
@@ -102,7 +109,7 @@ def sample_real_body(seed: int) -> BodyParameters:
 
     rng = np.random.default_rng([seed, 3])
     sex = "female" if rng.uniform() < 0.5 else "male"
-    target = _target(rng, sex)
+    target, extreme = _target(rng, sex)
     best, best_distance = None, np.inf
     for _ in range(CANDIDATES):
         candidate = _broad_candidate(rng, sex)
@@ -113,8 +120,41 @@ def sample_real_body(seed: int) -> BodyParameters:
         if distance < best_distance:
             best, best_distance = candidate, distance
             best_scale = round(scale, 6)
-    pose = _stance(np.random.default_rng([seed, 4]), best.pose)
-    return BodyParameters(best.phenotypes, best.local_changes, pose, best_scale)
+    best = BodyParameters(best.phenotypes, best.local_changes, best.pose, best_scale)
+    if extreme:
+        best = _reach(best, target[1:])
+    return replace(best, pose=_stance(np.random.default_rng([seed, 4]), best.pose))
+
+
+def _reach(body: BodyParameters, girths_cm: np.ndarray) -> BodyParameters:
+    """``body`` with its ``REACH_KNOBS`` moved (least squares, within their ranges) so that its
+    chest, waist and hip girths (cm, at its own scale) come as near ``girths_cm`` as they can."""
+    from neural.body.anny_body import measure_rest_body
+
+    def girths(knobs: np.ndarray) -> np.ndarray:
+        measured = measure_rest_body(_with_knobs(body, knobs))
+        return np.array([measured[key] for key in MEASURED[1:]])
+
+    low = np.array([0.0 if knob in PHENOTYPES else -1.0 for knob in REACH_KNOBS])
+    knobs = np.array([body.phenotypes[knob] if knob in PHENOTYPES else body.local_changes[knob]
+                      for knob in REACH_KNOBS])
+    for _ in range(REACH_STEPS):
+        now = girths(knobs)
+        probes = np.where(knobs < 1.0 - REACH_PROBE, REACH_PROBE, -REACH_PROBE)
+        jacobian = np.column_stack([(girths(knobs + probe * np.eye(len(knobs))[i]) - now) / probe
+                                    for i, probe in enumerate(probes)])
+        step = np.linalg.lstsq(jacobian, girths_cm - now, rcond=None)[0]
+        knobs = np.clip(knobs + step, low, 1.0)
+    return _with_knobs(body, knobs)
+
+
+def _with_knobs(body: BodyParameters, knobs: np.ndarray) -> BodyParameters:
+    """``body`` with ``REACH_KNOBS`` set to ``knobs``."""
+    values = dict(zip(REACH_KNOBS, (round(float(k), 6) for k in knobs)))
+    return replace(body, phenotypes=body.phenotypes | {k: v for k, v in values.items()
+                                                       if k in PHENOTYPES},
+                   local_changes=body.local_changes | {k: v for k, v in values.items()
+                                                       if k not in PHENOTYPES})
 
 
 def _stance(rng: np.random.Generator, pose: dict[str, list[float]]) -> dict[str, list[float]]:
@@ -133,15 +173,15 @@ def _stance(rng: np.random.Generator, pose: dict[str, list[float]]) -> dict[str,
     return posed
 
 
-def _target(rng: np.random.Generator, sex: str) -> np.ndarray:
-    """(stature, chest, waist, hip) cm to aim for."""
+def _target(rng: np.random.Generator, sex: str) -> tuple[np.ndarray, bool]:
+    """(stature, chest, waist, hip) cm to aim for, and whether it is one of the extremes."""
     people = _real_people()[sex]
     if rng.uniform() < EXTREMES:
         low, high = (np.array(end) for end in EXTREME_TARGETS[sex])
-        return low if rng.uniform() < 0.5 else high
+        return (low if rng.uniform() < 0.5 else high), True
     median, spread = np.median(people, 0), people.std(0)
     person = people[rng.integers(len(people))]
-    return median + WIDEN * (person - median) + rng.normal(0.0, KERNEL_SPREAD * spread)
+    return median + WIDEN * (person - median) + rng.normal(0.0, KERNEL_SPREAD * spread), False
 
 
 def _broad_candidate(rng: np.random.Generator, sex: str) -> BodyParameters:
