@@ -8,7 +8,9 @@ view; body parameters, measurements in cm and, when dressed, the outfit). The ``
 ``test`` splits wear close-fitting painted clothes; ``dressed_train`` and ``dressed_test`` wear
 the project's garments draped by its cloth solver (``neural.synthetic.dressing``);
 ``dressed_pairs`` holds each body twice, in fitted clothes (even index) and in loose ones (the
-next index), the same camera and look, for the consistency of the fit. Train splits
+next index), the same camera and look, for the consistency of the fit. A split with
+``STAGINGS`` photographs each dressed person several times (``<index>.npz``, then
+``<index>s<k>.npz``): one drape, other stances, looks and cameras. Train splits
 use the fast raster renderer; the held-out test splits use Cycles and also keep their images as
 PNGs so the whole photo-to-avatar path can be benchmarked. Seeds never overlap between splits.
 Re-running resumes:
@@ -36,6 +38,7 @@ SPLITS = {  # name -> (first seed, renderer, dressed)
     "dressed_pairs": (5_000_000, "cycles", True),
 }
 PAIRED = {"dressed_pairs": ("fitted", "loose")}  # split -> looseness of each of a body's samples
+STAGINGS = {"dressed_train": 3}  # split -> photo sessions per person (a drape costs ~10x a photo)
 IMAGE_SIZE = (540, 720)  # W, H in pixels (3:4 portrait)
 PHOTO_CROP_SIZE = (128, 256)  # W, H of the stored photo and label crops round the person
 FORMAT_VERSION = 2
@@ -45,8 +48,8 @@ _worker_state: dict = {}
 
 def generate(split: str, count: int, out_dir: str | os.PathLike, workers: int = 1,
              device: str = "cpu") -> dict:
-    """Make samples 0..count-1 of ``split`` that are not there yet (dressed splits drape on
-    ``device``); returns counts."""
+    """Make people 0..count-1 of ``split`` (each with its ``STAGINGS``) whose samples are not
+    all there yet (dressed splits drape on ``device``); returns counts of samples."""
     from neural.files import write_json_atomic
 
     first_seed, renderer, dressed = SPLITS[split]
@@ -56,15 +59,26 @@ def generate(split: str, count: int, out_dir: str | os.PathLike, workers: int = 
         "format_version": FORMAT_VERSION, "split": split, "count": count,
         "first_seed": first_seed, "renderer": renderer, "image_size": list(IMAGE_SIZE),
         "mask_stride": MASK_STRIDE, "views": ["front", "side"], "dressed": dressed,
+        "stagings": STAGINGS.get(split, 1),
     })
-    paths = [folder / f"{i:05d}.npz" for i in range(count)]
-    jobs = [(split, i, str(folder), device) for i, path in enumerate(paths) if not path.exists()]
-    stale = [str(path) for path in paths
+    paths = {i: _sample_paths(folder, split, i) for i in range(count)}
+    missing = {i: sum(not path.exists() for path in own) for i, own in paths.items()}
+    jobs = [(split, i, str(folder), device)  # people with nothing yet first
+            for i in sorted((i for i in missing if missing[i]), key=lambda i: -missing[i])]
+    stale = [str(path) for own in paths.values() for path in own
              if path.exists() and _measured_with(path) < MEASUREMENT_VERSION]
-    detected = sum(_run(_make_one, jobs, workers, f"{split} samples"))
+    made = _run(_make_one, jobs, workers, f"{split} people")
     _run(_remeasure_one, stale, workers, f"{split} re-measured")
-    return {"split": split, "made": len(jobs), "already_there": count - len(jobs),
-            "views_detected": detected, "re_measured": len(stale)}
+    total = sum(len(own) for own in paths.values())
+    return {"split": split, "made": sum(n for n, _ in made),
+            "already_there": total - sum(missing.values()),
+            "views_detected": sum(d for _, d in made), "re_measured": len(stale)}
+
+
+def _sample_paths(folder: Path, split: str, index: int) -> list[Path]:
+    """The files of person ``index``: its own photo session, then its other stagings."""
+    return [folder / f"{index:05d}.npz", *(folder / f"{index:05d}s{k}.npz"
+                                           for k in range(1, STAGINGS.get(split, 1)))]
 
 
 def _run(function, jobs: list, workers: int, description: str) -> list:
@@ -100,21 +114,34 @@ def _remeasure_one(path: str) -> None:
     _save_npz(Path(path), **arrays)
 
 
-def _make_one(job: tuple[str, int, str, str]) -> int:
-    """Render, detect and save one sample; returns how many of its views the detector found."""
+def _make_one(job: tuple[str, int, str, str]) -> tuple[int, int]:
+    """Render, detect and save person ``index``'s missing samples; returns how many samples
+    were made and how many of their views the detector found."""
+    from neural.synthetic.scene import make_people
+
+    split, index, folder, device = job
+    first_seed, _, dressed = SPLITS[split]
+    paths = _sample_paths(Path(folder), split, index)
+    if split in PAIRED:
+        kinds = PAIRED[split]
+        people = make_people(first_seed + index // len(kinds), IMAGE_SIZE, dressed, device,
+                             looseness=kinds[index % len(kinds)])
+    else:
+        people = make_people(first_seed + index, IMAGE_SIZE, dressed, device, stagings=len(paths))
+    made = [_save_sample(split, index, staging, person, path)
+            for staging, (person, path) in enumerate(zip(people, paths)) if not path.exists()]
+    return len(made), sum(made)
+
+
+def _save_sample(split: str, index: int, staging: int, person, path: Path) -> int:
+    """Render, detect and save one photo session; returns how many of its views the detector
+    found."""
     from neural.errors import InputError
     from neural.files import write_bytes_atomic
     from neural.synthetic.appearance import background_image, composite
-    from neural.synthetic.scene import VIEWS, make_person
+    from neural.synthetic.scene import VIEWS
 
-    split, index, folder, device = job
-    first_seed, renderer, dressed = SPLITS[split]
-    if split in PAIRED:
-        kinds = PAIRED[split]
-        person = make_person(first_seed + index // len(kinds), IMAGE_SIZE, dressed, device,
-                             looseness=kinds[index % len(kinds)])
-    else:
-        person = make_person(first_seed + index, IMAGE_SIZE, dressed, device)
+    renderer = SPLITS[split][1]
     detector = _detector()
     arrays, detected = {}, 0
     for view in VIEWS:
@@ -125,21 +152,21 @@ def _make_one(job: tuple[str, int, str, str]) -> int:
                                                  person.look.background_seed,
                                                  IMAGE_SIZE))
         if renderer == "cycles":
-            write_bytes_atomic(Path(folder) / f"{index:05d}_{view}.png", _png(photo))
+            write_bytes_atomic(path.with_name(f"{path.stem}_{view}.png"), _png(photo))
         try:
-            seen = detector.observe(photo, f"{split} sample {index} {view}")
+            seen = detector.observe(photo, f"{split} sample {path.stem} {view}")
         except InputError:
             seen = None
         detected += seen is not None
         arrays |= _view_arrays(view, seen, camera, rgba, labels) | _crops(view, seen, photo,
                                                                          labels)
     meta = {
-        "seed": person.seed, "index": index, "split": split,
+        "seed": person.seed, "index": index, "staging": staging, "split": split,
         "measurements_cm": person.measurements, "measurement_version": MEASUREMENT_VERSION,
         "phenotypes": person.body.phenotypes, "local_changes": person.body.local_changes,
         "pose": person.body.pose, "look": person.look.__dict__, "outfit": person.outfit,
     }
-    _save_npz(Path(folder) / f"{index:05d}.npz", meta=np.array(json.dumps(meta)), **arrays)
+    _save_npz(path, meta=np.array(json.dumps(meta)), **arrays)
     return detected
 
 

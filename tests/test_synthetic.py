@@ -34,18 +34,27 @@ def test_same_seed_same_person():
 
 
 def test_a_dressed_person_wears_draped_garments_with_pixel_labels(tmp_path):
-    """One dressed sample end to end: a body shaped like a measured adult, its outfit draped
+    """One dressed person end to end: a body shaped like a measured adult, its outfit draped
     by the cloth solver and carried into its pose, rendered with a label map in which the
-    garments hide most of the torso, and stored with the outfit and its drapes' gates."""
-    from render_farm.synthetic_data import generate
+    garments hide most of the torso, and stored with the outfit and its drapes' gates; then
+    photographed again, from the same drape, in other sessions (stagings) of the same body."""
+    from render_farm.synthetic_data import STAGINGS, generate
     from neural.photo.pixel_labels import LABELS
 
     made = generate("dressed_train", 1, tmp_path)
-    assert made["made"] == 1 and made["views_detected"] >= 1
-    with np.load(tmp_path / "dressed_train" / "00000.npz") as sample:
+    assert made["made"] == STAGINGS["dressed_train"] == 3 and made["views_detected"] >= 3
+    folder = tmp_path / "dressed_train"
+    with np.load(folder / "00000.npz") as sample:
         meta = json.loads(str(sample["meta"]))
         labels = sample["front_labels"]
         person = sample["front_true_mask"] > 127
+    metas = []
+    for name in ("00000s1.npz", "00000s2.npz"):
+        with np.load(folder / name) as sample:
+            metas.append(json.loads(str(sample["meta"])))
+    assert all(m["measurements_cm"] == meta["measurements_cm"] and m["outfit"] == meta["outfit"]
+               for m in metas)
+    assert len({json.dumps(m["look"]) for m in [meta, *metas]}) == 3
     outfit = meta["outfit"]
     assert outfit["looseness"] in ("fitted", "loose", "outerwear")
     assert len(outfit["garments"]) == len(outfit["gates"]) >= 1

@@ -1,8 +1,8 @@
 """Train ShapeNet on the synthetic train splits: `python -m neural.shape_net.train`.
 
 Reads the close-fitting ``train`` split and the ``dressed_train`` split (people in draped
-garments, with pixel labels), whichever are there; 10 % of each is held back for validation (the
-test splits are never read), and the best epoch is the one with the lowest mean of the splits'
+garments, with pixel labels), whichever are there; 10 % of each split's people (with all their
+photo sessions) is held back for validation (the test splits are never read), and the best epoch is the one with the lowest mean of the splits'
 front + side errors. A smaller split is repeated (up to ``MAX_REPEAT`` times) to weigh about as
 much as the larger. ``--init`` starts from earlier weights (a crop with fewer channels
 gets zero weights for the new ones). Saves the best weights (float32 state dict) and a JSON report
@@ -57,11 +57,13 @@ def train(data_dir: str, weights_path: str, epochs: int = 40, batch: int = 64, s
         raise SystemExit(f"no training split ({' or '.join(SPLITS)}) in {data_dir}")
     tensors, held, fit, offset = {}, {}, [], 0
     largest = max(len(data["height_cm"]) for data in splits)
-    for name, data in zip(names, splits):  # each split held back alike
+    for name, data in zip(names, splits):  # each split held back alike, whole people
         count = len(data["height_cm"])
-        order = offset + rng.permutation(count)
-        held[name] = torch.as_tensor(order[: max(1, count // 10)])
-        fit += order[max(1, count // 10):].tolist() * min(MAX_REPEAT, largest // count)
+        people = np.unique(data["index"])
+        held_people = people[rng.permutation(len(people))[: max(1, len(people) // 10)]]
+        is_held = np.isin(data["index"], held_people)
+        held[name] = torch.as_tensor(offset + np.flatnonzero(is_held))
+        fit += (offset + np.flatnonzero(~is_held)).tolist() * min(MAX_REPEAT, largest // count)
         offset += count
         for key, value in data.items():
             if key != "manifest":

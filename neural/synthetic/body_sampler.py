@@ -103,8 +103,18 @@ def _shape_distribution():
     return SimpleShapeDistribution(model, morphological_age_distribution=ages)
 
 
-def sample_real_body(seed: int) -> BodyParameters:
-    """One adult body shaped like a measured person (see the module's note)."""
+def sample_real_body(seed: int, staging: int = 0) -> BodyParameters:
+    """One adult body shaped like a measured person (see the module's note), in the stance of
+    ``staging``: staging 0 is the seed's own; others stand the same body anew (for more photos of
+    one dressed person)."""
+    shaped = _shaped_body(seed)
+    stances = np.random.default_rng([seed, 4] if staging == 0 else [seed, 4, staging])
+    return replace(shaped, pose=_stance(stances, shaped.pose))
+
+
+@functools.lru_cache(maxsize=4)
+def _shaped_body(seed: int) -> BodyParameters:
+    """The seed's body in its slightly varied A-pose, before a stance."""
     from neural.body.anny_body import measure_rest_body
 
     rng = np.random.default_rng([seed, 3])
@@ -123,7 +133,7 @@ def sample_real_body(seed: int) -> BodyParameters:
     best = BodyParameters(best.phenotypes, best.local_changes, best.pose, best_scale)
     if extreme:
         best = _reach(best, target[1:])
-    return replace(best, pose=_stance(np.random.default_rng([seed, 4]), best.pose))
+    return best
 
 
 def _reach(body: BodyParameters, girths_cm: np.ndarray) -> BodyParameters:

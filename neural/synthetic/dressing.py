@@ -5,8 +5,8 @@ sometimes with a jacket over both, or a dress alone. Each garment's size is the 
 gives the body, shifted from one size too small to two too large; fabric, colour and print
 (plain, stripes or checks, laid out in the pattern's own metres) are drawn at random. The
 drapes run on the body in its rest pose (the A-pose), each garment over the ones below it;
-the draped garments then follow the body into its pose, each garment vertex moved as its
-nearest body vertices move. Frames: Z-up, metres, soles on z = 0. Deterministic for a seed.
+the draped garments then follow the body into a pose (``follow_pose``), each garment vertex
+moved as its nearest body vertices move, so one drape serves several stances. Frames: Z-up, metres, soles on z = 0. Deterministic for a seed.
 """
 from __future__ import annotations
 
@@ -67,8 +67,8 @@ class Outfit:
 
 @dataclass
 class DressedMeshes:
-    """The draped garments in the body's pose: vertices (V, 3) m, faces, sRGB vertex colours,
-    one entry per garment (lowest first); and each drape's quality gates."""
+    """The draped garments on the body in its rest pose: vertices (V, 3) m, faces, sRGB vertex
+    colours, one entry per garment (lowest first); and each drape's quality gates."""
 
     vertices: list[np.ndarray]
     faces: list[np.ndarray]
@@ -114,10 +114,8 @@ def _choose_garment(rng: np.random.Generator, kind: str, measurements_cm: dict[s
         print_period_m=float(rng.uniform(0.01, 0.08)))
 
 
-def dress_body(body: BodyParameters, outfit: Outfit, posed_vertices: np.ndarray,
-               device: str = "cpu") -> DressedMeshes:
-    """Drape ``outfit`` on ``body`` in its rest pose, each garment over the ones before, and
-    carry the garments into the pose whose body vertices are ``posed_vertices`` (V, 3). The
+def dress_body(body: BodyParameters, outfit: Outfit, device: str = "cpu") -> DressedMeshes:
+    """Drape ``outfit`` on ``body`` in its rest pose, each garment over the ones before. The
     drapes' files live in a temporary folder only."""
     from neural.body.anny_body import rest_body
     from neural.drape.drape_garment import drape
@@ -139,7 +137,7 @@ def dress_body(body: BodyParameters, outfit: Outfit, posed_vertices: np.ndarray,
         rest_vertices = rest_body(rest_body_at_scale)[0]
         layers = read_layers(below, rest_vertices)
     return DressedMeshes(
-        vertices=[follow_pose(layer.vertices, rest_vertices, posed_vertices) for layer in layers],
+        vertices=[layer.vertices for layer in layers],
         faces=[layer.faces for layer in layers],
         colours=[garment_colours(layer.uv, choice)
                  for layer, choice in zip(layers, outfit.garments)],

@@ -15,6 +15,7 @@ from neural.body.anny_body import BodyParameters
 from neural.photo.pixel_labels import LABELS
 from neural.synthetic.appearance import Appearance, sample_appearance, vertex_colours
 from neural.synthetic.camera import Camera, sample_camera
+from neural.synthetic.dressing import DressedMeshes
 
 VIEWS = ("front", "side")
 # cameras (35 mm-equivalent focal lengths; fraction of the image height the person spans):
@@ -47,35 +48,33 @@ def make_person(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = F
     of Anny's own distribution in painted close-fitting clothes. ``looseness`` (fitted, loose)
     dresses the same body and camera in an outfit of that kind, drawn apart from the seed's
     own."""
-    from neural.body.anny_body import anny_landmarks, posed_body, rest_body
+    return make_people(seed, size, dressed, device, looseness)[0]
+
+
+def make_people(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = False,
+                device: str = "cpu", looseness: str | None = None,
+                stagings: int = 1) -> list[SyntheticPerson]:
+    """``make_person`` staged ``stagings`` times: the first is the seed's own person; each
+    other stands the same body, in the same draped clothes, in another stance (when dressed)
+    with another look and cameras. One drape serves them all."""
+    from neural.body.anny_body import anny_landmarks, rest_body
     from neural.body.measurements import measure_body
     from neural.synthetic.body_sampler import sample_body, sample_real_body
 
     body = (sample_real_body if dressed else sample_body)(seed)
     rest_vertices, faces, joints = rest_body(body)
-    rng = np.random.default_rng([seed, 1])
-    look = sample_appearance(rng)
-    vertices = posed_body(body)
     measurements = measure_body(rest_vertices, faces, joints, anny_landmarks())
-    labels = np.full(len(vertices), LABELS["skin"], np.uint8)
-    outfit = None
+    dressing = None
     if dressed:
         dressing = _dress(np.random.default_rng([seed, 2, *_OUTFIT_STREAMS[looseness]]), body,
-                          measurements, rest_vertices, joints, vertices, look, device, looseness)
-        colours, labels, outfit = dressing.body_colours, dressing.body_labels, dressing.outfit
-        for part_vertices, part_faces, part_colours, label in dressing.meshes:
-            faces = np.vstack([faces, part_faces + len(vertices)])
-            vertices = np.vstack([vertices, part_vertices])
-            colours = np.vstack([colours, part_colours])
-            labels = np.concatenate([labels, np.full(len(part_vertices), label, np.uint8)])
-    else:
-        colours = vertex_colours(rest_vertices, joints, look)
-    stature = float(rest_vertices[:, 2].max())
-    cameras = {view: sample_camera(rng, view, stature, vertices, size, **CAMERAS[dressed])
-               for view in VIEWS}
-    return SyntheticPerson(seed=seed, body=body, look=look, measurements=measurements,
-                           cameras=cameras, vertices=vertices, faces=faces, colours=colours,
-                           labels=labels, outfit=outfit)
+                          measurements, rest_vertices, joints, device, looseness)
+    people = []
+    for staging in range(stagings):
+        if staging:
+            body = sample_real_body(seed, staging) if dressed else body
+        people.append(_staged(seed, staging, body, measurements, rest_vertices, faces, joints,
+                              dressing, size))
+    return people
 
 
 _OUTFIT_STREAMS = {None: (), "fitted": (1,), "loose": (2,)}  # random streams of the outfits
@@ -83,37 +82,84 @@ _OUTFIT_STREAMS = {None: (), "fitted": (1,), "loose": (2,)}  # random streams of
 
 @dataclass
 class _Dressing:
-    """A dressed body's own colours and labels (skin, hair, shoes), the meshes it wears or
-    holds (vertices, faces, colours, label), and its outfit with the drapes' gates."""
+    """What a dressed body wears, in its rest pose: hair and shoes (body vertices and their
+    colours), the draped garments, the bag it may hold, and the outfit with the drapes' gates."""
 
-    body_colours: np.ndarray
-    body_labels: np.ndarray
-    meshes: list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]
+    hair: np.ndarray  # (V,) bool
+    hair_colour: np.ndarray
+    shoes: np.ndarray  # (V,) bool
+    shoe_colour: np.ndarray
+    garments: DressedMeshes
+    bag: _BagChoice | None
     outfit: dict
+
+    def body_colours(self, skin: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """sRGB colours (V, 3) and labels (V,) of the body's own vertices."""
+        colours = np.tile(np.asarray(skin, float), (len(self.hair), 1))
+        labels = np.full(len(self.hair), LABELS["skin"], np.uint8)
+        colours[self.hair], labels[self.hair] = self.hair_colour, LABELS["hair"]
+        colours[self.shoes], labels[self.shoes] = self.shoe_colour, LABELS["garment"]
+        return colours, labels
+
+    def meshes(self, rest_vertices: np.ndarray, posed_vertices: np.ndarray, joints: dict
+               ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]:
+        """(vertices, faces, colours, label) of each garment and the bag, in the body's pose."""
+        from neural.synthetic.dressing import follow_pose
+
+        meshes = [(follow_pose(v, rest_vertices, posed_vertices), f, c, LABELS["garment"])
+                  for v, f, c in zip(self.garments.vertices, self.garments.faces,
+                                     self.garments.colours)]
+        if self.bag is not None:
+            meshes.append(self.bag.mesh(rest_vertices, posed_vertices, joints))
+        return meshes
 
 
 def _dress(rng: np.random.Generator, body: BodyParameters, measurements: dict,
-           rest_vertices: np.ndarray, joints: dict, posed_vertices: np.ndarray,
-           look: Appearance, device: str, looseness: str | None = None) -> _Dressing:
+           rest_vertices: np.ndarray, joints: dict, device: str,
+           looseness: str | None = None) -> _Dressing:
     """Dress the body: an outfit (of ``looseness``, when given) draped on it, hair, shoes and
     sometimes a bag."""
     from neural.synthetic.appearance import clothing_colour, hair_colour
     from neural.synthetic.dressing import dress_body, sample_outfit
 
     outfit = sample_outfit(rng, measurements, body.phenotypes["gender"], looseness)
-    dressed = dress_body(body, outfit, posed_vertices, device)
-    colours = np.tile(np.asarray(look.skin), (len(rest_vertices), 1))
-    labels = np.full(len(rest_vertices), LABELS["skin"], np.uint8)
+    garments = dress_body(body, outfit, device)
     hair = _scalp(rest_vertices, joints, rng.uniform(0.0, 1.0))
-    colours[hair], labels[hair] = hair_colour(rng), LABELS["hair"]
+    hair_rgb = hair_colour(rng)
     ankle_z = max(joints["ankle.L"][2], joints["ankle.R"][2])
     shoes = rest_vertices[:, 2] < ankle_z + 0.03
-    colours[shoes], labels[shoes] = clothing_colour(rng) * 0.6, LABELS["garment"]
-    meshes = [(v, f, c, LABELS["garment"])
-              for v, f, c in zip(dressed.vertices, dressed.faces, dressed.colours)]
-    if rng.uniform() < 0.3:
-        meshes.append(_bag(rng, rest_vertices, posed_vertices, joints))
-    return _Dressing(colours, labels, meshes, outfit.to_json() | {"gates": dressed.gates})
+    shoe_rgb = clothing_colour(rng) * 0.6
+    bag = _BagChoice.draw(rng) if rng.uniform() < 0.3 else None
+    return _Dressing(hair, hair_rgb, shoes, shoe_rgb, garments, bag,
+                     outfit.to_json() | {"gates": garments.gates})
+
+
+def _staged(seed: int, staging: int, body: BodyParameters, measurements: dict,
+            rest_vertices: np.ndarray, faces: np.ndarray, joints: dict,
+            dressing: _Dressing | None, size: tuple[int, int]) -> SyntheticPerson:
+    """One photo session of a person: the body posed, a look and one camera per view."""
+    from neural.body.anny_body import posed_body
+
+    rng = np.random.default_rng([seed, 1] if staging == 0 else [seed, 1, staging])
+    look = sample_appearance(rng)
+    vertices = posed_body(body)
+    if dressing is None:
+        colours = vertex_colours(rest_vertices, joints, look)
+        labels = np.full(len(vertices), LABELS["skin"], np.uint8)
+    else:
+        colours, labels = dressing.body_colours(look.skin)
+        for part_vertices, part_faces, part_colours, label in dressing.meshes(
+                rest_vertices, vertices, joints):
+            faces = np.vstack([faces, part_faces + len(vertices)])
+            vertices = np.vstack([vertices, part_vertices])
+            colours = np.vstack([colours, part_colours])
+            labels = np.concatenate([labels, np.full(len(part_vertices), label, np.uint8)])
+    stature = float(rest_vertices[:, 2].max())
+    cameras = {view: sample_camera(rng, view, stature, vertices, size,
+                                   **CAMERAS[dressing is not None]) for view in VIEWS}
+    return SyntheticPerson(seed=seed, body=body, look=look, measurements=measurements,
+                           cameras=cameras, vertices=vertices, faces=faces, colours=colours,
+                           labels=labels, outfit=dressing.outfit if dressing else None)
 
 
 def _scalp(rest_vertices: np.ndarray, joints: dict, length: float) -> np.ndarray:
@@ -127,19 +173,32 @@ def _scalp(rest_vertices: np.ndarray, joints: dict, length: float) -> np.ndarray
     return crown | back
 
 
-def _bag(rng: np.random.Generator, rest_vertices: np.ndarray, posed_vertices: np.ndarray,
-         joints: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """A box-shaped bag hanging from one hand (0.2-0.35 m wide), as a mesh with its colour."""
-    import trimesh
+@dataclass(frozen=True)
+class _BagChoice:
+    """A box-shaped bag hanging from one hand (0.2-0.35 m wide) and its colour."""
 
-    from neural.synthetic.appearance import clothing_colour
+    side: str  # L or R
+    size_m: tuple[float, float, float]  # width, depth, height
+    colour: tuple[float, float, float]  # sRGB
 
-    side = "L" if rng.uniform() < 0.5 else "R"
-    near_wrist = np.linalg.norm(rest_vertices - joints[f"wrist.{side}"], axis=1) < 0.04
-    hand = posed_vertices[near_wrist].mean(0)
-    width, depth, height = rng.uniform(0.2, 0.35), rng.uniform(0.06, 0.14), rng.uniform(0.18, 0.32)
-    box = trimesh.creation.box((width, depth, height))
-    centre = hand + np.array([0.0, -depth, -0.08 - height / 2])  # hangs below, a little ahead
-    vertices = np.asarray(box.vertices) + centre
-    colour = np.tile(clothing_colour(rng), (len(vertices), 1))
-    return vertices, np.asarray(box.faces), colour, LABELS["accessory"]
+    @classmethod
+    def draw(cls, rng: np.random.Generator) -> _BagChoice:
+        from neural.synthetic.appearance import clothing_colour
+
+        side = "L" if rng.uniform() < 0.5 else "R"
+        size = (rng.uniform(0.2, 0.35), rng.uniform(0.06, 0.14), rng.uniform(0.18, 0.32))
+        return cls(side, size, tuple(clothing_colour(rng)))
+
+    def mesh(self, rest_vertices: np.ndarray, posed_vertices: np.ndarray,
+             joints: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """The bag in the hand of the posed body: vertices, faces, colours, label."""
+        import trimesh
+
+        near_wrist = np.linalg.norm(rest_vertices - joints[f"wrist.{self.side}"], axis=1) < 0.04
+        hand = posed_vertices[near_wrist].mean(0)
+        width, depth, height = self.size_m
+        box = trimesh.creation.box((width, depth, height))
+        centre = hand + np.array([0.0, -depth, -0.08 - height / 2])  # hangs below, a little ahead
+        vertices = np.asarray(box.vertices) + centre
+        colour = np.tile(self.colour, (len(vertices), 1))
+        return vertices, np.asarray(box.faces), colour, LABELS["accessory"]
