@@ -19,9 +19,10 @@ What the fit believes the person wears (``clothing_seen``): per region (chest, w
 thighs), "loose" where the outline stands off the fitted body by more than ``LOOSE_CM`` of girth
 per view, else "fitted".
 
-Each measurement also gets a 90 % interval (cm): the 5th to 95th percentiles of the signed
-error (fitted - true) that the calibration found on each split (the widest of them), moved to
-this measurement, and widened on both sides by this photo's unexplained outline (above).
+Each measurement also gets a 90 % interval (cm): the bounds of the signed error (fitted - true)
+that leave out 5 % of people on each side, as the calibration found them on each split
+(split-conformal order statistics, so a small split errs wide; the widest of the splits), moved
+to this measurement, and widened on both sides by this photo's unexplained outline (above).
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ REGIONS = {"chest": "chest_girth", "waist": "waist_girth", "hips": "hip_girth",
 @functools.lru_cache(maxsize=1)
 def calibration() -> dict:
     """{"splits": {split: {"p90_cm", "typical_outline_mismatch_cm", "signed_error_quantiles_cm":
-    {mode: {measurement: cm, or [5th, 95th percentile] cm}}}}} for modes "front" and
+    {mode: {measurement: cm, or [low, high] tail bounds cm}}}}} for modes "front" and
     "front+side"; {} before calibration."""
     if not CALIBRATION.is_file():
         return {}
@@ -146,7 +147,7 @@ def clothing_seen(confidence: dict[str, dict], views: int) -> dict[str, dict]:
 
 
 def _widest_quantiles(table: dict, mode: str) -> dict[str, tuple[float, float]]:
-    """Per measurement, the lowest 5th and highest 95th percentile of the signed error over the
+    """Per measurement, the lowest low and highest high tail bound of the signed error over the
     calibrated splits."""
     widest: dict[str, tuple[float, float]] = {}
     for split in table.get("splits", {}).values():
@@ -158,8 +159,8 @@ def _widest_quantiles(table: dict, mode: str) -> dict[str, tuple[float, float]]:
 
 def _interval(value: float, quantiles: tuple[float, float] | None,
               hidden_cm: float) -> list[float] | None:
-    """[low, high] cm holding the truth for about 90 % of people: the signed errors' 5th-95th
-    percentiles moved to ``value``, widened by ``hidden_cm`` on both sides."""
+    """[low, high] cm holding the truth for about 90 % of people: the signed errors' tail bounds
+    moved to ``value``, widened by ``hidden_cm`` on both sides."""
     if quantiles is None:
         return None
     low, high = quantiles

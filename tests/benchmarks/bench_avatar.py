@@ -14,8 +14,9 @@ avatar; saves JSON.
 
 With ``--calibrate`` it also writes the per-measurement uncertainty table that avatar.json's
 confidence uses (``neural/fitting/data/measurement_uncertainty.json``): for the split, the p90
-errors, the median outline mismatch and the 5th and 95th percentiles of the signed errors (the
-90 % intervals) of the network + fit configurations; each split keeps its own entry.
+errors, the median outline mismatch and the signed errors' bounds that leave out 5 % on each side
+(``_tail_bounds``, for the 90 % intervals) of the network + fit configurations; each split keeps
+its own entry.
 
 Usage: python tests/benchmarks/bench_avatar.py [--data data/synthetic] [--split S] [--limit N]
        [--device D] [--calibrate] [--no-baseline] [--true-labels]
@@ -167,8 +168,8 @@ def _consistency(rows: list[dict]) -> dict:
 
 
 def _write_calibration(table: dict, count: int, split: str, errors: dict) -> None:
-    """This split's p90 errors, typical outline mismatch and 5th/95th percentiles of the signed
-    errors, of the network + fit configurations (every split keeps its own)."""
+    """This split's p90 errors, typical outline mismatch and tail bounds of the signed errors,
+    of the network + fit configurations (every split keeps its own)."""
     import json
 
     from neural.body.measurements import ORDER
@@ -185,11 +186,22 @@ def _write_calibration(table: dict, count: int, split: str, errors: dict) -> Non
         "p90_cm": {mode: table[name]["p90_cm"] for mode, name in modes.items()},
         "typical_outline_mismatch_cm": {mode: table[name]["median_outline_mismatch_cm"]
                                         for mode, name in modes.items()},
-        "signed_error_quantiles_cm": {mode: {key: np.round(np.percentile(
-            np.array(errors[name])[:, i], [5, 95]), 2).tolist() for i, key in enumerate(ORDER)}
-            for mode, name in modes.items()}}
+        "signed_error_quantiles_cm": {mode: {key: _tail_bounds(np.array(errors[name])[:, i])
+                                             for i, key in enumerate(ORDER)}
+                                      for mode, name in modes.items()}}
     write_json_atomic(CALIBRATION, document)
     print(f"saved {CALIBRATION}")
+
+
+def _tail_bounds(errors: np.ndarray, miss: float = 0.05) -> list[float]:
+    """[low, high] signed errors (cm) that leave out at most ``miss`` of new people on each
+    side: order statistics with the split-conformal correction ((n + 1) ranks), so a small
+    split gives a wider, not a narrower, interval (33 people: their smallest and largest)."""
+    ordered = np.sort(errors)
+    count = len(ordered)
+    low = ordered[max(int(np.floor((count + 1) * miss)) - 1, 0)]
+    high = ordered[min(int(np.ceil((count + 1) * (1 - miss))) - 1, count - 1)]
+    return [round(float(low), 2), round(float(high), 2)]
 
 
 def _fit(sample: Path, height_cm: float, use_side: bool, use_network: bool, true_labels: bool,
