@@ -89,3 +89,21 @@ def test_same_person_front_and_side_agree(person_photos):
     _, paths = person_photos
     front, side = _observe(paths["front"]), _observe(paths["side"])
     require_same_person(front.signature, side.signature, "side")
+
+
+def test_an_open_jacket_seen_from_the_side_is_the_same_person():
+    """From the front an open jacket shows the shirt between its panels, from the side only the
+    jacket: the views share the jacket's colour, so they agree; a different jacket does not."""
+    from neural.photo.signature import PersonSignature, colour_difference, palette
+
+    rng = np.random.default_rng(0)
+    shirt, jacket, other = np.array([90.0, 0, 0]), np.array([30.0, 10, -30]), np.array([50.0, 60, 40])
+
+    def signature(*parts: tuple[np.ndarray, int]) -> PersonSignature:
+        pixels = np.vstack([colour + rng.normal(0, 2, (count, 3)) for colour, count in parts])
+        palettes, shares = zip(*[palette(pixels)] * 3)
+        return PersonSignature(np.array(palettes), np.array(shares), np.zeros(3))
+
+    front = signature((shirt, 300), (jacket, 500))
+    assert colour_difference(front, signature((jacket, 800))) < 5
+    assert colour_difference(front, signature((other, 800))) > 40
