@@ -141,13 +141,18 @@ GIRTHS = ("chest_girth", "waist_girth", "hip_girth")
 
 
 def _by_looseness(rows: list[dict]) -> dict:
-    """MAE and mean signed error (cm) of the torso girths per looseness group."""
+    """MAE, 90th-percentile absolute error and mean signed error (cm) of the torso girths per
+    looseness group."""
     groups = {}
     for row in rows:
         groups.setdefault(row["looseness"], []).append([row["error_cm"][k] for k in GIRTHS])
-    return {group: {"samples": len(errors),
-                    "mae_cm": dict(zip(GIRTHS, np.round(np.abs(errors).mean(0), 2).tolist())),
-                    "bias_cm": dict(zip(GIRTHS, np.round(np.mean(errors, 0), 2).tolist()))}
+
+    def per_girth(values: np.ndarray) -> dict[str, float]:
+        return dict(zip(GIRTHS, np.round(values, 2).tolist()))
+
+    return {group: {"samples": len(errors), "mae_cm": per_girth(np.abs(errors).mean(0)),
+                    "p90_cm": per_girth(np.percentile(np.abs(errors), 90, axis=0)),
+                    "bias_cm": per_girth(np.mean(errors, 0))}
             for group, errors in sorted(groups.items())}
 
 
@@ -273,14 +278,16 @@ def _print(table: dict, order, device: str) -> None:
             f"{' / '.join(str(table[n]['fitted_vs_loose_cm'].get(k, '-')) for k in GIRTHS):>28s}"
             for n in names))
     groups = sorted({g for n in names for g in table[n]["by_looseness"]})
-    print("\nchest / waist / hip MAE (mean signed error) in cm, by how loose the clothes are")
+    print("\nchest / waist / hip MAE, p90 and (mean signed error) in cm, by how loose the "
+          "clothes are")
     for group in groups:
         cells = []
         for n in names:
             found = table[n]["by_looseness"].get(group)
-            cells.append(" / ".join(f"{found['mae_cm'][k]:.1f} ({found['bias_cm'][k]:+.1f})"
-                                    for k in GIRTHS) if found else "-")
-        print(f"{group:18s}" + "".join(f"{c:>40s}" for c in cells))
+            cells.append(" / ".join(f"{found['mae_cm'][k]:.1f} {found['p90_cm'][k]:.1f} "
+                                    f"({found['bias_cm'][k]:+.1f})" for k in GIRTHS)
+                         if found else "-")
+        print(f"{group:18s}" + "".join(f"{c:>52s}" for c in cells))
 
 
 if __name__ == "__main__":
