@@ -6,7 +6,7 @@ data) restricted to adults; local changes and pose are small uniform perturbatio
 is drawn near a person of ANSUR II (a kernel density, widened to reach past both ends of it,
 plus a share of the extremes that fashion meets: model-thin waists, hips of 140-150 cm), and
 the nearest of several broadly drawn Anny bodies, scaled to the target's stature, is kept (an
-extreme target's body is then moved onto its chest, waist and hip, ``_reach``); it
+extreme target's body is then moved onto its stature, chest, waist and hip, ``_reach``); it
 stands as people do in shoppers' photos (``STANCES``: the A-pose, arms down along the sides,
 hands on the hips, the weight on one leg, a slight turn). Deterministic for a given seed.
 """
@@ -26,15 +26,17 @@ CANDIDATES = 10  # Anny bodies drawn per target
 KERNEL_SPREAD = 0.3  # of each measurement's standard deviation (by sex)
 WIDEN = 1.3  # targets lie this much further from the median than ANSUR's people
 EXTREMES = 0.1  # share of targets at the ends: (stature, chest, waist, hip) cm, by sex
-EXTREME_TARGETS = {"female": ((175.0, 78.0, 58.0, 86.0), (165.0, 130.0, 118.0, 145.0)),
-                   "male": ((182.0, 86.0, 66.0, 86.0), (178.0, 135.0, 130.0, 140.0))}
+EXTREME_TARGETS = {"female": ((178.0, 78.0, 58.0, 86.0), (165.0, 130.0, 118.0, 145.0)),
+                   "male": ((182.0, 86.0, 66.0, 86.0), (178.0, 135.0, 128.0, 144.0))}
 DISTANCE_WEIGHTS = np.array([0.0, 1.0, 0.5, 1.0])  # stature is matched by scaling; ANSUR's
 # waist is at the navel, this project's at the natural waist: it counts half
 MAX_RESCALE = 0.08  # a candidate is scaled by at most this to reach the target's stature
-# what moves an extreme target's body onto its chest, waist and hip (local changes, phenotypes)
+# what moves an extreme target's body onto its stature, chest, waist and hip (local changes,
+# phenotypes)
 REACH_KNOBS = ("measure-bust-circ-incr", "measure-waist-circ-incr", "measure-hips-circ-incr",
-               "hip-scale-horiz-incr", "torso-scale-horiz-incr", "weight")
-REACH_STEPS = 3  # Gauss-Newton steps
+               "hip-scale-horiz-incr", "hip-scale-depth-incr", "buttocks-volume-incr",
+               "torso-scale-horiz-incr", "stomach-pregnant-incr", "weight", "height")
+REACH_STEPS = 5  # Gauss-Newton steps (knobs held at a bound they would pass)
 REACH_PROBE = 0.1  # finite-difference step of a knob
 
 MIN_AGE_YEARS, MAX_AGE_YEARS = 18.0, 80.0
@@ -132,18 +134,19 @@ def _shaped_body(seed: int) -> BodyParameters:
             best_scale = round(scale, 6)
     best = BodyParameters(best.phenotypes, best.local_changes, best.pose, best_scale)
     if extreme:
-        best = _reach(best, target[1:])
+        best = _reach(best, target)
     return best
 
 
-def _reach(body: BodyParameters, girths_cm: np.ndarray) -> BodyParameters:
+def _reach(body: BodyParameters, target_cm: np.ndarray) -> BodyParameters:
     """``body`` with its ``REACH_KNOBS`` moved (least squares, within their ranges) so that its
-    chest, waist and hip girths (cm, at its own scale) come as near ``girths_cm`` as they can."""
+    stature, chest, waist and hip (cm, at its own scale) come as near ``target_cm`` as they
+    can."""
     from neural.body.anny_body import measure_rest_body
 
     def girths(knobs: np.ndarray) -> np.ndarray:
         measured = measure_rest_body(_with_knobs(body, knobs))
-        return np.array([measured[key] for key in MEASURED[1:]])
+        return np.array([measured[key] for key in MEASURED])
 
     low = np.array([0.0 if knob in PHENOTYPES else -1.0 for knob in REACH_KNOBS])
     knobs = np.array([body.phenotypes[knob] if knob in PHENOTYPES else body.local_changes[knob]
@@ -153,7 +156,14 @@ def _reach(body: BodyParameters, girths_cm: np.ndarray) -> BodyParameters:
         probes = np.where(knobs < 1.0 - REACH_PROBE, REACH_PROBE, -REACH_PROBE)
         jacobian = np.column_stack([(girths(knobs + probe * np.eye(len(knobs))[i]) - now) / probe
                                     for i, probe in enumerate(probes)])
-        step = np.linalg.lstsq(jacobian, girths_cm - now, rcond=None)[0]
+        free = np.ones(len(knobs), bool)
+        for _ in range(len(knobs)):  # knobs at a bound that the step would push past stay put
+            step = np.zeros(len(knobs))
+            step[free] = np.linalg.lstsq(jacobian[:, free], target_cm - now, rcond=None)[0]
+            stuck = free & (((knobs >= 1.0) & (step > 0)) | ((knobs <= low) & (step < 0)))
+            if not stuck.any():
+                break
+            free &= ~stuck
         knobs = np.clip(knobs + step, low, 1.0)
     return _with_knobs(body, knobs)
 
