@@ -63,7 +63,8 @@ def train(data_dir: str, weights_path: str, epochs: int = 40, batch: int = 64, s
         held_people = people[rng.permutation(len(people))[: max(1, len(people) // 10)]]
         is_held = np.isin(data["index"], held_people)
         held[name] = torch.as_tensor(offset + np.flatnonzero(is_held))
-        fit += (offset + np.flatnonzero(~is_held)).tolist() * min(MAX_REPEAT, largest // count)
+        repeat = min(MAX_REPEAT, max(1, round(largest / count)))
+        fit += (offset + np.flatnonzero(~is_held)).tolist() * repeat
         offset += count
         for key, value in data.items():
             if key != "manifest":
