@@ -62,12 +62,17 @@ def calibration() -> dict:
     return json.loads(CALIBRATION.read_text())
 
 
+def _split_entries(table: dict, key: str, mode: str):
+    """(measurement, value) of every calibrated split's ``key`` table for ``mode``."""
+    for split in table.get("splits", {}).values():
+        yield from split.get(key, {}).get(mode, {}).items()
+
+
 def _largest(table: dict, key: str, mode: str) -> dict[str, float]:
     """Per measurement, the largest of the splits' ``key`` values for ``mode``."""
     largest: dict[str, float] = {}
-    for split in table.get("splits", {}).values():
-        for name, value in split.get(key, {}).get(mode, {}).items():
-            largest[name] = max(largest.get(name, value), value)
+    for name, value in _split_entries(table, key, mode):
+        largest[name] = max(largest.get(name, value), value)
     return largest
 
 
@@ -150,10 +155,9 @@ def _widest_quantiles(table: dict, mode: str) -> dict[str, tuple[float, float]]:
     """Per measurement, the lowest low and highest high tail bound of the signed error over the
     calibrated splits."""
     widest: dict[str, tuple[float, float]] = {}
-    for split in table.get("splits", {}).values():
-        for name, (low, high) in split.get("signed_error_quantiles_cm", {}).get(mode, {}).items():
-            known = widest.get(name, (low, high))
-            widest[name] = (min(known[0], low), max(known[1], high))
+    for name, (low, high) in _split_entries(table, "signed_error_quantiles_cm", mode):
+        known = widest.get(name, (low, high))
+        widest[name] = (min(known[0], low), max(known[1], high))
     return widest
 
 

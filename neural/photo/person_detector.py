@@ -5,8 +5,8 @@ nothing here writes it anywhere.
 """
 from __future__ import annotations
 
-import os
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 

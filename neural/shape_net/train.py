@@ -2,11 +2,12 @@
 
 Reads the close-fitting ``train`` split and the ``dressed_train`` split (people in draped
 garments, with pixel labels), whichever are there; 10 % of each split's people (with all their
-photo sessions) is held back for validation (the test splits are never read), and the best epoch is the one with the lowest mean of the splits'
-front + side errors. A smaller split is repeated (up to ``MAX_REPEAT`` times) to weigh about as
-much as the larger. ``--init`` starts from earlier weights (a crop with fewer channels
-gets zero weights for the new ones). Saves the best weights (float32 state dict) and a JSON report
-next to them. Deterministic for a seed on CPU.
+photo sessions) is held back for validation (the test splits are never read), and the best
+epoch is the one with the lowest mean of the splits' front + side errors. A smaller split is
+repeated (up to ``MAX_REPEAT`` times) to weigh about as much as the larger. ``--init`` starts
+from earlier weights (a crop with fewer channels gets zero weights for the new ones). Saves the
+best weights (float32 state dict) and a JSON report next to them. Deterministic for a seed on
+CPU.
 
 Losses: the Anny parameters (MSE) and the measurement head (L1, cm); for the last
 ``vertex_epochs`` also the body itself: the mean distance (cm) between the rest-pose Anny

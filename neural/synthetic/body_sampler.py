@@ -144,17 +144,18 @@ def _reach(body: BodyParameters, target_cm: np.ndarray) -> BodyParameters:
     can."""
     from neural.body.anny_body import measure_rest_body
 
-    def girths(knobs: np.ndarray) -> np.ndarray:
-        measured = measure_rest_body(_with_knobs(body, knobs))
-        return np.array([measured[key] for key in MEASURED])
+    def measured(knobs: np.ndarray) -> np.ndarray:
+        """Stature, chest, waist and hip (cm) with the knobs at ``knobs``."""
+        found = measure_rest_body(_with_knobs(body, knobs))
+        return np.array([found[key] for key in MEASURED])
 
     low = np.array([0.0 if knob in PHENOTYPES else -1.0 for knob in REACH_KNOBS])
     knobs = np.array([body.phenotypes[knob] if knob in PHENOTYPES else body.local_changes[knob]
                       for knob in REACH_KNOBS])
     for _ in range(REACH_STEPS):
-        now = girths(knobs)
+        now = measured(knobs)
         probes = np.where(knobs < 1.0 - REACH_PROBE, REACH_PROBE, -REACH_PROBE)
-        jacobian = np.column_stack([(girths(knobs + probe * np.eye(len(knobs))[i]) - now) / probe
+        jacobian = np.column_stack([(measured(knobs + probe * np.eye(len(knobs))[i]) - now) / probe
                                     for i, probe in enumerate(probes)])
         free = np.ones(len(knobs), bool)
         for _ in range(len(knobs)):  # knobs at a bound that the step would push past stay put

@@ -13,9 +13,10 @@ import numpy as np
 
 from neural.body.anny_body import BodyParameters
 from neural.photo.pixel_labels import LABELS
-from neural.synthetic.appearance import Appearance, sample_appearance, vertex_colours
+from neural.synthetic.appearance import (Appearance, clothing_colour, hair_colour,
+                                         sample_appearance, vertex_colours)
 from neural.synthetic.camera import Camera, sample_camera
-from neural.synthetic.dressing import DressedMeshes
+from neural.synthetic.dressing import DressedMeshes, dress_body, follow_pose, sample_outfit
 
 VIEWS = ("front", "side")
 # cameras (35 mm-equivalent focal lengths; fraction of the image height the person spans):
@@ -104,8 +105,6 @@ class _Dressing:
     def meshes(self, rest_vertices: np.ndarray, posed_vertices: np.ndarray, joints: dict
                ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]:
         """(vertices, faces, colours, label) of each garment and the bag, in the body's pose."""
-        from neural.synthetic.dressing import follow_pose
-
         meshes = [(follow_pose(v, rest_vertices, posed_vertices), f, c, LABELS["garment"])
                   for v, f, c in zip(self.garments.vertices, self.garments.faces,
                                      self.garments.colours)]
@@ -119,9 +118,6 @@ def _dress(rng: np.random.Generator, body: BodyParameters, measurements: dict,
            looseness: str | None = None) -> _Dressing:
     """Dress the body: an outfit (of ``looseness``, when given) draped on it, hair, shoes and
     sometimes a bag."""
-    from neural.synthetic.appearance import clothing_colour, hair_colour
-    from neural.synthetic.dressing import dress_body, sample_outfit
-
     outfit = sample_outfit(rng, measurements, body.phenotypes["gender"], looseness)
     garments = dress_body(body, outfit, device)
     hair = _scalp(rest_vertices, joints, rng.uniform(0.0, 1.0))
@@ -183,8 +179,6 @@ class _BagChoice:
 
     @classmethod
     def draw(cls, rng: np.random.Generator) -> _BagChoice:
-        from neural.synthetic.appearance import clothing_colour
-
         side = "L" if rng.uniform() < 0.5 else "R"
         size = (rng.uniform(0.2, 0.35), rng.uniform(0.06, 0.14), rng.uniform(0.18, 0.32))
         return cls(side, size, tuple(clothing_colour(rng)))
