@@ -4,7 +4,7 @@ import pytest
 
 from neural.errors import InputError
 from neural.garments.size_charts import fit_rules, load_chart
-from neural.garments.trousers import SIZE_CHART, trousers_pattern
+from neural.garments.trousers import KNEE_LINE, SIZE_CHART, trousers_pattern
 from tests.conftest import drape_on_average_body
 
 SIZES = list(load_chart(SIZE_CHART))
@@ -28,6 +28,9 @@ def test_trousers_follow_the_chart_and_seams_match(size):
         assert a.length == pytest.approx(b.length)
     hem = sum(p.edge("hem").length for p in pattern.panels)
     assert hem == pytest.approx(2 * row["hem"])
+    # the leg narrows to the chart's knee girth on the knee line: both legs' panels together
+    knee = _width_at(pattern, KNEE_LINE * row["inseam"] - 1e-6)  # just under the knee points
+    assert knee == pytest.approx(2 * row["knee"], abs=0.01)
 
 
 def _width_at(pattern, y: float) -> float:
@@ -68,6 +71,10 @@ def test_jeans_are_the_trousers_cut_slim():
             assert a.length == pytest.approx(b.length)
         hem = [sum(p.edge("hem").length for p in g.panels) for g in (jeans, trousers)]
         assert hem[0] < hem[1] - 10  # at least 5 cm narrower leg opening per leg
+        knee = [_width_at(g, KNEE_LINE * g.measurements["inseam"] - 1e-6)
+                for g in (jeans, trousers)]
+        assert knee[0] == pytest.approx(2 * jeans.measurements["knee"], abs=0.01)
+        assert knee[0] < knee[1] - 10
 
 
 def test_a_longer_length_lengthens_only_the_legs():

@@ -1,5 +1,9 @@
 """Straight trousers: a front and a back panel per leg, graded from a size chart.
 
+The leg narrows from the thigh to the knee (the chart's ``knee`` girth, on the knee line
+``KNEE_LINE`` of the inseam above the hem) and runs on to the hem, as a tailored leg does: a leg
+tapered straight from the fork to the hem stood 2-3 cm off each side of the knee.
+
 Each panel is drafted once with its side seam towards +x and the centre line at x = 0 (the
 front left and back right legs seen from outside) and mirrored for the other two, so the side
 seams, inseams and crotch seams pair edges of equal length by construction: front and back
@@ -20,6 +24,8 @@ FORK_DEPTH = 0.6  # the crotch curve starts this many fork widths above the crot
 # each panel's fork (crotch extension) as a fraction of the chart's hip girth; the back's eighth
 # (a tenth left the seat and upper thigh of slim jeans 9-13 % stretched on full-thighed bodies)
 FORK_OF_HIP = {"front": 1 / 16, "back": 1 / 8}
+KNEE_LINE = 0.54  # the knee's height above the hem as a share of the inseam (ANSUR II men:
+# mid-patella 48.7 cm above the floor, the hem 8 cm above it, an inseam of about 76 cm)
 
 
 def trousers_pattern(size: str) -> Pattern:
@@ -51,18 +57,15 @@ def _drafts(m: dict[str, float], chart: str) -> tuple[list[Edge], list[Edge]]:
     waist = (m["waist"] + ease["waist"].ease_cm) / 4
     widths = {"front": hip - 1.0, "back": hip + 1.0}
     forks = {name: m["hip"] * share for name, share in FORK_OF_HIP.items()}
-    # the same side-seam run on both panels: the hem centred under the front's crease
-    run = (widths["front"] + forks["front"] - _front_hem(m, widths, forks)) / 2
     take_in = (sum(widths.values()) - 2 * waist) / 2  # each panel's side seam, hip to waist
     crotch_y, top_y = m["inseam"], m["inseam"] + m["rise"]
-    hip_y = top_y - m["hip_depth"]
+    hip_y, knee_y = top_y - m["hip_depth"], KNEE_LINE * m["inseam"]
     drafts = []
     for name in ("front", "back"):
         width, fork = widths[name], forks[name]
         raise_cm = BACK_RAISE_CM if name == "back" else 0.0
-        hem_out = width - run
-        hem_in = hem_out - (_front_hem(m, widths, forks) + (widths[name] - widths["front"])
-                            + (fork - forks["front"]))
+        hem_in, hem_out = _across_leg(m["hem"], name, widths, forks)
+        knee_in, knee_out = _across_leg(m["knee"], name, widths, forks)
         t = np.linspace(0.0, np.pi / 2, 9)
         curve_top = min(crotch_y + FORK_DEPTH * fork, hip_y)  # not above the hip line
         crotch = np.vstack([[[0.0, top_y + raise_cm]],
@@ -70,17 +73,23 @@ def _drafts(m: dict[str, float], chart: str) -> tuple[list[Edge], list[Edge]]:
                                              curve_top - (curve_top - crotch_y) * np.sin(t)])])
         drafts.append([
             Edge("hem", np.array([[hem_in, 0.0], [hem_out, 0.0]])),
-            Edge("side", np.vstack([[[hem_out, 0.0]],
+            Edge("side", np.vstack([[[hem_out, 0.0], [knee_out, knee_y]],
                                     hip_curve(np.array([width, hip_y]),
                                               np.array([width - take_in, top_y]))])),
             Edge("waist", np.array([[width - take_in, top_y], [0.0, top_y + raise_cm]])),
             Edge("crotch", crotch),
-            Edge("inseam", np.array([[-fork, crotch_y], [hem_in, 0.0]])),
+            Edge("inseam", np.array([[-fork, crotch_y], [knee_in, knee_y], [hem_in, 0.0]])),
         ])
     return drafts[0], drafts[1]
 
 
-def _front_hem(m: dict[str, float], widths: dict[str, float], forks: dict[str, float]) -> float:
-    """The front leg's hem width: the back takes the rest of the opening plus what it is wider
-    at the hip and fork, so both panels' inseams run the same way."""
-    return (m["hem"] - (widths["back"] - widths["front"]) - (forks["back"] - forks["front"])) / 2
+def _across_leg(girth: float, name: str, widths: dict[str, float], forks: dict[str, float]
+                ) -> tuple[float, float]:
+    """Where panel ``name``'s inseam and side seam cross a line across the leg of ``girth`` (cm,
+    the hem's or the knee's), centred under the front's crease: both panels' seams run in by
+    the same amounts from the hip line and the fork (so the seams pair edges of equal length),
+    the back taking the rest of the girth plus what it is wider at the hip and fork."""
+    front = (girth - (widths["back"] - widths["front"]) - (forks["back"] - forks["front"])) / 2
+    run = (widths["front"] + forks["front"] - front) / 2  # the side seam's, in from the hip
+    outer = widths[name] - run
+    return outer - (front + widths[name] - widths["front"] + forks[name] - forks["front"]), outer
