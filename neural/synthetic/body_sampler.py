@@ -196,7 +196,7 @@ def _stance(rng: np.random.Generator, pose: dict[str, list[float]]) -> dict[str,
 
 def _target(rng: np.random.Generator, sex: str) -> tuple[np.ndarray, bool]:
     """(stature, chest, waist, hip) cm to aim for, and whether it is one of the extremes."""
-    people = _real_people()[sex]
+    people = real_people()[sex]
     if rng.uniform() < EXTREMES:
         low, high = (np.array(end) for end in EXTREME_TARGETS[sex])
         return (low if rng.uniform() < 0.5 else high), True
@@ -221,7 +221,7 @@ def _broad_candidate(rng: np.random.Generator, sex: str) -> BodyParameters:
 
 
 @functools.lru_cache(maxsize=1)
-def _real_people() -> dict[str, np.ndarray]:
+def real_people() -> dict[str, np.ndarray]:
     """ANSUR II's (stature, chest, waist, hip) in cm, (N, 4) by sex."""
     import csv
 
