@@ -6,11 +6,12 @@ Usage: python tests/benchmarks/eval_fit_photos.py [PHOTO_DIR] [--height CM] [--p
 Defaults to ../shared/assets/photos (development photos, not shipped). Photos are read, never
 written. These photos come without measurements, so the body is only checked against real
 people: the percentile of its chest and hip girth among ANSUR II adults of the photo's sex and
-within ``STATURE_BAND_CM`` of its height (``--people``: a CSV of photo, sex, height_cm; the sex
-the fit read and ``--height`` for photos it does not list) (a chest below the 1st percentile is a
-body no adult has; waists are not compared: ANSUR measures them at the navel). ``--weights``
-fits with other shape-network weights (a candidate from ``make train-shape``) to screen them
-before they replace the shipped ones.
+within ``STATURE_BAND_CM`` of its height. A chest below the 1st percentile is a body no adult
+has; waists are not compared (ANSUR measures them at the navel). ``--people`` gives each photo's
+sex and height (a CSV of photo, sex, height_cm); a photo it does not list is fitted at
+``--height`` and compared by the sex the fit read. ``--weights`` fits with other shape-network
+weights (a candidate from ``make train-shape``) to screen them before they replace the shipped
+ones.
 """
 from __future__ import annotations
 
