@@ -24,19 +24,20 @@ from pathlib import Path
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png"}
 DEV_PEOPLE = Path(__file__).parent / "dev_photos.csv"
 STATURE_BAND_CM = 4.0
-GIRTHS = {"chest": "chest_girth", "hip": "hip_girth"}  # ANSUR column -> our measurement
+COMPARED = ("chest_girth", "hip_girth")
 
 
-def ansur_percentile(sex: str, stature_cm: float, column: str, value_cm: float) -> float:
+def ansur_percentile(sex: str, stature_cm: float, name: str, value_cm: float) -> float:
     """Percentile (0-100) of ``value_cm`` among ANSUR II adults of ``sex`` (male, female) within
-    ``STATURE_BAND_CM`` of ``stature_cm`` in ``column`` (chest, waist, hip)."""
+    ``STATURE_BAND_CM`` of ``stature_cm`` in measurement ``name`` (one of
+    ``body_sampler.MEASURED``, the columns of ``real_people``)."""
     import numpy as np
 
-    from neural.synthetic.body_sampler import real_people
+    from neural.synthetic.body_sampler import MEASURED, real_people
 
-    people = real_people()[sex]  # (stature, chest, waist, hip) cm
-    near = people[np.abs(people[:, 0] - stature_cm) <= STATURE_BAND_CM]
-    return float(100.0 * np.mean(near[:, ("chest", "waist", "hip").index(column) + 1] < value_cm))
+    people = real_people()[sex]
+    near = people[np.abs(people[:, MEASURED.index("stature")] - stature_cm) <= STATURE_BAND_CM]
+    return float(100.0 * np.mean(near[:, MEASURED.index(name)] < value_cm))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,9 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         sex = sex or read
         girths = {key: round(measured[key], 1) for key in ("chest_girth", "waist_girth",
                                                             "hip_girth")}
-        percentiles = {column: round(ansur_percentile(sex, measured["stature"], column,
-                                                      measured[key]), 1)
-                       for column, key in GIRTHS.items()}
+        percentiles = {name.split("_")[0]: round(ansur_percentile(sex, measured["stature"], name,
+                                                                 measured[name]), 1)
+                       for name in COMPARED}
         row = {"photo": photo.name, "silhouette_iou": found["silhouette_iou"],
                "keypoint_error_px": found["keypoint_error_px"], "stature_cm": measured["stature"],
                "seconds": found["seconds"], "sex": sex, "sex_read": read, "measurements_cm": girths,
