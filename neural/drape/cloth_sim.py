@@ -1,6 +1,10 @@
-"""Settling sewn cloth on a static body with Newton's Style3D solver (Warp: CUDA or CPU).
+"""Sewn cloth on a body with Newton's Style3D solver (Warp: CUDA or CPU).
 
-Frame: Z-up, metres, seconds. The body is a static triangle-mesh collider.
+``simulate_cloth`` sews a garment's panels round a static body and lets it settle;
+``carry_cloth`` takes a settled garment along while its collider moves (a body going from its
+rest pose into a stance), then lets it settle again.
+
+Frame: Z-up, metres, seconds. The collider is a triangle mesh.
 """
 from __future__ import annotations
 
@@ -48,11 +52,13 @@ class Fabric:
 @dataclass
 class ClothResult:
     """Final positions (V, 3) m, substeps simulated, and each vertex's speed (m/s) over the
-    last frame (how settled the drape is)."""
+    last frame (how settled the drape is); ``carry_cloth`` also gives the positions at the end
+    of each of its collider's frames (K, V, 3)."""
 
     positions: np.ndarray
     substeps: int
     speeds: np.ndarray
+    along: np.ndarray | None = None
 
 
 def simulate_cloth(
@@ -69,18 +75,73 @@ def simulate_cloth(
 ) -> ClothResult:
     """Sew, then settle the garment until at most ``settled_fraction`` of its vertices move
     faster than ``settled_speed`` (or ``max_frames`` have passed)."""
-    import warp as wp
-
-    from neural.quiet import quiet_warp
-
-    quiet_warp()
-    import newton
-    from newton.solvers import style3d
-
-    from neural.drape.seam_springs import SewingCollision
-
     settings = settings or ClothSettings()
-    with wp.ScopedDevice(device):
+    with _ClothWorld(positions, faces, rest_uv, seam_pairs, body_vertices[None], body_faces,
+                     fabric, device, settings) as world:
+        world.sewing(True)
+        while world.frame < settings.sew_frames:
+            world.step_frame()
+            _report(progress, world.frame, max(settings.max_frames, settings.sew_frames
+                                               + settings.settle_frames))
+        world.sewing(False)
+        least = settings.sew_frames + settings.settle_frames
+        last = max(settings.max_frames, least)
+        result = world.settle(least, last, lambda frame: _report(progress, frame, last))
+        _report(progress, last, last)
+    return result
+
+
+def carry_cloth(
+    positions: np.ndarray,
+    faces: np.ndarray,
+    rest_uv: np.ndarray,
+    seam_pairs: np.ndarray,
+    collider_frames: np.ndarray,
+    collider_faces: np.ndarray,
+    fabric: Fabric,
+    device: str = "cpu",
+    settings: ClothSettings | None = None,
+) -> ClothResult:
+    """Take the settled, sewn garment at ``positions`` along while its collider moves through
+    ``collider_frames`` (K, V, 3: one per frame, straight lines between them substep by
+    substep, starting from the first), then settle it on the last (at least
+    ``settle_frames``, at most ``max_frames`` more frames). Seams pull uncapped throughout."""
+    settings = settings or ClothSettings()
+    with _ClothWorld(positions, faces, rest_uv, seam_pairs, collider_frames, collider_faces,
+                     fabric, device, settings) as world:
+        world.sewing(False)
+        along = [world.step_frame(toward=k) for k in range(1, len(collider_frames))]
+        result = world.settle(world.frame + settings.settle_frames,
+                              world.frame + max(settings.max_frames, settings.settle_frames))
+    result.along = np.stack(along) if along else positions[None].copy()
+    return result
+
+
+def _report(progress: Callable[[int, int], None] | None, frame: int, last: int) -> None:
+    if progress:
+        progress(min(frame, last), last)
+
+
+class _ClothWorld:
+    """One garment and its collider in Newton: model, Style3D solver with seam springs, and
+    contacts. The collider's vertices can be moved (``step_frame(toward=...)``)."""
+
+    def __init__(self, positions: np.ndarray, faces: np.ndarray, rest_uv: np.ndarray,
+                 seam_pairs: np.ndarray, collider_frames: np.ndarray, collider_faces: np.ndarray,
+                 fabric: Fabric, device: str, settings: ClothSettings):
+        import warp as wp
+
+        from neural.quiet import quiet_warp
+
+        quiet_warp()
+        import newton
+        from newton.solvers import style3d
+
+        from neural.drape.seam_springs import SewingCollision
+
+        self.scope = wp.ScopedDevice(device)
+        self.scope.__enter__()
+        self.settings, self.frames = settings, collider_frames.astype(np.float32)
         builder = newton.ModelBuilder(up_axis=newton.Axis.Z, gravity=(0.0, 0.0, -9.81))
         newton.solvers.SolverStyle3D.register_custom_attributes(builder)
         style3d.add_cloth_mesh(
@@ -93,56 +154,92 @@ def simulate_cloth(
             particle_radius=settings.particle_radius,
         )
         shape = newton.ModelBuilder.ShapeConfig(mu=fabric.friction, margin=0.0)
-        builder.add_shape_mesh(body=-1, xform=wp.transform_identity(),
-                               mesh=newton.Mesh(body_vertices.astype(np.float32),
-                                                body_faces.astype(np.int32).ravel()),
+        self.collider = newton.Mesh(self.frames[0], collider_faces.astype(np.int32).ravel())
+        builder.add_shape_mesh(body=-1, xform=wp.transform_identity(), mesh=self.collider,
                                cfg=shape, label="body")
-        model = builder.finalize()
+        self.model = model = builder.finalize()
+        if len(self.frames) > 1:  # contacts are culled by the collider's bounds: all its frames'
+            model.shape_collision_aabb_lower.assign(self.frames.min((0, 1))[None] - 0.01)
+            model.shape_collision_aabb_upper.assign(self.frames.max((0, 1))[None] + 0.01)
         model.soft_contact_ke = settings.contact_stiffness
         model.soft_contact_kd = 1.0e-5
         model.soft_contact_mu = fabric.friction
         config = newton.solvers.SolverStyle3D.Config(
             iterations=settings.iterations, linear_iterations=settings.linear_iterations)
-        solver = newton.solvers.SolverStyle3D(model, config=config)
-        solver.collision = SewingCollision(model, seam_pairs, settings.seam_stiffness,
-                                           settings.seam_force_max)
-        pipeline = newton.CollisionPipeline(model, soft_contact_gap=settings.contact_gap)
-        contacts = pipeline.contacts()
-        state, next_state, control = model.state(), model.state(), model.control()
-        dt = 1.0 / (settings.fps * settings.substeps)
-        decay = float(np.exp(-settings.damping / settings.fps))
-        model.set_gravity((0.0, 0.0, 0.0))
-        minimum = settings.sew_frames + settings.settle_frames
-        last = max(settings.max_frames, minimum)
-        frame, previous = 0, None
+        self.solver = newton.solvers.SolverStyle3D(model, config=config)
+        self.solver.collision = SewingCollision(model, seam_pairs, settings.seam_stiffness,
+                                                settings.seam_force_max)
+        self.pipeline = newton.CollisionPipeline(model, soft_contact_gap=settings.contact_gap)
+        self.contacts = self.pipeline.contacts()
+        self.state, self.next_state = model.state(), model.state()
+        self.control = model.control()
+        self.dt = 1.0 / (settings.fps * settings.substeps)
+        self.decay = float(np.exp(-settings.damping / settings.fps))
+        self.frame = 0
+        self.damped = False
+
+    def __enter__(self) -> _ClothWorld:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.scope.__exit__(*exc)
+
+    def sewing(self, on: bool) -> None:
+        """While sewing: no gravity, capped seam pulls, no damping."""
+        self.model.set_gravity((0.0, 0.0, 0.0) if on else (0.0, 0.0, -9.81))
+        self.solver.collision.force_max = (self.settings.seam_force_max if on
+                                           else float("inf"))
+        self.damped = not on
+
+    def step_frame(self, toward: int | None = None) -> np.ndarray:
+        """One frame of substeps (with the collider moved from the previous of its frames to
+        frame ``toward``, when given); the cloth's positions (V, 3) after it."""
+        moving = toward is not None
+        for substep in range(self.settings.substeps):
+            if moving:
+                self._move_collider(toward, (substep + 1) / self.settings.substeps)
+            detect = moving or substep == 0 or not self.settings.detect_per_frame
+            self.solver.collision.detect = detect
+            if detect:
+                self.pipeline.collide(self.state, self.contacts)
+            self.state.clear_forces()
+            self.solver.step(self.state, self.next_state, self.control, self.contacts, self.dt)
+            self.state, self.next_state = self.next_state, self.state
+        self.frame += 1
+        if self.damped:
+            self.state.particle_qd.assign(self.state.particle_qd.numpy() * self.decay)
+        return self.positions()
+
+    def settle(self, least: int, last: int,
+               progress: Callable[[int], None] | None = None) -> ClothResult:
+        """Frames on a still collider until settled (at most ``settled_fraction`` of the
+        vertices faster than ``settled_speed`` over a frame) once frame ``least`` is reached,
+        or until frame ``last`` (frames counted from the world's start)."""
+        if len(self.frames) > 1:
+            self.collider.mesh.velocities.zero_()
+        previous = self.positions()
         while True:
-            if frame == settings.sew_frames:
-                model.set_gravity((0.0, 0.0, -9.81))
-                solver.collision.force_max = float("inf")
-            for substep in range(settings.substeps):
-                detect = substep == 0 or not settings.detect_per_frame
-                solver.collision.detect = detect
-                if detect:
-                    pipeline.collide(state, contacts)
-                state.clear_forces()
-                solver.step(state, next_state, control, contacts, dt)
-                state, next_state = next_state, state
-            frame += 1
-            if frame > settings.sew_frames:
-                state.particle_qd.assign(state.particle_qd.numpy() * decay)
+            current = self.step_frame()
             if progress:
-                progress(frame, last)
-            if frame >= minimum - 1:
-                current = state.particle_q.numpy().astype(np.float64)
-                if frame >= minimum:
-                    speeds = np.linalg.norm(current - previous, axis=1) * settings.fps
-                    moving = (speeds > settings.settled_speed).mean()
-                    if moving <= settings.settled_fraction or frame >= last:
-                        break
-                previous = current
-        result = current
-    if not np.isfinite(result).all():
-        raise RuntimeError("cloth simulation diverged (non-finite positions)")
-    if progress:
-        progress(last, last)
-    return ClothResult(result, frame * settings.substeps, speeds)
+                progress(self.frame)
+            speeds = np.linalg.norm(current - previous, axis=1) * self.settings.fps
+            moving = (speeds > self.settings.settled_speed).mean()
+            if self.frame >= least and (moving <= self.settings.settled_fraction
+                                        or self.frame >= last):
+                break
+            previous = current
+        if not np.isfinite(current).all():
+            raise RuntimeError("cloth simulation diverged (non-finite positions)")
+        return ClothResult(current, self.frame * self.settings.substeps, speeds)
+
+    def positions(self) -> np.ndarray:
+        return self.state.particle_q.numpy().astype(np.float64)
+
+    def _move_collider(self, toward: int, fraction: float) -> None:
+        """Collider vertices a ``fraction`` of the way from frame ``toward - 1`` to ``toward``,
+        with their velocities (for friction), its search tree refitted."""
+        start, end = self.frames[toward - 1], self.frames[toward]
+        mesh = self.collider.mesh
+        mesh.points.assign(start + fraction * (end - start))
+        mesh.velocities.assign((end - start) * self.settings.fps)
+        mesh.refit()

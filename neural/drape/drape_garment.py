@@ -48,11 +48,10 @@ def prepare_drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLik
     """Read the avatar and garment files and place the garment's panels around the body (and
     around the garments of the finished drape ``over``, worn under this one)."""
     avatar, params = read_avatar(avatar_path)
-    garment, rest_uv, faces, _ = read_garment(garment_path)
+    garment, mesh, fabric = garment_cloth(garment_path)
     body_vertices, body_faces, joints = rest_body(params)
     layers = read_layers(over, body_vertices) if over is not None else []
     pattern = Pattern.from_dict(garment["pattern"], garment["size_chart_row"])
-    mesh = garment_mesh(garment, rest_uv, faces)
     template = anny_landmarks()
     arm_vertices = np.zeros(len(body_vertices), dtype=bool)
     arm_vertices[body_faces[template.arm_faces].ravel()] = True
@@ -63,11 +62,17 @@ def prepare_drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLik
                                                         *(layer.vertices for layer in layers)]))
     worn = collider(body_vertices, body_faces, layers)
     start = push_out_of_body(place_panels(pattern, mesh, landmarks), *worn)
-    fab = garment["fabric"]
     return DrapeSetup(avatar, garment, BodyShape(body_vertices, body_faces, joints, template),
-                      pattern, mesh, start,
-                      Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"],
-                             fab["friction"]), layers)
+                      pattern, mesh, start, fabric, layers)
+
+
+def garment_cloth(garment_path: str | os.PathLike) -> tuple[dict, GarmentMesh, Fabric]:
+    """A garment file's document, its simulation mesh (rest UVs, faces, seam pairs) and its
+    fabric."""
+    garment, rest_uv, faces, _ = read_garment(garment_path)
+    fab = garment["fabric"]
+    return (garment, garment_mesh(garment, rest_uv, faces),
+            Fabric(fab["density"], fab["stretch"], fab["shear"], fab["bend"], fab["friction"]))
 
 
 def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
