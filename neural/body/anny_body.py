@@ -46,6 +46,7 @@ JOINT_BONES = {
 }
 # Bones (name prefixes) of the arms and hands; the shoulder (``clavicle``, ``shoulder01``) is torso.
 ARM_BONES = ("upperarm", "lowerarm", "wrist", "finger", "metacarpal")
+FOREARM_BONES = ARM_BONES[1:]  # the forearms and hands
 # The lower edge of the breasts on Anny's topology, left and right: below the bust point
 # (vertices 8489 / 1833), where Anny's bust-girth target ``measure-bust-circ-incr`` moves the
 # surface half as far as at the bust point (tests/test_measurements.py checks it).
@@ -93,18 +94,25 @@ def load_anny(device: str = "cpu"):
 def anny_landmarks() -> TemplateLandmarks:
     """Anny's ``TemplateLandmarks``: arm faces are those whose three corners are mostly skinned
     to ``ARM_BONES``; their seams are the vertices they share with the other faces."""
-    model = load_anny("cpu")
-    arm_bones = [i for i, label in enumerate(model.bone_labels) if label.startswith(ARM_BONES)]
-    weights = model.vertex_bone_weights.cpu().numpy()
-    on_arm = np.isin(model.vertex_bone_indices.cpu().numpy(), arm_bones)
-    arm_vertices = (weights * on_arm).sum(1) > 0.5
-    faces = model.get_triangular_faces().cpu().numpy()
+    arm_vertices = skinned_to(ARM_BONES)
+    faces = load_anny("cpu").get_triangular_faces().cpu().numpy()
     arm_faces = arm_vertices[faces].all(1)
     return TemplateLandmarks(arm_faces=arm_faces,
                              seam_vertices=np.intersect1d(faces[arm_faces], faces[~arm_faces]),
                              underbust_vertices=UNDERBUST_VERTICES,
                              waist_vertices=WAIST_VERTICES,
                              buttock_vertices=BUTTOCK_VERTICES)
+
+
+@functools.lru_cache(maxsize=4)
+def skinned_to(bone_prefixes: tuple[str, ...]) -> np.ndarray:
+    """Anny's vertices (V,) bool skinned more than half to bones whose names start with one of
+    ``bone_prefixes``."""
+    model = load_anny("cpu")
+    bones = [i for i, label in enumerate(model.bone_labels) if label.startswith(bone_prefixes)]
+    weights = model.vertex_bone_weights.cpu().numpy()
+    on_bones = np.isin(model.vertex_bone_indices.cpu().numpy(), bones)
+    return (weights * on_bones).sum(1) > 0.5
 
 
 @functools.lru_cache(maxsize=4)

@@ -8,7 +8,8 @@ plus a share of the extremes that fashion meets: model-thin waists, hips of 140-
 the nearest of several broadly drawn Anny bodies, scaled to the target's stature, is kept (an
 extreme target's body is then moved onto its stature, chest, waist and hip, ``_reach``); it
 stands as people do in shoppers' photos (``STANCES``: the A-pose, arms down along the sides,
-hands on the hips, the weight on one leg, a slight turn). Deterministic for a given seed.
+hands on the hips, the weight on one leg, a slight turn), its arms stopping against the body
+rather than passing through it (``stand``). Deterministic for a given seed.
 """
 from __future__ import annotations
 
@@ -64,6 +65,11 @@ STANCES = {
     "turned": (0.15, {"root": (0.0, 0.0, 15.0)}, True),
 }
 STANCE_SPREAD = 0.3  # each stance's rotations scaled by 1 +- this
+# a stance that brings the forearms and hands in (arms down, hands on the hips) stops this far
+# from the trunk and legs (m), as real arms rest against the body, not through it: the share of
+# its rotations is cut in steps of 1/STANCE_STEPS until they clear
+ARM_CLEARANCE_M = 0.015
+STANCE_STEPS = 8
 
 
 def sample_body(seed: int) -> BodyParameters:
@@ -111,7 +117,7 @@ def sample_real_body(seed: int, staging: int = 0) -> BodyParameters:
     one dressed person)."""
     shaped = _shaped_body(seed)
     stances = np.random.default_rng([seed, 4] if staging == 0 else [seed, 4, staging])
-    return replace(shaped, pose=_stance(stances, shaped.pose))
+    return stand(shaped, _stance(stances))
 
 
 @functools.lru_cache(maxsize=4)
@@ -178,20 +184,47 @@ def _with_knobs(body: BodyParameters, knobs: np.ndarray) -> BodyParameters:
                                                        if k not in PHENOTYPES})
 
 
-def _stance(rng: np.random.Generator, pose: dict[str, list[float]]) -> dict[str, list[float]]:
-    """``pose`` (bone -> rotation vector, radians) with a stance drawn from ``STANCES`` added:
-    scaled by 1 +- ``STANCE_SPREAD`` and mirrored left to right half of the time."""
+def _stance(rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Rotations (bone -> rotation vector, radians) of a stance drawn from ``STANCES``: scaled
+    by 1 +- ``STANCE_SPREAD`` and mirrored left to right half of the time."""
     names = list(STANCES)
     shares = np.array([STANCES[name][0] for name in names])
     _, rotations, sided = STANCES[names[rng.choice(len(names), p=shares / shares.sum())]]
     amount = 1.0 + rng.uniform(-STANCE_SPREAD, STANCE_SPREAD)
     if rng.uniform() < 0.5 and sided:  # the other leg, the other way round
         amount = -amount
-    posed = {bone: list(value) for bone, value in pose.items()}
-    for bone, degrees in rotations.items():
-        added = np.radians(degrees) * amount
-        posed[bone] = (np.asarray(posed.get(bone, (0.0, 0.0, 0.0))) + added).round(6).tolist()
-    return posed
+    return {bone: np.radians(degrees) * amount for bone, degrees in rotations.items()}
+
+
+def stand(body: BodyParameters, added: dict[str, np.ndarray]) -> BodyParameters:
+    """``body`` with the rotations ``added`` to its pose: all of them, or the largest share
+    (in steps of 1 / ``STANCE_STEPS``) that keeps its forearms and hands ``ARM_CLEARANCE_M``
+    from the rest of the body (or as far as in its own pose, when they are nearer there)."""
+    from scipy.spatial import cKDTree
+
+    from neural.body.anny_body import ARM_BONES, FOREARM_BONES, posed_body, skinned_to
+
+    forearms, trunk = skinned_to(FOREARM_BONES), ~skinned_to(ARM_BONES)
+
+    def clearance(share: float) -> float:
+        vertices = posed_body(_with_pose(body, added, share))
+        return float(cKDTree(vertices[trunk]).query(vertices[forearms])[0].min())
+
+    needed = min(ARM_CLEARANCE_M, clearance(0.0))
+    for step in range(1, STANCE_STEPS + 1):
+        if clearance(step / STANCE_STEPS) < needed:
+            return _with_pose(body, added, (step - 1) / STANCE_STEPS)
+    return _with_pose(body, added, 1.0)
+
+
+def _with_pose(body: BodyParameters, added: dict[str, np.ndarray], share: float
+               ) -> BodyParameters:
+    """``body`` with ``share`` of the rotation vectors ``added`` (radians) added to its pose."""
+    posed = {bone: list(value) for bone, value in body.pose.items()}
+    for bone, rotation in added.items():
+        total = np.asarray(posed.get(bone, (0.0, 0.0, 0.0))) + share * rotation
+        posed[bone] = total.round(6).tolist()
+    return replace(body, pose=posed)
 
 
 def _target(rng: np.random.Generator, sex: str) -> tuple[np.ndarray, bool]:
