@@ -5,18 +5,20 @@ sometimes with a jacket over both, or a dress alone. Each garment's size is the 
 gives the body, shifted from one size too small to two too large; fabric, colour and print
 (plain, stripes or checks, laid out in the pattern's own metres) are drawn at random. The
 drapes run on the body in its rest pose (the A-pose), each garment over the ones below it;
-the draped garments then follow the body into a pose (``follow_pose``), each garment vertex
-moved as its nearest body vertices move, so one drape serves several stances. Frames: Z-up, metres, soles on z = 0. Deterministic for a seed.
+the cloth solver then carries them along as the body moves into a stance (``carry_into_pose``:
+arms brought down press the sides of a top in, as they do on a real person), so one drape
+serves several stances. Frames: Z-up, metres, soles on z = 0. Deterministic for a seed.
 """
 from __future__ import annotations
 
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from neural.body.anny_body import BodyParameters
+from neural.drape.cloth_sim import Fabric
 
 TOPS = ("tshirt", "shirt", "hoodie")
 BOTTOMS = ("trousers", "jeans", "skirt")
@@ -27,7 +29,10 @@ FABRICS = {"tshirt": ("cotton", "jersey", "knit"), "shirt": ("cotton", "silk"),
            "skirt": ("cotton", "denim", "silk"), "dress": ("jersey", "silk", "cotton")}
 SIZE_SHIFTS = (-1, 0, 0, 1, 1, 2)  # sizes off the chart's: one too small to two too large
 PRINTS = ("plain", "plain", "stripes", "checks")
-NEAREST = 4  # body vertices each garment vertex follows into the pose
+# carrying the garments into a stance: the body moves at most this far (m) per frame of the
+# cloth solver (0.6 m/s at its 20 frames a second), then the cloth settles for a few frames
+CARRY_STEP_M = 0.03
+CARRY_SETTLE_FRAMES = (4, 16)  # at least, at most
 
 
 @dataclass(frozen=True)
@@ -68,12 +73,16 @@ class Outfit:
 @dataclass
 class DressedMeshes:
     """The draped garments on the body in its rest pose: vertices (V, 3) m, faces, sRGB vertex
-    colours, one entry per garment (lowest first); and each drape's quality gates."""
+    colours, one entry per garment (lowest first); each drape's quality gates; and what the
+    cloth solver needs to move them: rest UVs (V, 2) m, seam pairs (S, 2) and fabric."""
 
     vertices: list[np.ndarray]
     faces: list[np.ndarray]
     colours: list[np.ndarray]
     gates: list[dict]
+    uv: list[np.ndarray]
+    seam_pairs: list[np.ndarray]
+    fabrics: list[Fabric]
 
 
 def sample_outfit(rng: np.random.Generator, measurements_cm: dict[str, float],
@@ -118,7 +127,7 @@ def dress_body(body: BodyParameters, outfit: Outfit, device: str = "cpu") -> Dre
     """Drape ``outfit`` on ``body`` in its rest pose, each garment over the ones before. The
     drapes' files live in a temporary folder only."""
     from neural.body.anny_body import rest_body
-    from neural.drape.drape_garment import drape
+    from neural.drape.drape_garment import drape, garment_cloth
     from neural.drape.layers import read_layers
     from neural.fitting.avatar_file import write_body_avatar
     from neural.garments.garment_file import write_garment
@@ -127,12 +136,13 @@ def dress_body(body: BodyParameters, outfit: Outfit, device: str = "cpu") -> Dre
     with tempfile.TemporaryDirectory(prefix="dressing_") as work:
         work = Path(work)
         write_body_avatar(work / "avatar", rest_body_at_scale, "a synthetic person")
-        gates, below = [], None
+        gates, cloths, below = [], [], None
         for index, choice in enumerate(outfit.garments):
             write_garment(work / f"garment{index}", choice.kind, choice.size, choice.fabric)
             fit = drape(work / "avatar", work / f"garment{index}", work / f"drape{index}",
                         device, over=below)
             gates.append({name: gate["pass"] for name, gate in fit["gates"].items()})
+            cloths.append(garment_cloth(work / f"garment{index}")[1:])
             below = work / f"drape{index}"
         rest_vertices = rest_body(rest_body_at_scale)[0]
         layers = read_layers(below, rest_vertices)
@@ -141,20 +151,43 @@ def dress_body(body: BodyParameters, outfit: Outfit, device: str = "cpu") -> Dre
         faces=[layer.faces for layer in layers],
         colours=[garment_colours(layer.uv, choice)
                  for layer, choice in zip(layers, outfit.garments)],
-        gates=gates)
+        gates=gates, uv=[layer.uv for layer in layers],
+        seam_pairs=[mesh.seam_pairs for mesh, _ in cloths],
+        fabrics=[fabric for _, fabric in cloths])
 
 
-def follow_pose(points: np.ndarray, rest_vertices: np.ndarray,
-                posed_vertices: np.ndarray) -> np.ndarray:
-    """``points`` (N, 3) near the rest-pose body moved as their ``NEAREST`` nearest body
-    vertices move from ``rest_vertices`` to ``posed_vertices`` (inverse-distance weights)."""
-    from scipy.spatial import cKDTree
+def carry_into_pose(garments: DressedMeshes, body: BodyParameters, device: str = "cpu"
+                    ) -> list[np.ndarray]:
+    """Each garment's vertices (V, 3) on ``body`` in its pose: the cloth solver carries the
+    rest-pose drapes, lowest first, while the body moves there from its rest pose (every
+    rotation of its pose grown from nothing, ``CARRY_STEP_M`` at most per frame); each garment
+    collides with the body and the garments under it, moving as they did."""
+    from neural.body.anny_body import posed_body, rest_body
+    from neural.drape.cloth_sim import ClothSettings, carry_cloth
 
-    distances, nearest = cKDTree(rest_vertices).query(points, NEAREST)
-    weights = 1.0 / np.maximum(distances, 1e-4)
-    weights /= weights.sum(1, keepdims=True)
-    moved = posed_vertices - rest_vertices
-    return points + np.einsum("nk,nkd->nd", weights, moved[nearest])
+    rest_vertices, body_faces, _ = rest_body(body)
+    end = posed_body(body)
+    frames = max(2, int(np.ceil(np.linalg.norm(end - rest_vertices, axis=1).max()
+                                / CARRY_STEP_M)))
+    shares = np.linspace(0.0, 1.0, frames + 1)
+    # Anny's posed mesh with no rotation sits a little off its rest mesh (a few cm): that offset
+    # fades out along the way, so the path starts on the drape's body and ends on the posed one
+    offset = rest_vertices - posed_body(replace(body, pose={}))
+    body_path = np.stack([posed_body(replace(body, pose={
+        bone: (share * np.asarray(rotation)).tolist() for bone, rotation in body.pose.items()}))
+        + (1.0 - share) * offset for share in shares] + [end])  # the last again: layers settle
+    settings = ClothSettings(settle_frames=CARRY_SETTLE_FRAMES[0],
+                             max_frames=CARRY_SETTLE_FRAMES[1])
+    collider_path, collider_faces, posed = body_path, body_faces, []
+    for vertices, faces, uv, seams, fabric in zip(garments.vertices, garments.faces, garments.uv,
+                                                  garments.seam_pairs, garments.fabrics):
+        carried = carry_cloth(vertices, faces, uv, seams, collider_path, collider_faces, fabric,
+                              device, settings)
+        path = np.concatenate([vertices[None], carried.along[:-1], carried.positions[None]])
+        collider_faces = np.vstack([collider_faces, faces + collider_path.shape[1]])
+        collider_path = np.concatenate([collider_path, path], axis=1)
+        posed.append(carried.positions)
+    return posed
 
 
 def garment_colours(uv: np.ndarray, choice: GarmentChoice) -> np.ndarray:

@@ -16,7 +16,7 @@ from neural.photo.pixel_labels import LABELS
 from neural.synthetic.appearance import (Appearance, clothing_colour, hair_colour,
                                          sample_appearance, vertex_colours)
 from neural.synthetic.camera import Camera, sample_camera
-from neural.synthetic.dressing import DressedMeshes, dress_body, follow_pose, sample_outfit
+from neural.synthetic.dressing import DressedMeshes, carry_into_pose, dress_body, sample_outfit
 
 VIEWS = ("front", "side")
 # cameras (35 mm-equivalent focal lengths; fraction of the image height the person spans):
@@ -57,7 +57,8 @@ def make_people(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = F
                 stagings: int = 1) -> list[SyntheticPerson]:
     """``make_person`` staged ``stagings`` times: the first is the seed's own person; each
     other stands the same body, in the same draped clothes, in another stance (when dressed)
-    with another look and cameras. One drape serves them all."""
+    with another look and cameras. One drape serves them all: the cloth solver carries it into
+    each stance."""
     from neural.body.anny_body import anny_landmarks, rest_body
     from neural.body.measurements import measure_body
     from neural.synthetic.body_sampler import sample_body, sample_real_body
@@ -74,7 +75,7 @@ def make_people(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = F
         if staging:
             body = sample_real_body(seed, staging) if dressed else body
         people.append(_staged(seed, staging, body, measurements, rest_vertices, faces, joints,
-                              dressing, size))
+                              dressing, size, device))
     return people
 
 
@@ -102,12 +103,14 @@ class _Dressing:
         colours[self.shoes], labels[self.shoes] = self.shoe_colour, LABELS["garment"]
         return colours, labels
 
-    def meshes(self, rest_vertices: np.ndarray, posed_vertices: np.ndarray, joints: dict
+    def meshes(self, body: BodyParameters, rest_vertices: np.ndarray,
+               posed_vertices: np.ndarray, joints: dict, device: str
                ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, int]]:
-        """(vertices, faces, colours, label) of each garment and the bag, in the body's pose."""
-        meshes = [(follow_pose(v, rest_vertices, posed_vertices), f, c, LABELS["garment"])
-                  for v, f, c in zip(self.garments.vertices, self.garments.faces,
-                                     self.garments.colours)]
+        """(vertices, faces, colours, label) of each garment and the bag, on ``body`` in its
+        pose (``posed_vertices``; garments carried there on ``device``)."""
+        meshes = [(v, f, c, LABELS["garment"]) for v, f, c in zip(
+            carry_into_pose(self.garments, body, device), self.garments.faces,
+            self.garments.colours)]
         if self.bag is not None:
             meshes.append(self.bag.mesh(rest_vertices, posed_vertices, joints))
         return meshes
@@ -132,7 +135,8 @@ def _dress(rng: np.random.Generator, body: BodyParameters, measurements: dict,
 
 def _staged(seed: int, staging: int, body: BodyParameters, measurements: dict,
             rest_vertices: np.ndarray, faces: np.ndarray, joints: dict,
-            dressing: _Dressing | None, size: tuple[int, int]) -> SyntheticPerson:
+            dressing: _Dressing | None, size: tuple[int, int], device: str = "cpu"
+            ) -> SyntheticPerson:
     """One photo session of a person: the body posed, a look and one camera per view."""
     from neural.body.anny_body import posed_body
 
@@ -145,7 +149,7 @@ def _staged(seed: int, staging: int, body: BodyParameters, measurements: dict,
     else:
         colours, labels = dressing.body_colours(look.skin)
         for part_vertices, part_faces, part_colours, label in dressing.meshes(
-                rest_vertices, vertices, joints):
+                body, rest_vertices, vertices, joints, device):
             faces = np.vstack([faces, part_faces + len(vertices)])
             vertices = np.vstack([vertices, part_vertices])
             colours = np.vstack([colours, part_colours])
