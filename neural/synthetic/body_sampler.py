@@ -51,25 +51,27 @@ POSE_JITTER = (
 )
 
 # stance -> (share of bodies, {bone: rotation vector in degrees added to the A-pose}, sided: drawn
-# as given or mirrored); Anny's bone frames: +Y on the left upper arm lowers it towards the body,
-# +Z on the root turns the body
+# as given or mirrored, (least, most) clearance in metres between the forearms and hands and the
+# rest of the body); Anny's bone frames: +Y on the left upper arm lowers it towards the body, +Z
+# on the root turns the body. Arms hanging down rest anywhere from against the body to a hand's
+# breadth off it, as in shoppers' photos
 STANCES = {
-    "a_pose": (0.3, {}, False),
+    "a_pose": (0.3, {}, False, (0.015, 0.015)),
     "arms_down": (0.25, {"upperarm01.L": (0.0, 35.0, 0.0), "upperarm01.R": (0.0, -35.0, 0.0)},
-                  False),
+                  False, (0.015, 0.10)),
     "hands_on_hips": (0.15, {"upperarm01.L": (0.0, -5.0, 0.0), "lowerarm01.L": (0.0, 80.0, 0.0),
                              "upperarm01.R": (0.0, 5.0, 0.0), "lowerarm01.R": (0.0, -80.0, 0.0)},
-                      False),
+                      False, (0.015, 0.015)),
     "weight_on_one_leg": (0.15, {"upperleg01.L": (0.0, 6.0, 0.0), "upperleg01.R": (0.0, 6.0, 0.0),
-                                 "spine01": (0.0, -4.0, 0.0)}, True),
-    "turned": (0.15, {"root": (0.0, 0.0, 15.0)}, True),
+                                 "spine01": (0.0, -4.0, 0.0)}, True, (0.015, 0.015)),
+    "turned": (0.15, {"root": (0.0, 0.0, 15.0)}, True, (0.015, 0.015)),
 }
 STANCE_SPREAD = 0.3  # each stance's rotations scaled by 1 +- this
-# a stance that brings the forearms and hands in (arms down, hands on the hips) stops this far
-# from the trunk and legs (m), as real arms rest against the body, not through it: the share of
-# its rotations is cut in steps of 1/STANCE_STEPS until they clear
+# a stance that brings the forearms and hands in stops at its drawn clearance from the trunk and
+# legs (never less than ARM_CLEARANCE_M: real arms rest against the body, not through it): the
+# share of its rotations is cut in steps of 1/STANCE_STEPS until they clear
 ARM_CLEARANCE_M = 0.015
-STANCE_STEPS = 8
+STANCE_STEPS = 16
 
 
 def sample_body(seed: int) -> BodyParameters:
@@ -117,7 +119,7 @@ def sample_real_body(seed: int, staging: int = 0) -> BodyParameters:
     one dressed person)."""
     shaped = _shaped_body(seed)
     stances = np.random.default_rng([seed, 4] if staging == 0 else [seed, 4, staging])
-    return stand(shaped, _stance(stances))
+    return stand(shaped, *_stance(stances))
 
 
 @functools.lru_cache(maxsize=4)
@@ -184,22 +186,27 @@ def _with_knobs(body: BodyParameters, knobs: np.ndarray) -> BodyParameters:
                                                        if k not in PHENOTYPES})
 
 
-def _stance(rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Rotations (bone -> rotation vector, radians) of a stance drawn from ``STANCES``: scaled
-    by 1 +- ``STANCE_SPREAD`` and mirrored left to right half of the time."""
+def _stance(rng: np.random.Generator) -> tuple[dict[str, np.ndarray], float]:
+    """Rotations (bone -> rotation vector, radians) of a stance drawn from ``STANCES``, scaled
+    by 1 +- ``STANCE_SPREAD`` and mirrored left to right half of the time; and the clearance (m)
+    its arms keep from the body."""
     names = list(STANCES)
     shares = np.array([STANCES[name][0] for name in names])
-    _, rotations, sided = STANCES[names[rng.choice(len(names), p=shares / shares.sum())]]
+    _, rotations, sided, clearance = STANCES[names[rng.choice(len(names),
+                                                             p=shares / shares.sum())]]
     amount = 1.0 + rng.uniform(-STANCE_SPREAD, STANCE_SPREAD)
     if rng.uniform() < 0.5 and sided:  # the other leg, the other way round
         amount = -amount
-    return {bone: np.radians(degrees) * amount for bone, degrees in rotations.items()}
+    return ({bone: np.radians(degrees) * amount for bone, degrees in rotations.items()},
+            float(rng.uniform(*clearance)))
 
 
-def stand(body: BodyParameters, added: dict[str, np.ndarray]) -> BodyParameters:
+def stand(body: BodyParameters, added: dict[str, np.ndarray],
+          clearance_m: float = ARM_CLEARANCE_M) -> BodyParameters:
     """``body`` with the rotations ``added`` to its pose: all of them, or the largest share
-    (in steps of 1 / ``STANCE_STEPS``) that keeps its forearms and hands ``ARM_CLEARANCE_M``
-    from the rest of the body (or as far as in its own pose, when they are nearer there)."""
+    (in steps of 1 / ``STANCE_STEPS``) that keeps its forearms and hands ``clearance_m`` (at
+    least ``ARM_CLEARANCE_M``) from the rest of the body (or as far as in its own pose, when
+    they are nearer there)."""
     from scipy.spatial import cKDTree
 
     from neural.body.anny_body import ARM_BONES, FOREARM_BONES, posed_body, skinned_to
@@ -210,7 +217,7 @@ def stand(body: BodyParameters, added: dict[str, np.ndarray]) -> BodyParameters:
         vertices = posed_body(_with_pose(body, added, share))
         return float(cKDTree(vertices[trunk]).query(vertices[forearms])[0].min())
 
-    needed = min(ARM_CLEARANCE_M, clearance(0.0))
+    needed = min(max(clearance_m, ARM_CLEARANCE_M), clearance(0.0))
     for step in range(1, STANCE_STEPS + 1):
         if clearance(step / STANCE_STEPS) < needed:
             return _with_pose(body, added, (step - 1) / STANCE_STEPS)
