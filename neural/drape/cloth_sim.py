@@ -8,7 +8,7 @@ Frame: Z-up, metres, seconds. The collider is a triangle mesh.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
@@ -75,19 +75,21 @@ def simulate_cloth(
 ) -> ClothResult:
     """Sew, then settle the garment until at most ``settled_fraction`` of its vertices move
     faster than ``settled_speed`` (or ``max_frames`` have passed)."""
+    import warp as wp
+
     settings = settings or ClothSettings()
-    with _ClothWorld(positions, faces, rest_uv, seam_pairs, body_vertices[None], body_faces,
-                     fabric, device, settings) as world:
+    least = settings.sew_frames + settings.settle_frames
+    last = max(settings.max_frames, least)
+    with wp.ScopedDevice(device):
+        world = _ClothWorld(positions, faces, rest_uv, seam_pairs, body_vertices[None],
+                            body_faces, fabric, settings)
         world.sewing(True)
         while world.frame < settings.sew_frames:
             world.step_frame()
-            _report(progress, world.frame, max(settings.max_frames, settings.sew_frames
-                                               + settings.settle_frames))
+            _report(progress, world.frame, last)
         world.sewing(False)
-        least = settings.sew_frames + settings.settle_frames
-        last = max(settings.max_frames, least)
         result = world.settle(least, last, lambda frame: _report(progress, frame, last))
-        _report(progress, last, last)
+    _report(progress, last, last)
     return result
 
 
@@ -106,15 +108,17 @@ def carry_cloth(
     ``collider_frames`` (K, V, 3: one per frame, straight lines between them substep by
     substep, starting from the first), then settle it on the last (at least
     ``settle_frames``, at most ``max_frames`` more frames). Seams pull uncapped throughout."""
+    import warp as wp
+
     settings = settings or ClothSettings()
-    with _ClothWorld(positions, faces, rest_uv, seam_pairs, collider_frames, collider_faces,
-                     fabric, device, settings) as world:
+    with wp.ScopedDevice(device):
+        world = _ClothWorld(positions, faces, rest_uv, seam_pairs, collider_frames,
+                            collider_faces, fabric, settings)
         world.sewing(False)
         along = [world.step_frame(toward=k) for k in range(1, len(collider_frames))]
         result = world.settle(world.frame + settings.settle_frames,
                               world.frame + max(settings.max_frames, settings.settle_frames))
-    result.along = np.stack(along) if along else positions[None].copy()
-    return result
+    return replace(result, along=np.stack(along) if along else positions[None].copy())
 
 
 def _report(progress: Callable[[int, int], None] | None, frame: int, last: int) -> None:
@@ -123,12 +127,13 @@ def _report(progress: Callable[[int, int], None] | None, frame: int, last: int) 
 
 
 class _ClothWorld:
-    """One garment and its collider in Newton: model, Style3D solver with seam springs, and
-    contacts. The collider's vertices can be moved (``step_frame(toward=...)``)."""
+    """One garment and its collider in Newton, on Warp's current device: model, Style3D solver
+    with seam springs, and contacts. The collider's vertices can be moved
+    (``step_frame(toward=...)``)."""
 
     def __init__(self, positions: np.ndarray, faces: np.ndarray, rest_uv: np.ndarray,
                  seam_pairs: np.ndarray, collider_frames: np.ndarray, collider_faces: np.ndarray,
-                 fabric: Fabric, device: str, settings: ClothSettings):
+                 fabric: Fabric, settings: ClothSettings):
         import warp as wp
 
         from neural.quiet import quiet_warp
@@ -139,8 +144,6 @@ class _ClothWorld:
 
         from neural.drape.seam_springs import SewingCollision
 
-        self.scope = wp.ScopedDevice(device)
-        self.scope.__enter__()
         self.settings, self.frames = settings, collider_frames.astype(np.float32)
         builder = newton.ModelBuilder(up_axis=newton.Axis.Z, gravity=(0.0, 0.0, -9.81))
         newton.solvers.SolverStyle3D.register_custom_attributes(builder)
@@ -177,12 +180,6 @@ class _ClothWorld:
         self.decay = float(np.exp(-settings.damping / settings.fps))
         self.frame = 0
         self.damped = False
-
-    def __enter__(self) -> _ClothWorld:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.scope.__exit__(*exc)
 
     def sewing(self, on: bool) -> None:
         """While sewing: no gravity, capped seam pulls, no damping."""
