@@ -175,7 +175,7 @@ def carry_into_pose(garments: DressedMeshes, body: BodyParameters, device: str =
     offset = rest_vertices - posed_body(replace(body, pose={}))
     body_path = np.stack([posed_body(replace(body, pose={
         bone: (share * np.asarray(rotation)).tolist() for bone, rotation in body.pose.items()}))
-        + (1.0 - share) * offset for share in shares] + [end])  # the last again: layers settle
+        + (1.0 - share) * offset for share in shares[:-1]] + [end, end])  # twice: layers settle
     settings = ClothSettings(settle_frames=CARRY_SETTLE_FRAMES[0],
                              max_frames=CARRY_SETTLE_FRAMES[1])
     collider_path, collider_faces, posed = body_path, body_faces, []
