@@ -108,8 +108,9 @@ def test_outfits_drawn_fitted_or_loose_are_what_they_were_asked_to_be():
 
 def test_dressed_people_stand_in_several_ways_with_arms_clear_of_the_body():
     """Stances beyond the A-pose: across stagings some bodies hold their arms out (the A-pose),
-    some down along their sides (a much narrower span); arms brought in stop short of the trunk and
-    legs, as real arms rest against a body instead of passing through it."""
+    some let them hang along their sides (a span of about a third of the stature, as in
+    shoppers' photos); arms brought in stop short of the trunk and legs, as real arms rest against
+    a body instead of passing through it."""
     from scipy.spatial import cKDTree
 
     from neural.body.anny_body import ARM_BONES, FOREARM_BONES, posed_body, skinned_to
@@ -121,7 +122,7 @@ def test_dressed_people_stand_in_several_ways_with_arms_clear_of_the_body():
         posed = posed_body(sample_real_body(11, staging))
         spans.append(np.ptp(posed[:, 0]) / np.ptp(posed[:, 2]))  # arm span over stature
         clearances.append(cKDTree(posed[trunk]).query(posed[forearms])[0].min())
-    assert max(spans) > 0.55 and min(spans) < 0.45, spans
+    assert max(spans) > 0.55 and min(spans) < 0.34, spans
     assert min(clearances) >= ARM_CLEARANCE_M, clearances
 
 
@@ -132,7 +133,7 @@ def test_arms_brought_down_press_a_loose_top_in_instead_of_passing_through_it():
     vertices instead left 3 % of this shirt's vertices over 5 mm inside the posed arms.)"""
     from neural.body.anny_body import BodyParameters, posed_body, rest_body
     from neural.drape.fit_metrics import penetration_depths
-    from neural.synthetic.body_sampler import STANCES, stand
+    from neural.synthetic.body_sampler import LOWERED, stand
     from neural.synthetic.dressing import GarmentChoice, Outfit, carry_into_pose, dress_body
 
     shirt = GarmentChoice("tshirt", "XXL", 0, "cotton", (0.5, 0.5, 0.5), (0.5, 0.5, 0.5),
@@ -140,7 +141,7 @@ def test_arms_brought_down_press_a_loose_top_in_instead_of_passing_through_it():
     body = BodyParameters()
     garments = dress_body(body, Outfit((shirt,)))
     posed = stand(body, {bone: np.radians(degrees)
-                         for bone, degrees in STANCES["arms_down"][1].items()})
+                         for bone, degrees in LOWERED.items()})
     [carried] = carry_into_pose(garments, posed)
     depths = penetration_depths(carried, posed_body(posed), rest_body(body)[1])
     assert (depths > 0.005).mean() < 0.005

@@ -7,9 +7,10 @@ is drawn near a person of ANSUR II (a kernel density, widened to reach past both
 plus a share of the extremes that fashion meets: model-thin waists, hips of 140-150 cm), and
 the nearest of several broadly drawn Anny bodies, scaled to the target's stature, is kept (an
 extreme target's body is then moved onto its stature, chest, waist and hip, ``_reach``); it
-stands as people do in shoppers' photos (``STANCES``: the A-pose, arms down along the sides,
-hands on the hips, the weight on one leg, a slight turn), its arms stopping against the body
-rather than passing through it (``stand``). Deterministic for a given seed.
+stands as people do in shoppers' photos (``ARM_STANCES``: arms hanging along the sides, a little
+out, the A-pose, hands on the hips; ``BODY_STANCES``: straight, the weight on one leg, a slight
+turn), its arms stopping against the body rather than passing through it (``stand``).
+Deterministic for a given seed.
 """
 from __future__ import annotations
 
@@ -50,23 +51,31 @@ POSE_JITTER = (
     ("spine03", (2.0, 2.0, 2.0)), ("neck01", (4.0, 3.0, 3.0)),
 )
 
-# stance -> (share of bodies, {bone: rotation vector in degrees added to the A-pose}, sided: drawn
-# as given or mirrored, (least, most) clearance in metres between the forearms and hands and the
-# rest of the body); Anny's bone frames: +Y on the left upper arm lowers it towards the body, +Z
-# on the root turns the body. Arms hanging down rest anywhere from against the body to a hand's
-# breadth off it, as in shoppers' photos
-STANCES = {
-    "a_pose": (0.3, {}, False, (0.015, 0.015)),
-    "arms_down": (0.25, {"upperarm01.L": (0.0, 35.0, 0.0), "upperarm01.R": (0.0, -35.0, 0.0)},
-                  False, (0.015, 0.10)),
+LOWERED = {"upperarm01.L": (0.0, 35.0, 0.0), "upperarm01.R": (0.0, -35.0, 0.0)}
+# A stance is an arm pose and a body pose, drawn apart. Rotation vectors are in degrees, added to
+# the A-pose; Anny's bone frames: +Y on the left upper arm lowers it towards the body, +Z on the
+# root turns the body. Anny's A-pose holds the hands 40-50 deg out from the shoulders; 35 deg of
+# LOWERED brings the upper arms of an average body to hang (hands 3-5 deg from vertical), as most
+# shoppers stand: the outline's upper arms then cover the trunk's sides and the hands rest at the
+# thighs.
+# arm pose -> (share, rotations, (least, most) factor on the rotations, (least, most) clearance in
+# metres between the forearms and hands and the rest of the body)
+ARM_STANCES = {
+    "a_pose": (0.25, {}, (1.0, 1.0), (0.015, 0.015)),
+    "arms_slightly_out": (0.2, LOWERED, (0.4, 0.75), (0.015, 0.015)),
+    "arms_down": (0.4, LOWERED, (0.9, 1.15), (0.015, 0.04)),
     "hands_on_hips": (0.15, {"upperarm01.L": (0.0, -5.0, 0.0), "lowerarm01.L": (0.0, 80.0, 0.0),
                              "upperarm01.R": (0.0, 5.0, 0.0), "lowerarm01.R": (0.0, -80.0, 0.0)},
-                      False, (0.015, 0.015)),
-    "weight_on_one_leg": (0.15, {"upperleg01.L": (0.0, 6.0, 0.0), "upperleg01.R": (0.0, 6.0, 0.0),
-                                 "spine01": (0.0, -4.0, 0.0)}, True, (0.015, 0.015)),
-    "turned": (0.15, {"root": (0.0, 0.0, 15.0)}, True, (0.015, 0.015)),
+                      (0.7, 1.3), (0.015, 0.015)),
 }
-STANCE_SPREAD = 0.3  # each stance's rotations scaled by 1 +- this
+# body pose -> (share, rotations, sided: drawn as given or mirrored); scaled by 1 +- STANCE_SPREAD
+BODY_STANCES = {
+    "straight": (0.6, {}, False),
+    "weight_on_one_leg": (0.2, {"upperleg01.L": (0.0, 6.0, 0.0), "upperleg01.R": (0.0, 6.0, 0.0),
+                                "spine01": (0.0, -4.0, 0.0)}, True),
+    "turned": (0.2, {"root": (0.0, 0.0, 15.0)}, True),
+}
+STANCE_SPREAD = 0.3
 # a stance that brings the forearms and hands in stops at its drawn clearance from the trunk and
 # legs (never less than ARM_CLEARANCE_M: real arms rest against the body, not through it): the
 # share of its rotations is cut in steps of 1/STANCE_STEPS until they clear
@@ -187,18 +196,23 @@ def _with_knobs(body: BodyParameters, knobs: np.ndarray) -> BodyParameters:
 
 
 def _stance(rng: np.random.Generator) -> tuple[dict[str, np.ndarray], float]:
-    """Rotations (bone -> rotation vector, radians) of a stance drawn from ``STANCES``, scaled
-    by 1 +- ``STANCE_SPREAD`` and mirrored left to right half of the time; and the clearance (m)
-    its arms keep from the body."""
-    names = list(STANCES)
-    shares = np.array([STANCES[name][0] for name in names])
-    _, rotations, sided, clearance = STANCES[names[rng.choice(len(names),
-                                                             p=shares / shares.sum())]]
-    amount = 1.0 + rng.uniform(-STANCE_SPREAD, STANCE_SPREAD)
+    """Rotations (bone -> rotation vector, radians) of an arm pose drawn from ``ARM_STANCES``
+    and a body pose drawn from ``BODY_STANCES`` (scaled by 1 +- ``STANCE_SPREAD``, mirrored left
+    to right half of the time); and the clearance (m) the arms keep from the body."""
+    def draw(table: dict) -> tuple:
+        names = list(table)
+        shares = np.array([table[name][0] for name in names])
+        return table[names[rng.choice(len(names), p=shares / shares.sum())]]
+
+    _, arm_rotations, factors, clearance = draw(ARM_STANCES)
+    _, body_rotations, sided = draw(BODY_STANCES)
+    arms = rng.uniform(*factors)
+    body = 1.0 + rng.uniform(-STANCE_SPREAD, STANCE_SPREAD)
     if rng.uniform() < 0.5 and sided:  # the other leg, the other way round
-        amount = -amount
-    return ({bone: np.radians(degrees) * amount for bone, degrees in rotations.items()},
-            float(rng.uniform(*clearance)))
+        body = -body
+    rotations = {bone: np.radians(degrees) * arms for bone, degrees in arm_rotations.items()}
+    rotations |= {bone: np.radians(degrees) * body for bone, degrees in body_rotations.items()}
+    return rotations, float(rng.uniform(*clearance))
 
 
 def stand(body: BodyParameters, added: dict[str, np.ndarray],
