@@ -201,7 +201,7 @@ def test_measurements_scale_with_the_body(measure_anny):
         assert larger[name] == pytest.approx(base[name] * 1.1, rel=0.015, abs=0.3), name
 
 
-def _average_woman():
+def _average_man():
     from neural.body.anny_body import BodyParameters, rest_body
 
     body = BodyParameters()
@@ -215,7 +215,7 @@ def test_template_landmarks_sit_where_their_definitions_say():
                                        BodyParameters, rest_body)
     from neural.body.measurements import _levels
 
-    vertices, faces, joints = _average_woman()
+    vertices, faces, joints = _average_man()
     # waist: the smallest torso girth 52-68 % of stature (the plain-mesh rule), within 1.5 cm
     stature = vertices[:, 2].max()
     plain = _levels(Tape(vertices, faces), vertices, joints, stature, stature / 1.7, None)

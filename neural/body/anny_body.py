@@ -52,9 +52,10 @@ FOREARM_BONES = ARM_BONES[1:]  # the forearms and hands
 # surface half as far as at the bust point (tests/test_measurements.py checks it).
 UNDERBUST_VERTICES = (10703, 4067)
 # The natural waist on Anny's topology, left and right: the sides of the smallest torso girth of
-# the average woman (phenotypes 0.5, gender 0), within 1.5 cm of it on other average bodies.
+# the average man (phenotypes 0.5, gender 0: Anny's male end), within 1.5 cm of it on other
+# average bodies.
 WAIST_VERTICES = (10662, 4021)
-# The buttocks' most prominent points (furthest back) on the average woman, left and right.
+# The buttocks' most prominent points (furthest back) on the average man, left and right.
 BUTTOCK_VERTICES = (10829, 4210)
 
 
