@@ -1,7 +1,8 @@
 """Sample adult Anny bodies: calibrated phenotypes, local changes and a pose.
 
 ``sample_body``: phenotypes from Anny's own shape distribution (calibrated on WHO height/weight
-data) restricted to adults; local changes and pose are small uniform perturbations.
+data) restricted to adults; local changes and pose are small uniform perturbations
+(``sample_standing_body``: the same body in a stance, below).
 ``sample_real_body``: bodies shaped like measured adults: a target (stature, chest, waist, hip)
 is drawn near a person of ANSUR II (a kernel density, widened to reach past both ends of it,
 plus a share of the extremes that fashion meets: model-thin waists, hips of 140-150 cm), and
@@ -93,6 +94,12 @@ def sample_body(seed: int) -> BodyParameters:
         _, phenotypes = _shape_distribution().sample(1)
     values = {name: float(phenotypes[name][0]) for name in PHENOTYPES}
     return _varied_body(rng, values)
+
+
+def sample_standing_body(seed: int) -> BodyParameters:
+    """``sample_body`` standing as the dressed people do: an arm pose and a body pose drawn from
+    ``ARM_STANCES`` and ``BODY_STANCES``, its arms stopping against the body (``stand``)."""
+    return stand(sample_body(seed), *_stance(np.random.default_rng([seed, 4])))
 
 
 def _varied_body(rng: np.random.Generator, phenotypes: dict[str, float]) -> BodyParameters:

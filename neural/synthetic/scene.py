@@ -54,16 +54,19 @@ def make_person(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = F
 
 def make_people(seed: int, size: tuple[int, int] = (540, 720), dressed: bool = False,
                 device: str = "cpu", looseness: str | None = None,
-                stagings: int = 1) -> list[SyntheticPerson]:
+                stagings: int = 1, standing: bool = False) -> list[SyntheticPerson]:
     """``make_person`` staged ``stagings`` times: the first is the seed's own person; each
     other stands the same body, in the same draped clothes, in another stance (when dressed)
     with another look and cameras. One drape serves them all: the cloth solver carries it into
-    each stance."""
+    each stance. ``standing``: a close-fitting person stands in a drawn stance too, as dressed
+    ones always do (else in the A-pose)."""
     from neural.body.anny_body import anny_landmarks, rest_body
     from neural.body.measurements import measure_body
-    from neural.synthetic.body_sampler import sample_body, sample_real_body
+    from neural.synthetic.body_sampler import (sample_body, sample_real_body,
+                                               sample_standing_body)
 
-    body = (sample_real_body if dressed else sample_body)(seed)
+    body = (sample_real_body if dressed else sample_standing_body if standing else
+            sample_body)(seed)
     rest_vertices, faces, joints = rest_body(body)
     measurements = measure_body(rest_vertices, faces, joints, anny_landmarks())
     dressing = None
