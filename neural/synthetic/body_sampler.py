@@ -213,12 +213,14 @@ def _stance(rng: np.random.Generator) -> tuple[dict[str, np.ndarray], float]:
 
     _, arm_rotations, factors, clearance = draw(ARM_STANCES)
     _, body_rotations, sided = draw(BODY_STANCES)
-    arms = rng.uniform(*factors)
-    body = 1.0 + rng.uniform(-STANCE_SPREAD, STANCE_SPREAD)
+    arm_amount = rng.uniform(*factors)
+    body_amount = 1.0 + rng.uniform(-STANCE_SPREAD, STANCE_SPREAD)
     if rng.uniform() < 0.5 and sided:  # the other leg, the other way round
-        body = -body
-    rotations = {bone: np.radians(degrees) * arms for bone, degrees in arm_rotations.items()}
-    rotations |= {bone: np.radians(degrees) * body for bone, degrees in body_rotations.items()}
+        body_amount = -body_amount
+    rotations = {bone: np.radians(degrees) * arm_amount
+                 for bone, degrees in arm_rotations.items()}
+    rotations |= {bone: np.radians(degrees) * body_amount
+                  for bone, degrees in body_rotations.items()}
     return rotations, float(rng.uniform(*clearance))
 
 
