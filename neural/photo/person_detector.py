@@ -97,6 +97,13 @@ class PersonDetector:
             self.graphs = [_graph(FIND_PEOPLE, ["detections"]),
                            _graph(LANDMARKS_IN_REGION, ["landmarks", "segmentation_mask"],
                                   {"model_complexity": 1, "enable_segmentation": True})]
+            # each model logs its delegate on its first run, from a thread of its own: run both
+            # once here, so that no such line can reach stderr later (a graph never run would
+            # log it on closing)
+            blank = np.zeros((64, 64, 3), np.uint8)
+            self.graphs[0].process({"image": blank})
+            self.graphs[1].process({"image": blank, "roi": DetectedPerson(
+                centre_px=(32.0, 32.0), extent_px=(32.0, 8.0), score=1.0).region(64, 64)})
         return self
 
     def __exit__(self, *exc) -> None:
