@@ -1,6 +1,8 @@
 """Measurement accuracy of avatars on a held-out synthetic test split (make bench-avatar).
 
-``--split test`` (default) holds people in close-fitting clothes; ``--split dressed_test`` holds
+``--split test`` (default) holds people in close-fitting clothes in the A-pose, ``--split
+standing_test`` the same clothes in the dressed people's stances (arms hanging, hands on hips,
+weight on one leg, turned); ``--split dressed_test`` holds
 people in the project's draped garments, reported also by how loose they are (fitted, loose,
 outerwear; ``neural.synthetic.dressing.Outfit.looseness``); ``--split dressed_pairs`` holds each
 body twice, fitted then loose, and also reports how far apart the two readings of one body are
@@ -40,7 +42,8 @@ CONFIGS = {  # name -> (use the side photo, start from the shape network, true p
     "front+side, network + fit": (True, True, False),
     "front+side, fit alone": (True, False, False),
 }
-RESULTS = {"test": "avatar.json", "dressed_test": "avatar_dressed.json",
+RESULTS = {"test": "avatar.json", "standing_test": "avatar_standing.json",
+           "dressed_test": "avatar_dressed.json",
            "dressed_pairs": "avatar_dressed_pairs.json"}
 TRUE_LABELS = {  # with --true-labels: the fit told by the renderer which pixels are skin
     "front, true labels": (False, True, True),
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT / "data/synthetic"))
     parser.add_argument("--split", default="test",
-                        choices=("test", "dressed_test", "dressed_pairs"))
+                        choices=tuple(RESULTS))
     parser.add_argument("--limit", type=int, default=40, help="test samples to use (first N)")
     parser.add_argument("--device", default="auto")
     parser.add_argument("--json", help="default tests/benchmarks/results/avatar.json, or "
