@@ -10,13 +10,17 @@ STAMP := $(VENV)/.installed
 APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium postgresql
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter bench-bodies bench-avatar bench-size bench-gates bench-drape bench-addon bench-farm bench-api build clean
+.PHONY: demo test docs install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter bench-bodies bench-avatar bench-size bench-gates bench-drape bench-addon bench-farm bench-api build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
+
+# The documentation site (docs/, mkdocs.yml) into out/site; broken links or anchors fail it.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --quiet
 
 install: $(STAMP)
 
