@@ -4,7 +4,8 @@
 standing_test`` the same clothes in the dressed people's stances (arms hanging, hands on hips,
 weight on one leg, turned); ``--split dressed_test`` holds
 people in the project's draped garments, reported also by how loose they are (fitted, loose,
-outerwear; ``neural.synthetic.dressing.Outfit.looseness``); ``--split dressed_pairs`` holds each
+outerwear; ``neural.synthetic.dressing.Outfit.looseness``); every split is also reported by how
+far the front photo's arms stand out (``ARM_GROUPS``); ``--split dressed_pairs`` holds each
 body twice, fitted then loose, and also reports how far apart the two readings of one body are
 (the consistency). For each test sample (Cycles-rendered
 photos, never seen in training) the whole photo-to-avatar
@@ -95,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     for sample in tqdm(samples, desc="avatars", unit="sample"):
         with np.load(sample) as data:
             meta = json.loads(str(data["meta"]))
+            arms = _arms(data["front_keypoints"], data["front_visibility"])
         truth = meta["measurements_cm"]
         group = (meta.get("outfit") or {}).get("looseness", "tight")
         for name, (use_side, use_network, true_labels) in configs.items():
@@ -105,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
             avatar, elapsed = result
             errors[name].append([avatar["measurements"][k] - truth[k] for k in ORDER])
             signed = dict(zip(ORDER, np.round(errors[name][-1], 2).tolist()))
-            rows[name].append({"sample": sample.stem, "looseness": group, "error_cm": signed})
+            rows[name].append({"sample": sample.stem, "looseness": group, "arms": arms,
+                               "error_cm": signed})
             confidence = avatar["measurement_confidence"]
             mismatch[name].append([confidence[k]["outline_mismatch_cm"] for k in ORDER])
             inside[name].append([_inside(confidence[k]["interval_cm"], truth[k]) for k in ORDER])
@@ -124,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
                 np.median(mismatch[name] or np.full((1, len(ORDER)), np.nan), axis=0), 2).tolist())),
             "interval_coverage": dict(zip(ORDER, np.round(np.mean(
                 inside[name] or np.full((1, len(ORDER)), np.nan), axis=0), 3).tolist())),
-            "by_looseness": _by_looseness(rows[name]),
+            "by_looseness": _by_group(rows[name], "looseness"),
+            "by_arms": _by_group(rows[name], "arms"),
             "fitted_vs_loose_cm": (_consistency(rows[name]) if args.split == "dressed_pairs"
                                    else None),
             "per_person": rows[name],
@@ -143,12 +147,29 @@ def main(argv: list[str] | None = None) -> int:
 GIRTHS = ("chest_girth", "waist_girth", "hip_girth")
 
 
-def _by_looseness(rows: list[dict]) -> dict:
+# how far the front photo's arms stand out: the mean angle (degrees) from the shoulder keypoint
+# to the wrist keypoint, off the vertical; arms hanging along the sides read 0-7 on real photos
+ARM_GROUPS = ((12.0, "arms hanging"), (25.0, "arms a little out"), (180.0, "arms out"))
+
+
+def _arms(keypoints: np.ndarray, visibility: np.ndarray) -> str:
+    """The ``ARM_GROUPS`` name of a view's BlazePose keypoints (px), "arms unseen" when a
+    shoulder or wrist was not detected."""
+    angles = []
+    for shoulder, wrist, outwards in ((11, 15, 1.0), (12, 16, -1.0)):
+        if min(visibility[shoulder], visibility[wrist]) < 0.5:
+            return "arms unseen"
+        du, dv = keypoints[wrist] - keypoints[shoulder]
+        angles.append(abs(np.degrees(np.arctan2(outwards * du, dv))))
+    return next(name for limit, name in ARM_GROUPS if np.mean(angles) < limit)
+
+
+def _by_group(rows: list[dict], key: str) -> dict:
     """MAE, 90th-percentile absolute error and mean signed error (cm) of the torso girths per
-    looseness group."""
+    value of the rows' ``key`` (looseness, arms)."""
     groups = {}
     for row in rows:
-        groups.setdefault(row["looseness"], []).append([row["error_cm"][k] for k in GIRTHS])
+        groups.setdefault(row[key], []).append([row["error_cm"][k] for k in GIRTHS])
 
     def per_girth(values: np.ndarray) -> dict[str, float]:
         return dict(zip(GIRTHS, np.round(values, 2).tolist()))
@@ -280,17 +301,17 @@ def _print(table: dict, order, device: str) -> None:
         print(f"{'':18s}" + "".join(
             f"{' / '.join(str(table[n]['fitted_vs_loose_cm'].get(k, '-')) for k in GIRTHS):>28s}"
             for n in names))
-    groups = sorted({g for n in names for g in table[n]["by_looseness"]})
-    print("\nchest / waist / hip MAE, p90 and (mean signed error) in cm, by how loose the "
-          "clothes are")
-    for group in groups:
-        cells = []
-        for n in names:
-            found = table[n]["by_looseness"].get(group)
-            cells.append(" / ".join(f"{found['mae_cm'][k]:.1f} {found['p90_cm'][k]:.1f} "
-                                    f"({found['bias_cm'][k]:+.1f})" for k in GIRTHS)
-                         if found else "-")
-        print(f"{group:18s}" + "".join(f"{c:>52s}" for c in cells))
+    for key, what in (("by_looseness", "how loose the clothes are"),
+                      ("by_arms", "how far the arms stand out (front photo)")):
+        print(f"\nchest / waist / hip MAE, p90 and (mean signed error) in cm, by {what}")
+        for group in sorted({g for n in names for g in table[n][key]}):
+            cells = []
+            for n in names:
+                found = table[n][key].get(group)
+                cells.append(" / ".join(f"{found['mae_cm'][k]:.1f} {found['p90_cm'][k]:.1f} "
+                                        f"({found['bias_cm'][k]:+.1f})" for k in GIRTHS)
+                             if found else "-")
+            print(f"{group:18s}" + "".join(f"{c:>52s}" for c in cells))
 
 
 if __name__ == "__main__":
