@@ -129,7 +129,8 @@ def test_dressed_people_stand_in_several_ways_with_arms_clear_of_the_body():
 def test_close_fitting_training_people_stand_as_the_dressed_ones_do():
     """The close-fitting people the network trains on stand in the dressed people's stances
     (without them it had seen hanging arms only over clothes, and read close-fitting people with
-    their arms hanging 7 cm too large at the chest); those of the test split keep the A-pose."""
+    their arms hanging 7 cm too large at the chest), about half of them with the dressed people's
+    bodies shaped like measured adults; those of the test split keep the A-pose."""
     from neural.body.anny_body import posed_body
     from neural.synthetic.body_sampler import sample_body, sample_standing_body
 
@@ -137,8 +138,12 @@ def test_close_fitting_training_people_stand_as_the_dressed_ones_do():
         posed = posed_body(body)
         return float(np.ptp(posed[:, 0]) / np.ptp(posed[:, 2]))
 
-    standing = [span(sample_standing_body(seed)) for seed in range(1_000_000, 1_000_012)]
+    seeds = range(1_000_000, 1_000_012)
+    bodies = [sample_standing_body(seed) for seed in seeds]
+    standing = [span(body) for body in bodies]
     assert max(standing) > 0.55 and min(standing) < 0.34, standing
+    measured_adults = sum(body.scale != 1.0 for body in bodies)  # scaled to a target's stature
+    assert 3 <= measured_adults <= 9, [body.scale for body in bodies]
     assert min(span(sample_body(seed)) for seed in range(1_000_000, 1_000_004)) > 0.5
 
 

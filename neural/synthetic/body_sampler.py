@@ -2,7 +2,7 @@
 
 ``sample_body``: phenotypes from Anny's own shape distribution (calibrated on WHO height/weight
 data) restricted to adults; local changes and pose are small uniform perturbations
-(``sample_standing_body``: the same body in a stance, below).
+(``sample_standing_body``: such a body or a measured adult's, in a stance, below).
 ``sample_real_body``: bodies shaped like measured adults: a target (stature, chest, waist, hip)
 is drawn near a person of ANSUR II (a kernel density, widened to reach past both ends of it,
 plus a share of the extremes that fashion meets: model-thin waists, hips of 140-150 cm), and
@@ -33,6 +33,9 @@ EXTREME_TARGETS = {"female": ((178.0, 78.0, 58.0, 86.0), (165.0, 130.0, 118.0, 1
                    "male": ((182.0, 86.0, 66.0, 86.0), (178.0, 135.0, 128.0, 144.0))}
 DISTANCE_WEIGHTS = np.array([0.0, 1.0, 0.5, 1.0])  # stature is matched by scaling; ANSUR's
 # waist is at the navel, this project's at the natural waist: it counts half
+# standing close-fitting people shaped like measured adults; the rest from Anny's own distribution,
+# whose bodies stop short of the dressed people's ends (chest 80-117 cm on 90 % against 78-132)
+REAL_BODY_SHARE = 0.5
 MAX_RESCALE = 0.08  # a candidate is scaled by at most this to reach the target's stature
 # what moves an extreme target's body onto its stature, chest, waist and hip (local changes,
 # phenotypes)
@@ -97,8 +100,12 @@ def sample_body(seed: int) -> BodyParameters:
 
 
 def sample_standing_body(seed: int) -> BodyParameters:
-    """``sample_body`` standing as the dressed people do: an arm pose and a body pose drawn from
-    ``ARM_STANCES`` and ``BODY_STANCES``, its arms stopping against the body (``stand``)."""
+    """A close-fitting person's body standing as the dressed people do (an arm pose and a body
+    pose drawn from ``ARM_STANCES`` and ``BODY_STANCES``, its arms stopping against the body,
+    ``stand``): for ``REAL_BODY_SHARE`` of the seeds shaped like a measured adult
+    (``sample_real_body``, the dressed people's bodies, ends included), else ``sample_body``."""
+    if np.random.default_rng([seed, 5]).uniform() < REAL_BODY_SHARE:
+        return sample_real_body(seed)
     return stand(sample_body(seed), *_stance(np.random.default_rng([seed, 4])))
 
 
