@@ -33,10 +33,11 @@ system-deps:
 # Installs exactly what requirements.lock holds (pip-compile --generate-hashes over pyproject's
 # ranges; torch is the CPU wheel on this disk), then the project itself, editable.
 # obp 0.4.1 only for the Open Bandit Dataset sample its wheel ships (its own pins clash: --no-deps)
-$(STAMP): requirements.lock requirements-nodeps.lock Makefile recommender/widget/package-lock.json | system-deps
+$(STAMP): requirements.lock requirements-nodeps.lock pyproject.toml Makefile recommender/widget/package-lock.json | system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-nodeps.lock
+	rm -rf tryon.egg-info  # an old build's metadata here would hide the entry points below
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	cd recommender/widget && npm ci --no-audit --no-fund --loglevel=error
 	touch $(STAMP)
