@@ -5,9 +5,9 @@ Usage: python build.py [--out dist]
 Writes ``<out>/templates/<name>.blend`` for every template in ``blend_templates`` (Blender
 frame: Z-up, metres; a 1.75 m placeholder subject height sets camera framing and lights) and
 ``<out>/<id>-<version>.zip``, the extension (``addon/`` with its ``blender_manifest.toml``,
-checked first, and the templates). The zip holds the add-on's own code only: fitting and
-draping run in the project's environment (the engine), so no torch or other heavy wheel goes
-into it.
+checked first, the templates and the engine-process runner it shares with the engine). The zip
+holds the add-on's own code only: fitting and draping run in the project's environment (the
+engine), so no torch or other heavy wheel goes into it.
 """
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ PLACEHOLDER_HEIGHT_M = 1.75
 ROOT = Path(__file__).resolve().parent
 ADDON = ROOT / "addon"
 TEMPLATES = ROOT / "blend_templates"
+# engine modules the add-on runs inside Blender, packed beside its own code (zip name: source)
+VENDORED = {"engine_process.py": ROOT / "render_farm" / "engine_process.py"}
 MANIFEST_KEYS = ("schema_version", "id", "version", "name", "tagline", "maintainer", "type",
                  "blender_version_min", "license")
 
@@ -78,8 +80,9 @@ def check_manifest(path: str | os.PathLike) -> dict:
 
 def build_extension(out_dir: str | os.PathLike, addon_dir: str | os.PathLike = ADDON) -> Path:
     """Check the manifest and zip the add-on into ``<out_dir>/<id>-<version>.zip`` (written to
-    a temporary name first), the manifest at the zip's root and the scene templates inside as
-    the subpackage ``blend_templates`` (the add-on's Look renders use them)."""
+    a temporary name first), the manifest at the zip's root, the scene templates inside as
+    the subpackage ``blend_templates`` (the add-on's Look renders use them) and the engine's
+    ``VENDORED`` modules beside the add-on's own (its engine-process runner)."""
     addon_dir = Path(addon_dir)
     manifest = check_manifest(addon_dir / "blender_manifest.toml")
     target = Path(out_dir) / f"{manifest['id']}-{manifest['version']}.zip"
@@ -91,6 +94,8 @@ def build_extension(out_dir: str | os.PathLike, addon_dir: str | os.PathLike = A
                 inside = path.relative_to(folder)
                 if path.is_file() and "__pycache__" not in inside.parts:
                     archive.write(path, prefix + inside.as_posix())
+        for name, source in VENDORED.items():
+            archive.write(source, name)
     os.replace(partial, target)
     return target
 

@@ -11,12 +11,12 @@ from typing import Callable
 
 import bpy
 
-from .engine import EngineTask
+from .engine import EngineProcess
 from .preferences import preferences
 
 POLL_S = 0.1
 wait_in_background = True
-_running: dict[str, tuple[EngineTask, Callable[[EngineTask], None]]] = {}
+_running: dict[str, tuple[EngineProcess, Callable[[EngineProcess], None]]] = {}
 
 
 class EngineNotSet(ValueError):
@@ -24,14 +24,14 @@ class EngineNotSet(ValueError):
 
 
 def start(context: bpy.types.Context, name: str, args: list[str],
-          on_done: Callable[[EngineTask], None]) -> EngineTask:
+          on_done: Callable[[EngineProcess], None]) -> EngineProcess:
     """Run ``tryon ARGS`` in the engine as the task ``name`` (one at a time per name)."""
     python = bpy.path.abspath(preferences(context).engine_python)
     if not python:
         raise EngineNotSet("set the engine's Python in the Try-On preferences")
     if name in _running:
         raise RuntimeError(f"{name} is already running")
-    task = EngineTask(python, args)
+    task = EngineProcess(python, args)
     _running[name] = (task, on_done)
     session = context.window_manager.tryon
     session.busy, session.stage, session.progress = True, task.stage, 0.0
@@ -82,7 +82,7 @@ def existing_file(path: str, what: str) -> str:
     return absolute
 
 
-def tell(task: EngineTask, success: str) -> None:
+def tell(task: EngineProcess, success: str) -> None:
     """Put how ``task`` ended in the session's message (the sidebar shows it)."""
     session = bpy.context.window_manager.tryon
     session.message = success if task.succeeded else task.error

@@ -171,10 +171,10 @@ class TryOnService:
         """Run the job in a ``tryon run`` process of its own (Blender's bpy may only run on a
         process's main thread, and a crash there must not take the server down), following
         its progress."""
-        from addon.engine import EngineTask
+        from render_farm.engine_process import EngineProcess
 
         self.data.update_tryon(tryon_id, state="running")
-        task = EngineTask(sys.executable, ["run", str(job_file), "--device",
+        task = EngineProcess(sys.executable, ["run", str(job_file), "--device",
                                            self.settings.device])
         while not task.finished:
             time.sleep(PROGRESS_EVERY_S)

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from neural.errors import InputError
 from neural.quiet import VERBOSE_VARIABLE
+from render_farm.task_child import TaskFailed
 
 
 PROGRESS_MODES = ("bars", "jsonl")
@@ -47,6 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except JobFailed as failure:
         print(failure.report)
+        print(f"tryon: error: {failure}", file=sys.stderr)
+        return 1
+    except TaskFailed as failure:
         print(f"tryon: error: {failure}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
@@ -124,6 +128,15 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     _add_farm(sub.add_parser("farm", help="the render farm: Celery workers on a Redis broker"))
+
+    task = sub.add_parser("task", help="run one planned task of a farm job (its JSON on stdin); "
+                                       "what a farm worker starts")
+    task.add_argument("--out", required=True, help="the job's output folder (shared)")
+    task.add_argument("--device", default="auto")
+    task.add_argument("--threads", type=int, default=0, help="CPU threads for renders (0: all)")
+    task.add_argument("--parent", type=int, required=True,
+                      help="the worker's process id: the task dies with it")
+    task.set_defaults(handler=_task)
 
     for entry in importlib.metadata.entry_points(group=COMMAND_GROUP):  # other products' own
         entry.load()(sub)
@@ -276,6 +289,13 @@ def _run(args) -> str:
     lines = [f"{result['ran']} tasks run, {result['skipped']} already done; images:"]
     lines += [f"  {p}" for p in result["images"]]
     return "\n".join(lines + [f"contact sheet: {result['contact_sheet']}"])
+
+
+def _task(args) -> str:
+    from render_farm.task_child import run_planned_task
+
+    return run_planned_task(sys.stdin.read(), args.out, args.device, args.threads, args.parent,
+                            lambda stage: _bar(stage, args.progress))
 
 
 def _farm_worker(args) -> str:

@@ -1,8 +1,9 @@
 """A farm worker: a Celery worker that runs one task at a time, each in a process of its own.
 
 For every message (``render_farm.farm_app``) it takes the next ready task of that queue from
-the job store, runs it in a child process (``render_farm.task_child``: its output is the
-attempt's log, and it dies with the worker), records the outcome and announces the tasks that
+the job store, runs it in a process of its own (``tryon task``, ``render_farm.task_child``,
+started by the engine-process runner: its output is the attempt's log, and it dies with the
+worker), records the outcome and announces the tasks that
 became ready. A thread beside it sends heartbeats with the running task's progress, stops a
 task whose job was cancelled, takes back the tasks of workers that stopped sending heartbeats
 (removing their half-written staging folders), and re-announces ready tasks the broker has no
@@ -15,7 +16,6 @@ import logging
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,11 +25,11 @@ from pathlib import Path
 
 from neural.errors import InputError
 from neural.files import STAGING_TAG_VARIABLE, staging_prefix
+from render_farm.engine_process import EngineProcess
 from render_farm.farm_app import BROKER_ERRORS, QUEUES, TAKE_TASK, announce, backlog, make_app
 from render_farm.plan import PlannedTask
 from render_farm.processes import is_running, process_identity, this_host
 from render_farm.store import LOG_LIMIT, JobStore, Reclaimed
-from render_farm.task_child import PROGRESS_PREFIX
 
 HEARTBEAT_S = 2.0
 LOST_AFTER_S = 30.0  # a worker silent this long is taken for dead
@@ -73,8 +73,11 @@ class WorkerSettings:
 @dataclass
 class _Running:
     attempt_id: int
-    process: subprocess.Popen
-    progress: float = 0.0
+    process: EngineProcess
+
+    @property
+    def progress(self) -> float:
+        return self.process.fraction
 
 
 class FarmWorker:
@@ -149,39 +152,34 @@ class FarmWorker:
                 "label": claim.task.label, "state": state, "seconds": round(seconds, 2)}
 
     def _run(self, out_dir: str, spec: dict, attempt_id: int) -> tuple[bool, str | None, str]:
-        """Run a task in a child process; (succeeded, error line, log)."""
+        """Run a task in a process of its own (``tryon task``); (succeeded, error line, log)."""
         settings = self.settings
-        command = [sys.executable, "-m", "render_farm.task_child", "--out", out_dir,
-                   "--device", settings.device, "--threads", str(settings.threads),
-                   "--parent", str(os.getpid())]
-        env = os.environ | {STAGING_TAG_VARIABLE: _staging_tag(attempt_id)} | (
+        args = ["task", "--out", out_dir, "--device", settings.device,
+                "--threads", str(settings.threads), "--parent", str(os.getpid())]
+        env = {STAGING_TAG_VARIABLE: _staging_tag(attempt_id)} | (
             {"OMP_NUM_THREADS": str(settings.threads)} if settings.threads else {})
         with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
-            child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, text=True, env=env,
-                                     start_new_session=True)  # Ctrl-C stops the worker, not it
-            self._running = running = _Running(attempt_id, child)
+            writing = threading.Lock()  # stdout and stderr are read by two threads
+
+            def log(line: str) -> None:
+                with writing:
+                    output.write(line)
+
+            process = EngineProcess(sys.executable, args, stdin=json.dumps(spec), env=env, log=log)
+            self._running = _Running(attempt_id, process)
             try:
-                child.stdin.write(json.dumps(spec))
-                child.stdin.close()
-                for line in child.stdout:
-                    if line.startswith(PROGRESS_PREFIX):
-                        running.progress = float(line[len(PROGRESS_PREFIX):])
-                    else:
-                        output.write(line)
-                code = child.wait()
+                process.wait()
             finally:
                 self._running = None
                 _remove_staging(PlannedTask.from_json(spec).folder(out_dir), attempt_id)
             output.seek(max(0, output.tell() - LOG_LIMIT))
             text = output.read()
+        code = process.returncode
         if code == 0:
             return True, None, text
-        last = text.rstrip().rsplit("\n", 1)[-1]
-        if last.startswith("error: "):
-            return False, last.removeprefix("error: "), text
-        cause = f"killed by {signal.Signals(-code).name}" if code < 0 else f"exit status {code}"
-        return False, f"task process ended: {cause}", text
+        if code < 0:
+            return False, f"task process ended: killed by {signal.Signals(-code).name}", text
+        return False, process.error, text
 
     def _beat(self) -> None:
         """Heartbeats and sweeps until the worker stops; a store or broker that is away for a

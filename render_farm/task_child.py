@@ -1,54 +1,47 @@
-"""Runs one planned task in a process of its own, for a farm worker (``render_farm.farm_worker``).
+"""One planned task of a farm job in a process of its own: ``tryon task`` (``render_farm.cli``),
+which a farm worker (``render_farm.farm_worker``) starts through the engine-process runner
+(``render_farm.engine_process``) with the task's JSON (``PlannedTask.to_json``) on stdin.
 
-The task's JSON (``PlannedTask.to_json``) comes on stdin; progress goes to stdout as lines
-``PROGRESS_PREFIX <fraction 0-1>``, everything else the stages print is the task's log. Exit 0
-when done, 2 on bad input, 1 on any other error, with ``error: ...`` as the last line. The
-process dies with the worker that started it (Linux ``PR_SET_PDEATHSIG``), so a killed worker
-leaves no task running behind it.
+Like every ``tryon`` command it reports progress as JSON lines (``--progress jsonl``) and a
+failure as one ``tryon: error: ...`` line (exit 2 on bad input, 1 on any other error, after the
+traceback); everything else it prints is the attempt's log. The process dies with the worker
+that started it (Linux ``PR_SET_PDEATHSIG``), so a killed worker leaves no task running behind.
 """
 from __future__ import annotations
 
-import argparse
 import ctypes
 import json
 import os
 import signal
 import sys
 import traceback
+from typing import Callable
 
-PROGRESS_PREFIX = "@progress "
 PR_SET_PDEATHSIG = 1
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m render_farm.task_child")
-    parser.add_argument("--out", required=True, help="the job's output folder (shared)")
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--threads", type=int, default=0)
-    parser.add_argument("--parent", type=int, required=True, help="the worker's process id")
-    args = parser.parse_args(argv)
-    _die_with_parent(args.parent)
+class TaskFailed(Exception):
+    """The task raised something other than bad input; its traceback is in the log."""
 
+
+def run_planned_task(spec: str, out_dir: str, device: str, threads: int, parent: int,
+                     progress_for: Callable[[str], Callable[[int, int], None]]) -> str:
+    """Run the task of ``spec`` (JSON) into the job's ``out_dir``; its progress goes to
+    ``progress_for(stage)``. Returns "done" or "already done"."""
     from neural.errors import InputError
     from render_farm.plan import PlannedTask, run_task
 
-    task = PlannedTask.from_json(json.load(sys.stdin))
-    print(f"{task.stage} {task.label or task.key} in {args.out} on pid {os.getpid()}", flush=True)
+    _die_with_parent(parent)
+    task = PlannedTask.from_json(json.loads(spec))
+    print(f"{task.stage} {task.label or task.key} in {out_dir} on pid {os.getpid()}", flush=True)
     try:
-        ran = run_task(task, args.out, args.device, args.threads, _report)
-    except InputError as error:
-        print(f"error: {error}", flush=True)
-        return 2
+        ran = run_task(task, out_dir, device, threads, progress_for(task.stage))
+    except InputError:
+        raise
     except Exception as error:  # the task failed: its log says why, the worker goes on
         traceback.print_exc(file=sys.stdout)
-        print(f"error: {type(error).__name__}: {error}", flush=True)
-        return 1
-    print("done" if ran else "already done", flush=True)
-    return 0
-
-
-def _report(done: int, total: int) -> None:
-    print(f"{PROGRESS_PREFIX}{done / max(total, 1):.4f}", flush=True)
+        raise TaskFailed(f"{type(error).__name__}: {error}") from error
+    return "done" if ran else "already done"
 
 
 def _die_with_parent(parent: int) -> None:
@@ -56,7 +49,3 @@ def _die_with_parent(parent: int) -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the worker died before the line above
         os._exit(1)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -258,7 +258,7 @@ def test_the_weave_shows_in_a_close_up(enabled_addon, tmp_path):
 def test_built_zip_installs_into_a_fresh_user_folder_and_enables(tmp_path):
     archive = build.build_extension(tmp_path / "dist")
     names = zipfile.ZipFile(archive).namelist()
-    assert "blender_manifest.toml" in names and "__init__.py" in names
+    assert {"blender_manifest.toml", "__init__.py", "engine_process.py"} <= set(names)
     assert archive.stat().st_size < 100_000  # the add-on's own code, no wheels
     assert not list((tmp_path / "dist").glob(".*")), "no partial zip left behind"
     user = tmp_path / "user"
@@ -274,12 +274,14 @@ def test_built_zip_installs_into_a_fresh_user_folder_and_enables(tmp_path):
               "import importlib\n"
               "look = importlib.import_module(name + '.scene.look')\n"
               "print('TEMPLATES', *sorted(look.templates()), name + '.blend_templates' in "
-              "sys.modules)\n")
+              "sys.modules)\n"
+              "print('RUNNER', name + '.engine_process' in sys.modules)\n")
     done = subprocess.run([sys.executable, "-c", script, str(archive)], env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "STATUS tryon 0.1.0 ready" in done.stdout, done.stdout[-2000:]
     assert "TEMPLATES outdoor packshot studio True" in done.stdout  # the zip's own templates
+    assert "RUNNER True" in done.stdout  # and its own engine-process runner
     assert (user / "extensions" / "user_default" / "tryon" / "blender_manifest.toml").is_file()
 
 

@@ -1,13 +1,14 @@
-"""The add-on's engine client: real ``tryon`` commands in the project's Python, out of process."""
+"""The engine-process runner (the add-on, the storefront and the farm use it): real ``tryon``
+commands in the project's Python, out of process."""
 import sys
 import time
 
 import pytest
 
-from addon.engine import EngineError, EngineTask
+from render_farm.engine_process import EngineError, EngineProcess
 
 
-def _wait(task: EngineTask, seconds: float = 300.0) -> EngineTask:
+def _wait(task: EngineProcess, seconds: float = 300.0) -> EngineProcess:
     deadline = time.monotonic() + seconds
     while not task.finished:
         assert time.monotonic() < deadline, "the engine did not finish"
@@ -17,7 +18,7 @@ def _wait(task: EngineTask, seconds: float = 300.0) -> EngineTask:
 
 def test_a_drape_reports_progress_and_its_result(tmp_path, avatar_dir, garment_dir):
     started = time.perf_counter()
-    task = EngineTask(sys.executable, ["drape", str(avatar_dir), str(garment_dir),
+    task = EngineProcess(sys.executable, ["drape", str(avatar_dir), str(garment_dir),
                                        "--out", str(tmp_path / "drape"), "--device", "cpu"])
     assert time.perf_counter() - started < 0.2  # starting a task does not wait on it
     seen = set()
@@ -31,7 +32,7 @@ def test_a_drape_reports_progress_and_its_result(tmp_path, avatar_dir, garment_d
 
 
 def test_bad_input_ends_with_the_commands_own_reason(tmp_path):
-    task = _wait(EngineTask(sys.executable, ["garment", "tshirt", "--size", "XXXL",
+    task = _wait(EngineProcess(sys.executable, ["garment", "tshirt", "--size", "XXXL",
                                              "--out", str(tmp_path / "g")]))
     assert not task.succeeded
     assert task.error.startswith("unknown size 'XXXL' for tshirt")
@@ -40,7 +41,7 @@ def test_bad_input_ends_with_the_commands_own_reason(tmp_path):
 
 def test_cancel_stops_the_command_and_leaves_nothing_half_written(tmp_path, avatar_dir,
                                                                   garment_dir):
-    task = EngineTask(sys.executable, ["drape", str(avatar_dir), str(garment_dir),
+    task = EngineProcess(sys.executable, ["drape", str(avatar_dir), str(garment_dir),
                                        "--out", str(tmp_path / "drape"), "--device", "cpu"])
     deadline = time.monotonic() + 120
     while task.fraction == 0.0 and not task.finished:  # cancel once draping is under way
@@ -53,6 +54,6 @@ def test_cancel_stops_the_command_and_leaves_nothing_half_written(tmp_path, avat
 
 def test_a_wrong_engine_path_is_a_clear_error(tmp_path):
     with pytest.raises(EngineError, match="cannot start the engine"):
-        EngineTask(str(tmp_path / "no-python"), ["--version"])
-    version = _wait(EngineTask(sys.executable, ["--version"]))
+        EngineProcess(str(tmp_path / "no-python"), ["--version"])
+    version = _wait(EngineProcess(sys.executable, ["--version"]))
     assert version.succeeded and version.output.startswith("tryon ")

@@ -82,14 +82,14 @@ def _render_running(farm: LocalFarm, job_id: str):
 
 
 def _task_processes() -> list[int]:
-    """Process ids of every running ``render_farm.task_child``."""
+    """Process ids of every running farm task (``tryon task``: ``render_farm.cli ... task``)."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             command = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
         except OSError:
             continue
-        if b"render_farm.task_child" in command:
+        if b"render_farm.cli\x00--progress\x00jsonl\x00task\x00" in command:
             found.append(int(entry.name))
     return found
 
