@@ -21,6 +21,7 @@ from __future__ import annotations
 from flask import Flask
 
 from recommender.api import avatars, cors, errors, garments, openapi, shoppers, tryons, widget
+from recommender.api.auth import rate_limits
 from recommender.api.config import Settings, settings_from_environment
 from recommender.api.uploads import InMemoryRequest
 from recommender.storefront_data import StorefrontData
@@ -38,8 +39,9 @@ def create_app(settings: Settings | None = None) -> Flask:
                                "tryons": TryOnService(settings, data)}
     errors.register(app)
     cors.register(app)
-    for blueprint in (garments.blueprint, avatars.blueprint, shoppers.blueprint,
-                      tryons.blueprint, openapi.blueprint):
+    keyed = [garments.blueprint, avatars.blueprint, shoppers.blueprint, tryons.blueprint]
+    rate_limits(app, keyed, settings.rate_limit_per_minute, settings.broker)
+    for blueprint in (*keyed, openapi.blueprint):
         app.register_blueprint(blueprint, url_prefix="/v1")
     app.register_blueprint(widget.blueprint, url_prefix="/widget")
     return app

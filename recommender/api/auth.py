@@ -1,34 +1,33 @@
 """API keys and rate limits: a resource blueprint calls ``require_key`` before each request;
-it finds the storefront of the ``Authorization: Bearer KEY`` header (``g.storefront``) and
-allows each key ``rate_limit_per_minute`` requests a minute (a token bucket per server
-process). A secret key serves the storefront's servers and its pages on the API's own site; a
-publishable key, its pages on the origins it was made for (``g.page_origin``: the page's
-origin, which the answer lets read it, ``cors``)."""
+it finds the storefront of the ``Authorization: Bearer KEY`` header (``g.storefront``).
+``rate_limits`` allows each known key ``rate_limit_per_minute`` requests a minute (Flask-Limiter,
+a sliding window) counted where every server process sees them: in Redis when the render farm's
+broker is configured (``TRYON_BROKER``), else in the process. A secret key serves the
+storefront's servers and its pages on the API's own site; a publishable key, its pages on the
+origins it was made for (``g.page_origin``: the page's origin, which the answer lets read it,
+``cors``)."""
 from __future__ import annotations
 
-import threading
+import hashlib
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request
+from flask_limiter import Limiter
 
 from recommender.api.errors import fail
 
-_buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens left, when)
 _access: dict[str, tuple[tuple[str, frozenset[str]], float]] = {}  # key -> (access, until)
-_lock = threading.Lock()
 KEY_CACHE_S = 30.0  # a key's storefront and origins are looked up again after this long
 
 
 def require_key() -> None:
     if request.method == "OPTIONS":
         return  # a browser's preflight carries no key: ``cors`` answers it
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    key = _bearer_key()
+    if not key:
         raise fail(401, "unauthorized", "send the storefront's API key: Authorization: Bearer KEY")
-    key, state = key.strip(), current_app.extensions["tryon"]
-    access = _access_of(key, state["data"])
+    access = _access_of(key, current_app.extensions["tryon"]["data"])
     if access is None:
         raise fail(401, "unauthorized", "unknown API key")
     storefront, origins = access
@@ -42,9 +41,36 @@ def require_key() -> None:
         raise fail(403, "secret_key_in_page",
                    "a secret key must not be used by a web page on another site: give the "
                    "page a publishable key (tryon keys create SHOP --origin https://...)")
-    if not _take_token(key, state["settings"].rate_limit_per_minute):
-        raise fail(429, "rate_limited", "too many requests for this API key; retry in a second")
     g.storefront = storefront
+
+
+def rate_limits(app: Flask, blueprints: list[Blueprint], per_minute: int,
+                storage_uri: str | None) -> Limiter:
+    """Limit each known key to ``per_minute`` requests a minute on ``blueprints``' routes,
+    counted in ``storage_uri`` (``redis://...``; None: this process's memory). Requests
+    without a known key are not counted: ``require_key`` refuses them."""
+    limiter = Limiter(key_func=_counted_as, app=app, storage_uri=storage_uri or "memory://",
+                      strategy="sliding-window-counter", key_prefix="tryon-api")
+    for blueprint in blueprints:
+        limiter.limit(f"{per_minute}/minute", exempt_when=_not_counted)(blueprint)
+    return limiter
+
+
+def _bearer_key() -> str:
+    """The request's ``Authorization: Bearer KEY``, or "" without one."""
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    return key.strip() if scheme.lower() == "bearer" else ""
+
+
+def _counted_as() -> str:
+    """Where a request is counted: a digest of its key (keys never reach the limiter's store)."""
+    return hashlib.sha256(_bearer_key().encode()).hexdigest()[:32]
+
+
+def _not_counted() -> bool:
+    key = _bearer_key()
+    return (request.method == "OPTIONS" or not key
+            or _access_of(key, current_app.extensions["tryon"]["data"]) is None)
 
 
 def _access_of(key: str, data) -> tuple[str, frozenset[str]] | None:
@@ -58,15 +84,3 @@ def _access_of(key: str, data) -> tuple[str, frozenset[str]] | None:
     if access is not None:
         _access[key] = (access, now + KEY_CACHE_S)
     return access
-
-
-def _take_token(key: str, per_minute: int) -> bool:
-    now = time.monotonic()
-    with _lock:
-        tokens, then = _buckets.get(key, (float(per_minute), now))
-        tokens = min(float(per_minute), tokens + (now - then) * per_minute / 60.0)
-        if tokens < 1.0:
-            _buckets[key] = (tokens, now)
-            return False
-        _buckets[key] = (tokens - 1.0, now)
-        return True

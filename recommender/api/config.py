@@ -4,7 +4,9 @@
     TRYON_DATABASE_URL  SQL URL (default sqlite:///$TRYON_DATA/storefront.db)
     TRYON_SECRET        hex key for hashing API keys and shopper ids (default: made once and
                         kept in $TRYON_DATA/secret.key, readable by its owner only)
-    TRYON_RATE_LIMIT    requests per minute per API key (default 1200)
+    TRYON_RATE_LIMIT    requests per minute per API key (default 1200), counted across the
+                        server's processes and machines in TRYON_BROKER's Redis when it is
+                        set, else per process
     TRYON_DEVICE        device for fitting avatars: auto, cpu or cuda (default auto)
     TRYON_BROKER        the render farm's broker: try-ons go to its workers (default: none, a
                         runner thread in the server process renders them)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger("tryon.api")
@@ -30,6 +31,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(error: ApiError):
         return _response(error.status, error.code, error.message)
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        return _response(429, "rate_limited",
+                         "too many requests for this API key; retry in a second")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
