@@ -188,3 +188,31 @@ def test_a_process_is_told_apart_from_its_pid_reused(tmp_path):
     child.kill()
     child.wait()
     assert not is_running(identity)
+
+
+def test_status_watch_redraws_in_place_with_rich_bars_on_a_terminal(tmp_path):
+    """``tryon farm status --watch`` on a terminal: rich draws the bars and redraws in place
+    until the job ends (elsewhere, tests/test_farm.py, a text block per change)."""
+    import io
+    import threading
+
+    from render_farm.farm_status import watch
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    store = JobStore(f"sqlite:///{tmp_path / 'farm.db'}")
+    job = store.add_job(_plan(), str(tmp_path / "out"), "lookbook")
+    keys = ["fit", "g1", "g2", "d1", "d2", "r1", "r2", "sheet"]
+    finishing = threading.Thread(target=lambda: [(time.sleep(0.15), _run(store, job, key))
+                                                 for key in keys])
+    finishing.start()
+    screen = Terminal()
+    final = watch(store, job, interval_s=0.05, stream=screen)
+    finishing.join()
+    assert final["jobs"][0]["state"] == "done"
+    drawn = screen.getvalue()
+    assert "\x1b[" in drawn and "━" in drawn  # rich's bars, in colour
+    assert drawn.count("job ") >= 3  # redrawn as the job moved
+    assert "#" not in drawn  # not the ASCII bars of the plain text
