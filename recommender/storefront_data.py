@@ -13,15 +13,18 @@ import secrets
 import threading
 import time
 import uuid
+from pathlib import Path
 from typing import Sequence
 
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, delete, insert, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from render_farm.sql import open_engine
+from render_farm.sql import Schema, open_engine
 
 EVENT_TYPES = ("view", "tryon", "add_to_outfit", "add_to_cart", "purchase", "return")
 SERVED_FLUSH_S = 0.25  # served recommendations are written in batches this often
+SCHEMA = Schema("storefront", Path(__file__).parent / "migrations",
+                "alembic_version_storefront", "storefronts")
 
 
 class _Base(DeclarativeBase):
@@ -100,7 +103,7 @@ class StorefrontData:
     """The data at ``url``; ``secret`` keys the hashes of API keys and shopper ids."""
 
     def __init__(self, url: str, secret: bytes):
-        self.engine = open_engine(url, _Base.metadata)
+        self.engine = open_engine(url, SCHEMA)
         self.secret = secret
         self._served: list[dict] = []
         self._served_lock = threading.Lock()

@@ -22,6 +22,7 @@ PROGRESS_MODES = ("bars", "jsonl")
 # entry points of this group add their commands: each is called with the subparsers (the
 # storefront's keys, serve and recommend: ``recommender.cli.add_commands``)
 COMMAND_GROUP = "tryon.commands"
+SCHEMA_GROUP = "tryon.schemas"  # entry points of the databases' schemas (render_farm.sql.Schema)
 
 
 class JobFailed(Exception):
@@ -128,6 +129,15 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     _add_farm(sub.add_parser("farm", help="the render farm: Celery workers on a Redis broker"))
+
+    db = sub.add_parser("db", help="the SQL databases: the farm's job store, the storefront's")
+    db_sub = db.add_subparsers(required=True, metavar="COMMAND")
+    upgrade = db_sub.add_parser("upgrade", help="bring databases made by an older tryon up to "
+                                                "date in place, keeping their data")
+    upgrade.add_argument("url", nargs="*", help="database URLs, sqlite:///PATH or "
+                         "postgresql+psycopg://... (default: the job store's, $TRYON_STORE, "
+                         "else the local one)")
+    upgrade.set_defaults(handler=_db_upgrade)
 
     task = sub.add_parser("task", help="run one planned task of a farm job (its JSON on stdin); "
                                        "what a farm worker starts")
@@ -289,6 +299,24 @@ def _run(args) -> str:
     lines = [f"{result['ran']} tasks run, {result['skipped']} already done; images:"]
     lines += [f"  {p}" for p in result["images"]]
     return "\n".join(lines + [f"contact sheet: {result['contact_sheet']}"])
+
+
+def _db_upgrade(args) -> str:
+    from render_farm.farm_client import store_url
+    from render_farm.sql import holds, upgrade
+
+    schemas = [entry.load() for entry in importlib.metadata.entry_points(group=SCHEMA_GROUP)]
+    lines = []
+    for url in args.url or [store_url(None)]:
+        found = [schema for schema in schemas if holds(url, schema)]
+        if not found:
+            raise InputError(f"{url} holds no tryon database "
+                             f"({', '.join(schema.name for schema in schemas)})")
+        for schema in found:
+            before, after = upgrade(url, schema)
+            lines.append(f"{schema.name} at {url}: " + (f"already at {after}" if before == after
+                         else f"{before or 'made before migrations'} -> {after}"))
+    return "\n".join(lines)
 
 
 def _task(args) -> str:

@@ -15,19 +15,21 @@ import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import (JSON, Float, ForeignKey, Integer, String, Text, func, inspect, select,
-                        update)
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, func, select, update
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from render_farm.plan import JobPlan, PlannedTask
-from render_farm.sql import open_engine
+from render_farm.sql import Schema, open_engine
 
 MAX_TRIES = 3  # attempts of one task before it fails for good
 BLOCK_AFTER = 2  # failed attempts of one job's tasks after which a worker is blocklisted
 FINISHED = ("done", "failed", "skipped", "cancelled")
 LOST = ("failed", "skipped", "cancelled")
 LOG_LIMIT = 200_000  # characters of an attempt's log kept (its end)
+SCHEMA = Schema("job store", Path(__file__).parent / "migrations" / "job_store",
+                "alembic_version_job_store", "jobs")
 
 
 class _Base(DeclarativeBase):
@@ -85,7 +87,7 @@ class BlockRow(_Base):
 
 class WorkerRow(_Base):
     """A worker process under its name: live heartbeats only, no history (attempts keep the
-    worker's name as text), so an older store's table is made again (``_renew_workers``)."""
+    worker's name as text)."""
 
     __tablename__ = "workers"
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
@@ -129,12 +131,12 @@ class Reclaimed:
 
 class JobStore:
     """The store at ``url`` (``sqlite:///path`` or ``postgresql://...``); tables are made on
-    first use. Safe to share between processes and machines (SQLite: processes of one
+    first use (``SCHEMA``'s newest revision; an older store needs ``tryon db upgrade``). Safe to
+    share between processes and machines (SQLite: processes of one
     machine)."""
 
     def __init__(self, url: str):
-        self.engine = open_engine(url, _Base.metadata)
-        _renew_workers(self.engine)
+        self.engine = open_engine(url, SCHEMA)
 
     def add_job(self, plan: JobPlan, out_dir: str, name: str) -> str:
         """Record a planned job; its tasks that need nothing are ready. Returns the job's id."""
@@ -408,13 +410,3 @@ def _ready_query():
     return (select(TaskRow).join(JobRow)
             .where(TaskRow.state == "ready", JobRow.state == "active")
             .order_by(JobRow.priority.desc(), JobRow.created_at, TaskRow.order))
-
-
-def _renew_workers(engine) -> None:
-    """Make the workers table again when it predates the columns ``WorkerRow`` has (it holds
-    only heartbeats, so nothing is lost)."""
-    columns = {column["name"] for column in inspect(engine).get_columns(WorkerRow.__tablename__)}
-    if columns >= {column.name for column in WorkerRow.__table__.columns}:
-        return
-    WorkerRow.__table__.drop(engine)
-    WorkerRow.__table__.create(engine)

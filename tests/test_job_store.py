@@ -161,19 +161,6 @@ def test_a_worker_name_is_known_by_its_process_and_freed_by_a_clean_stop(store):
     assert store.status()["workers"][0]["stopped"]
 
 
-def test_a_store_from_before_worker_processes_is_brought_up_to_date(tmp_path):
-    import sqlite3
-
-    path = tmp_path / "old.db"
-    with sqlite3.connect(path) as old:
-        old.execute("CREATE TABLE workers (name VARCHAR(200) PRIMARY KEY, queues VARCHAR(100), "
-                    "last_heartbeat FLOAT)")
-        old.execute("INSERT INTO workers VALUES ('w1', 'gpu', 1.0)")
-    store = JobStore(f"sqlite:///{path}")
-    store.register_worker("w1", ["gpu"], "node7", "4242:99")
-    assert store.worker_seen("w1").process == "4242:99"
-
-
 def test_a_process_is_told_apart_from_its_pid_reused(tmp_path):
     import subprocess
 
