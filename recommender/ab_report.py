@@ -12,7 +12,7 @@ import numpy as np
 
 from recommender.off_policy import mean_with_interval
 from recommender.storefront_data import StorefrontData
-from recommender.storefront_policy import REWARD
+from recommender.rewards import REWARD
 
 WINDOW_S = 1800.0
 

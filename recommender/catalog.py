@@ -14,6 +14,9 @@ from neural.garments.size_charts import load_chart, split_length
 
 CATALOG = Path(__file__).parent / "data" / "catalog.yaml"
 KINDS = tuple(SIZE_CHARTS)
+CATEGORIES = ("top", "bottom", "outer", "full")
+CATEGORY = {"tshirt": "top", "shirt": "top", "hoodie": "top", "jacket": "outer",  # of each kind
+            "skirt": "bottom", "trousers": "bottom", "jeans": "bottom", "dress": "full"}
 FABRIC_NAMES = ("cotton", "jersey", "denim", "silk", "wool_suiting", "knit")
 
 

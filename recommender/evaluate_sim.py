@@ -7,15 +7,76 @@ from __future__ import annotations
 import numpy as np
 
 from recommender.off_policy import mean_with_interval
-from recommender.session_rl import (FittedQ, MostPopularPolicy, QLearning, SessionFeatures,
-                                   UniformPolicy, run_sessions)
-from recommender.shopper_sim import REWARD, Storefront
+from recommender.rewards import REWARD
+from recommender.session_rl import FittedQ, QLearning, SessionFeatures
+from recommender.shopper_sim import SESSION_STEPS, Storefront
+
+
+def features_of(store: Storefront) -> SessionFeatures:
+    """The session learners' features over the simulated storefront's garments and cuts."""
+    return SessionFeatures([g.category for g in store.items], SESSION_STEPS,
+                           np.array([g.cut for g in store.items]))
+
+
+class UniformPolicy:
+    name = "uniform random"
+
+    def __init__(self, store: Storefront):
+        self.n_items = store.n_items
+
+    def act(self, observation: dict, rng: np.random.Generator) -> tuple[int, float]:
+        return int(rng.integers(self.n_items)), 1.0 / self.n_items
+
+    def learn(self, observation: dict, item: int, reward: float, after: dict | None) -> None:
+        pass
+
+
+class MostPopularPolicy:
+    """The item with the highest mean reward so far (each item shown once first), and
+    ``explore`` of the time any item."""
+
+    name = "most popular"
+
+    def __init__(self, store: Storefront, explore: float = 0.05):
+        self.n_items, self.explore = store.n_items, explore
+        self.total = np.zeros(store.n_items)
+        self.shown = np.zeros(store.n_items)
+
+    def act(self, observation: dict, rng: np.random.Generator) -> tuple[int, float]:
+        mean = np.where(self.shown > 0, self.total / np.maximum(self.shown, 1), np.inf)
+        best = int(np.argmax(mean))
+        if rng.uniform() < self.explore:
+            item = int(rng.integers(self.n_items))
+        else:
+            item = best
+        return item, (1 - self.explore) * (item == best) + self.explore / self.n_items
+
+    def learn(self, observation: dict, item: int, reward: float, after: dict | None) -> None:
+        self.total[item] += reward
+        self.shown[item] += 1
+
+
+def run_sessions(policy, store: Storefront, n_sessions: int, seed: int) -> np.ndarray:
+    """Each session's total reward while ``policy`` learns online."""
+    rng = np.random.default_rng(seed)
+    totals = np.zeros(n_sessions)
+    for index in range(n_sessions):
+        session = store.new_session(rng)
+        observation = store.observe(session)
+        while not session.over:
+            item, _ = policy.act(observation, rng)
+            reward, _ = store.show(session, item, rng)
+            after = None if session.over else store.observe(session)
+            policy.learn(observation, item, reward, after)
+            totals[index] += reward
+            observation = after
+    return totals
+
 
 POLICIES = {"uniform random": UniformPolicy, "most popular": MostPopularPolicy,
-            "contextual bandit (myopic)":
-                lambda store: QLearning(SessionFeatures.of_store(store), gamma=0.0),
-            "Q-learning (sessions)": lambda store: QLearning(SessionFeatures.of_store(store)),
-            "fitted Q iteration (sessions)": lambda store: FittedQ(SessionFeatures.of_store(store))}
+            "contextual bandit (myopic)": lambda store: QLearning(features_of(store), gamma=0.0),
+            "Q-learning (sessions)": lambda store: QLearning(features_of(store)),
+            "fitted Q iteration (sessions)": lambda store: FittedQ(features_of(store))}
 
 
 def learning_curves(n_sessions: int = 3000, seeds: int = 3, points: int = 30) -> dict:

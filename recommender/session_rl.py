@@ -1,8 +1,10 @@
 """Recommendations over a whole shopping session by reinforcement learning: Q-learning with a
 linear function of shopper, garment and session features, learning online from each step's
-reward (try-ons, outfits and purchases, minus returns; ``shopper_sim.REWARD``). Every
+reward (try-ons, outfits and purchases, minus returns; ``rewards.REWARD``). Every
 recommendation comes with its propensity (a softened greedy choice), so its logs can be
-evaluated offline. With ``gamma=0`` the same learner is a myopic contextual bandit.
+evaluated offline. With ``gamma=0`` the same learner is a myopic contextual bandit. The
+learners know nothing of where their shoppers come from: the storefront's session policy
+(``storefront_sessions``) and the simulated storefront (``evaluate_sim``) both drive them.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-from recommender.shopper_sim import CATEGORIES, SESSION_STEPS, Storefront
+from recommender.catalog import CATEGORIES
 
 
 class SessionFeatures:
@@ -22,8 +24,7 @@ class SessionFeatures:
     An observation holds ``gender`` (0 man, 1 woman, 0.5 unknown), ``fit`` (n_items,),
     ``outfit`` (categories), ``shown`` (item indices), ``step`` and, with cuts, ``size``."""
 
-    def __init__(self, categories: Sequence[str], cut: np.ndarray | None = None,
-                 steps: int = SESSION_STEPS):
+    def __init__(self, categories: Sequence[str], steps: int, cut: np.ndarray | None = None):
         self.n_items = len(categories)
         self.category = np.array([[c == name for name in CATEGORIES] for c in categories],
                                  float)
@@ -31,10 +32,6 @@ class SessionFeatures:
         self.steps = steps
         self.dim = (self.n_items + 2 + 2 * len(CATEGORIES) + (self.cut is not None)
                     + len(CATEGORIES) ** 2 + 3)
-
-    @classmethod
-    def of_store(cls, store: Storefront) -> SessionFeatures:
-        return cls([g.category for g in store.items], np.array([g.cut for g in store.items]))
 
     def __call__(self, observation: dict) -> np.ndarray:
         n = self.n_items
@@ -140,58 +137,3 @@ class FittedQ(LinearQ):
             if moved < self.tolerance:
                 break
         self.unfitted = 0
-
-
-class UniformPolicy:
-    name = "uniform random"
-
-    def __init__(self, store: Storefront):
-        self.n_items = store.n_items
-
-    def act(self, observation: dict, rng: np.random.Generator) -> tuple[int, float]:
-        return int(rng.integers(self.n_items)), 1.0 / self.n_items
-
-    def learn(self, observation: dict, item: int, reward: float, after: dict | None) -> None:
-        pass
-
-
-class MostPopularPolicy:
-    """The item with the highest mean reward so far (each item shown once first), and
-    ``explore`` of the time any item."""
-
-    name = "most popular"
-
-    def __init__(self, store: Storefront, explore: float = 0.05):
-        self.n_items, self.explore = store.n_items, explore
-        self.total = np.zeros(store.n_items)
-        self.shown = np.zeros(store.n_items)
-
-    def act(self, observation: dict, rng: np.random.Generator) -> tuple[int, float]:
-        mean = np.where(self.shown > 0, self.total / np.maximum(self.shown, 1), np.inf)
-        best = int(np.argmax(mean))
-        if rng.uniform() < self.explore:
-            item = int(rng.integers(self.n_items))
-        else:
-            item = best
-        return item, (1 - self.explore) * (item == best) + self.explore / self.n_items
-
-    def learn(self, observation: dict, item: int, reward: float, after: dict | None) -> None:
-        self.total[item] += reward
-        self.shown[item] += 1
-
-
-def run_sessions(policy, store: Storefront, n_sessions: int, seed: int) -> np.ndarray:
-    """Each session's total reward while ``policy`` learns online."""
-    rng = np.random.default_rng(seed)
-    totals = np.zeros(n_sessions)
-    for index in range(n_sessions):
-        session = store.new_session(rng)
-        observation = store.observe(session)
-        while not session.over:
-            item, _ = policy.act(observation, rng)
-            reward, _ = store.show(session, item, rng)
-            after = None if session.over else store.observe(session)
-            policy.learn(observation, item, reward, after)
-            totals[index] += reward
-            observation = after
-    return totals

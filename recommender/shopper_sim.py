@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-KINDS = {"tshirt": "top", "shirt": "top", "hoodie": "top", "jacket": "outer",
-         "skirt": "bottom", "trousers": "bottom", "jeans": "bottom", "dress": "full"}
-CATEGORIES = ("top", "bottom", "outer", "full")
-FABRICS = ("cotton", "jersey", "denim", "silk", "wool_suiting", "knit")
+from recommender.catalog import CATEGORY, FABRIC_NAMES
+from recommender.rewards import REWARD
+
 CUTS = (-1.0, 0.0, 1.0)  # slim, regular, loose: suits a smaller, average, larger body
-REWARD = {"tryon": 0.1, "add_to_outfit": 0.3, "purchase": 1.0, "return": -1.0}
 SESSION_STEPS = 6
 COMPLEMENTS = {("top", "bottom"), ("bottom", "top"), ("top", "outer"), ("bottom", "outer"),
                ("full", "outer")}
@@ -34,7 +32,7 @@ class Garment:
 
     @property
     def category(self) -> str:
-        return KINDS[self.kind]
+        return CATEGORY[self.kind]
 
 
 @dataclass
@@ -59,7 +57,7 @@ class Storefront:
 
     def __init__(self, n_items: int = 24, seed: int = 0):
         rng = np.random.default_rng(seed)
-        choices = [(k, f, c) for k in KINDS for f in FABRICS for c in CUTS]
+        choices = [(k, f, c) for k in CATEGORY for f in FABRIC_NAMES for c in CUTS]
         picked = rng.choice(len(choices), n_items, replace=False)
         self.items = [Garment(*choices[i]) for i in sorted(picked)]
         self.n_items = n_items

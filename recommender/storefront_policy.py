@@ -18,10 +18,9 @@ from neural.garments.garment_file import SIZE_CHARTS
 from neural.garments.size_charts import fit_rules, load_chart
 from recommender.catalog import Item, item_features
 from recommender.linear_model import ArmFeatures, LinearPosterior
+from recommender.rewards import REWARD
 from recommender.storefront_data import StorefrontData
 
-REWARD = {"view": 0.0, "tryon": 0.1, "add_to_outfit": 0.3, "add_to_cart": 0.5,
-          "purchase": 1.0, "return": -1.0}
 USER_FEATURES = ("constant", "has avatar", "gender", "height", "waist", "hip")
 NO_FIT = 0.5  # the fit score of any garment on a shopper without an avatar
 PRIOR_ROUNDS = 20.0

@@ -20,10 +20,10 @@ from typing import Callable
 
 import numpy as np
 
-from recommender.catalog import Item
+from recommender.catalog import CATEGORY, Item
+from recommender.rewards import REWARD
 from recommender.session_rl import FittedQ, SessionFeatures
-from recommender.shopper_sim import KINDS
-from recommender.storefront_policy import REWARD, EventStreamPolicy, fit_scores, gender_of
+from recommender.storefront_policy import EventStreamPolicy, fit_scores, gender_of
 
 POLICY = "Q-learning over sessions v1"
 SESSION_GAP_S = 1800.0  # default: a shopper's events further apart start a new session
@@ -55,8 +55,8 @@ class SessionRecommender(EventStreamPolicy):
                  session_gap_s: float = SESSION_GAP_S):
         super().__init__(items, storefront_id, seed)
         self.session_gap_s = session_gap_s
-        self.category = [KINDS[item.kind] for item in items]
-        self.learner = FittedQ(SessionFeatures(self.category, steps=SESSION_STEPS),
+        self.category = [CATEGORY[item.kind] for item in items]
+        self.learner = FittedQ(SessionFeatures(self.category, SESSION_STEPS),
                                refit_every=None)  # refitted once per batch of events
         self.sessions: dict[str, _Session] = {}  # by shopper pseudonym
 

@@ -106,7 +106,7 @@ class JobFile(_Strict):
 
 
 @dataclass(frozen=True)
-class Task:
+class TryOn:
     """One try-on: avatar (photo(s) + height, or a fitted avatar's folder) x garment (kind,
     size, fabric) x render settings."""
 
@@ -133,10 +133,10 @@ class Task:
         return {"avatar": avatar, "garment": garment, "drape": drape, "render": render}
 
 
-def load_job(path: str | os.PathLike) -> list[Task]:
-    """Read a job file and expand it into tasks; paths are relative to the job file."""
+def load_job(path: str | os.PathLike) -> list[TryOn]:
+    """Read a job file and expand it into try-ons; paths are relative to the job file."""
     path = Path(path)
-    return job_tasks(read_job(path), path)
+    return job_try_ons(read_job(path), path)
 
 
 def read_job(path: str | os.PathLike) -> JobFile:
@@ -188,10 +188,11 @@ def _first_problem(error: ValidationError) -> str:
     return f"{where}: {message}" + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
 
 
-def job_tasks(job: JobFile, path: Path) -> list[Task]:
-    """``read_job``'s content expanded into tasks; paths are relative to the job file ``path``."""
+def job_try_ons(job: JobFile, path: Path) -> list[TryOn]:
+    """``read_job``'s content expanded into try-ons (avatars x garments x sizes); paths are
+    relative to the job file ``path``."""
     render = job.render
-    tasks = []
+    try_ons = []
     for avatar in job.avatars:
         photo = side_photo = avatar_dir = None
         if avatar.avatar:
@@ -207,14 +208,14 @@ def job_tasks(job: JobFile, path: Path) -> list[Task]:
                                      *photo_digests[1:])
         for garment in job.garments:
             for size in garment.all_sizes:
-                tasks.append(Task(
+                try_ons.append(TryOn(
                     photo=photo, side_photo=side_photo, height_cm=avatar.height_cm,
                     kind=garment.kind, size=size, fabric=garment.fabric,
                     views=tuple(render.views), samples=render.samples,
                     resolution=tuple(render.resolution), template=render.template,
                     avatar_key=avatar_key, avatar_dir=avatar_dir,
                 ))
-    return tasks
+    return try_ons
 
 
 def _existing(photo: Path) -> Path:

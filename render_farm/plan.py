@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from neural.errors import InputError
-from render_farm.job import Task, content_key, job_tasks, read_job
+from render_farm.job import TryOn, content_key, job_try_ons, read_job
 from render_farm.stages import Progress
 
 GPU_STAGES = ("fit", "drape", "render")  # stages that use a GPU when the worker has one
@@ -77,13 +77,13 @@ def plan_job(job_file: str | os.PathLike) -> JobPlan:
     """Read a job file (``render_farm.job.load_job``) and plan it; its ``output:`` folder is
     relative to the job file."""
     job = read_job(job_file)
-    tries = job_tasks(job, Path(job_file))
+    try_ons = job_try_ons(job, Path(job_file))
     priority = job.priority
     output = (Path(job_file).parent / job.output).resolve() if job.output else None
     tasks: dict[str, PlannedTask] = {}
     renders = []
-    for task in tries:
-        renders.append(_plan_try_on(task, tasks))
+    for try_on in try_ons:
+        renders.append(_plan_try_on(try_on, tasks))
     sheet_key = content_key("sheet", *sorted(r.key for r in renders))
     tasks[sheet_key] = PlannedTask(sheet_key, "sheet", {"renders": [
         {"key": r.key, "label": r.label, "views": r.args["views"]} for r in renders]},
@@ -91,28 +91,28 @@ def plan_job(job_file: str | os.PathLike) -> JobPlan:
     return JobPlan(list(tasks.values()), priority, output)
 
 
-def _plan_try_on(task: Task, tasks: dict[str, PlannedTask]) -> PlannedTask:
+def _plan_try_on(try_on: TryOn, tasks: dict[str, PlannedTask]) -> PlannedTask:
     """Add one try-on's fit, garment, drape and render to ``tasks`` (kept once each)."""
-    keys = task.keys()
-    avatar_name = task.avatar_dir.name if task.avatar_dir else task.photo.stem
-    garment_label = f"{task.kind} {task.size} {task.fabric}"
+    keys = try_on.keys()
+    avatar_name = try_on.avatar_dir.name if try_on.avatar_dir else try_on.photo.stem
+    garment_label = f"{try_on.kind} {try_on.size} {try_on.fabric}"
     planned = []
-    if task.avatar_dir is None:
+    if try_on.avatar_dir is None:
         planned.append(PlannedTask(keys["avatar"], "fit", {
-            "photo": str(task.photo), "height_cm": task.height_cm,
-            "side_photo": str(task.side_photo) if task.side_photo else None}, (), avatar_name))
+            "photo": str(try_on.photo), "height_cm": try_on.height_cm,
+            "side_photo": str(try_on.side_photo) if try_on.side_photo else None}, (), avatar_name))
         avatar_ref = {"task": keys["avatar"]}
     else:
-        avatar_ref = {"path": str(task.avatar_dir)}
+        avatar_ref = {"path": str(try_on.avatar_dir)}
     planned.append(PlannedTask(keys["garment"], "garment", {
-        "kind": task.kind, "size": task.size, "fabric": task.fabric}, (), garment_label))
+        "kind": try_on.kind, "size": try_on.size, "fabric": try_on.fabric}, (), garment_label))
     needs = tuple(k for k in (avatar_ref.get("task"), keys["garment"]) if k)
     planned.append(PlannedTask(keys["drape"], "drape", {
         "avatar": avatar_ref, "garment": {"task": keys["garment"]}}, needs,
         f"{avatar_name} / {garment_label}"))
     render = PlannedTask(keys["render"], "render", {
-        "drape": {"task": keys["drape"]}, "views": list(task.views), "samples": task.samples,
-        "resolution": list(task.resolution), "template": task.template}, (keys["drape"],),
+        "drape": {"task": keys["drape"]}, "views": list(try_on.views), "samples": try_on.samples,
+        "resolution": list(try_on.resolution), "template": try_on.template}, (keys["drape"],),
         f"{avatar_name} / {garment_label}")
     planned.append(render)
     for step in planned:

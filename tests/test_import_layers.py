@@ -1,6 +1,6 @@
 """The packages import one way (pyproject.toml's import-linter contracts): neural, the engine,
 imports none of the others; render_farm imports nothing of the storefront; the storefront
-imports nothing of the add-on."""
+imports nothing of the add-on, and its policies and API nothing of the shopper simulator."""
 import subprocess
 import sys
 from pathlib import Path

@@ -72,8 +72,8 @@ def test_a_job_names_a_fitted_avatar_by_its_folder(tmp_path, avatar_dir):
 
     job = tmp_path / "job.yaml"
     job.write_text(f"avatars:\n  - {{avatar: {avatar_dir}}}\ngarments:\n  - {{kind: skirt}}\n")
-    (task,) = load_job(job)
-    assert task.avatar_dir == avatar_dir and task.photo is None
+    (try_on,) = load_job(job)
+    assert try_on.avatar_dir == avatar_dir and try_on.photo is None
     job.write_text("avatars:\n  - {avatar: nowhere}\ngarments:\n  - {kind: skirt}\n")
     with pytest.raises(InputError, match="no fitted avatar"):
         load_job(job)

@@ -107,8 +107,8 @@ def test_on_the_open_bandit_dataset_the_contextual_policy_beats_the_logged_thomp
 
 
 def test_in_the_simulated_storefront_q_learning_beats_uniform_and_most_popular():
-    from recommender.evaluate_sim import learning_curves
-    from recommender.session_rl import QLearning, SessionFeatures
+    from recommender.evaluate_sim import features_of, learning_curves
+    from recommender.session_rl import QLearning
     from recommender.shopper_sim import Storefront
 
     result = learning_curves(n_sessions=1200, seeds=2, points=4)["policies"]
@@ -118,5 +118,5 @@ def test_in_the_simulated_storefront_q_learning_beats_uniform_and_most_popular()
             assert late[learner]["low"] > late[baseline]["high"], (learner, baseline, late)
     store = Storefront(seed=0)
     observation = store.observe(store.new_session(np.random.default_rng(0)))
-    probs = QLearning(SessionFeatures.of_store(store)).probs(observation)
+    probs = QLearning(features_of(store)).probs(observation)
     assert probs.shape == (store.n_items,) and np.isclose(probs.sum(), 1.0) and probs.min() > 0
