@@ -171,7 +171,7 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
     import json
 
     from addon.scene.fitmap_scale import SCALES, draw_legend
-    from addon.scene.render_tryon import render_draped
+    from render_farm.render_scene import render_draped
     from blend_templates import TEMPLATES, VIEWS
 
     draped = Path(draped)

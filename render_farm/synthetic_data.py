@@ -213,7 +213,7 @@ def _crops(view: str, seen, photo: np.ndarray, labels: np.ndarray) -> dict[str, 
 
 def _render(renderer: str, person, camera) -> np.ndarray:
     if renderer == "cycles":
-        from addon.scene.synthetic_photo import render_cycles
+        from render_farm.synthetic_photo import render_cycles
 
         return render_cycles(person.vertices, person.faces, person.colours, camera, person.look)
     return _raster().render(person.vertices, person.faces, person.colours, camera, person.look)

@@ -9,10 +9,10 @@ import time
 
 import numpy as np
 
-from ..catalog import FABRIC_COLORS
-from .look import build_look, configure_cycles, frame_views, render_frames, wear
-from .materials import fabric_material, fitmap_material, point_colors, skin_material
-from .quiet import blender_output_silenced
+from addon.catalog import FABRIC_COLORS
+from addon.scene.look import build_look, configure_cycles, frame_views, render_frames, wear
+from addon.scene.materials import fabric_material, fitmap_material, point_colors, skin_material
+from addon.scene.quiet import blender_output_silenced
 
 DEFAULT_FABRIC = ("cotton", FABRIC_COLORS["cotton"])  # look, linear RGB
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .quiet import blender_output_silenced
+from addon.scene.quiet import blender_output_silenced
 
 
 def render_cycles(vertices: np.ndarray, faces: np.ndarray, colours: np.ndarray, camera,
