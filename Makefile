@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+BLENDER5_VENV := .cache/blender5
+BLENDER5_STAMP := $(BLENDER5_VENV)/.installed
 # libegl1 + Mesa (libegl-mesa0, libgl1-mesa-dri): headless pyrender for synthetic training images;
 # redis-server: the render farm's broker (the farm tests start their own on a free port);
 # wrk: the HTTP load generator of make bench-api; chromium: the widget's browser test;
@@ -15,8 +17,16 @@ export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
 
-test: $(STAMP)
+test: $(STAMP) $(BLENDER5_STAMP)
 	$(BIN)/python -m pytest -q tests
+
+# Blender 5.x for the extension's test (tests/test_blender5.py): bpy 5.0 in an environment of its
+# own holding only bpy and what it needs (requirements-blender5.lock); the add-on comes from the
+# built zip and talks to the project's engine.
+$(BLENDER5_STAMP): requirements-blender5.lock
+	test -x $(BLENDER5_VENV)/bin/python || $(PYTHON) -m venv $(BLENDER5_VENV)
+	$(BLENDER5_VENV)/bin/pip install -q --require-hashes -r requirements-blender5.lock
+	touch $(BLENDER5_STAMP)
 
 # The documentation site (docs/, mkdocs.yml) into out/site; broken links or anchors fail it.
 docs: $(STAMP)
@@ -54,6 +64,8 @@ lock:
 	@cp requirements.lock .cache/lock/before.lock 2>/dev/null || touch .cache/lock/before.lock
 	$(LOCK_VENV)/bin/pip-compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml \
 	  2> .cache/lock/pip-compile.log || { tail -5 .cache/lock/pip-compile.log; exit 1; }
+	$(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --upgrade \
+	  --no-emit-index-url --no-emit-find-links -o requirements-blender5.lock requirements-blender5.in
 	$(LOCK_VENV)/bin/pip download -q --no-deps -d .cache/lock obp==0.4.1
 	@echo "obp==0.4.1 --hash=sha256:$$(sha256sum .cache/lock/obp-0.4.1-*.whl | cut -d' ' -f1)" \
 	  > requirements-nodeps.lock
