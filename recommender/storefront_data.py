@@ -201,6 +201,15 @@ class StorefrontData:
                 "id", "avatar_id", "item", "size", "advised", "state", "progress", "farm_job",
                 "error", "fit_score", "created_at")}
 
+    def unsettled_farm_tryons(self) -> list[tuple[str, str, str]]:
+        """(storefront, try-on, farm job) of every farm try-on whose outcome is not recorded
+        yet (no fit score, not failed): what a starting server follows again."""
+        query = select(TryOnRow.storefront_id, TryOnRow.id, TryOnRow.farm_job).where(
+            TryOnRow.farm_job.is_not(None), TryOnRow.fit_score.is_(None),
+            TryOnRow.state != "failed")
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(query).all()]
+
     def tryons_of(self, storefront_id: str, avatar_id: str) -> list[str]:
         """The ids of the avatar's try-ons."""
         with Session(self.engine) as session:

@@ -3,14 +3,19 @@
 the advice is the smallest of them that is tight nowhere, ``neural.drape.size_advice``), run as
 a ``render_farm`` job. A preview of the body comes at once; the drapes and the Cycles renders
 follow, from the farm's workers when a broker is configured, else from one runner thread in this
-server process, which runs ``tryon run`` in a process of its own.
+server process, which runs ``tryon run`` in a process of its own. Reading a try-on's status
+writes nothing: its outcome (state and the drape's fit score, which the recommenders learn from)
+is recorded when it ends, by the runner, or for a farm job by a follower thread that watches the
+farm's store (a starting server follows the farm try-ons left unsettled).
 
 Files, under ``<data>/tryons/<storefront>/``: ``<tryon>/job.yaml`` and ``preview.png``, and
 ``out/``, the jobs' shared output folder (a drape made for one try-on serves the next).
 """
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +36,9 @@ from render_farm.plan import plan_job
 VIEWS = ("front", "back")
 SIZE_FILES = tuple(f"{view}.png" for view in VIEWS) + ("draped.glb",)  # per size draped
 PROGRESS_EVERY_S = 0.5  # how often a run here records its progress
+FOLLOW_EVERY_S = 2.0  # how often a follower looks at its farm job
+FOLLOW_TRIES = 30  # reads of the farm's store that may fail in a row before a follower stops
+log = logging.getLogger("tryon.api")
 
 
 class TryOnService:
@@ -40,6 +48,9 @@ class TryOnService:
         # previews are rendered in a thread of their own, with one renderer made at start
         self.previewer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview")
         self.preview_renderer = self.previewer.submit(PreviewRenderer)
+        if settings.broker:
+            for storefront, tryon_id, farm_job in data.unsettled_farm_tryons():
+                self._follow(storefront, tryon_id, farm_job)
 
     def folder(self, storefront: str, tryon_id: str | None = None) -> Path:
         root = self.settings.data_dir / "tryons" / storefront
@@ -78,6 +89,8 @@ class TryOnService:
         self.data.add_tryon(storefront, tryon_id, avatar_id, item.id, size, advised, farm_job)
         if farm_job is None:
             self.runner.submit(self._run_here, storefront, tryon_id, job_file)
+        else:
+            self._follow(storefront, tryon_id, farm_job)
         return tryon_id
 
     def status(self, storefront: str, tryon_id: str) -> dict | None:
@@ -105,8 +118,6 @@ class TryOnService:
                     name: self._url(tryon_id, f"{size}/{name}") for name in SIZE_FILES}}
                 for size, fit in fits.items()]}
             files |= {name: self._url(tryon_id, name) for name in SIZE_FILES}
-            if record["fit_score"] is None:
-                self.data.update_tryon(tryon_id, fit_score=result["fit"]["score"])
         return result | {"files": files}
 
     def file(self, storefront: str, tryon_id: str, name: str) -> Path | None:
@@ -182,8 +193,40 @@ class TryOnService:
         if not task.succeeded:
             self.data.update_tryon(tryon_id, state="failed", error=(task.error or "")[:500])
             return
-        self.data.update_tryon(tryon_id, state="done", progress=1.0)
-        self.status(storefront, tryon_id)  # records the drape's fit score
+        self._settle(storefront, tryon_id, "done")
+
+    def _follow(self, storefront: str, tryon_id: str, farm_job: str) -> None:
+        """Follow a farm try-on in a daemon thread of its own (a server that stops does not
+        wait for its farm jobs; the next one follows them again)."""
+        threading.Thread(target=self._follow_farm, args=(storefront, tryon_id, farm_job),
+                         name=f"follow {tryon_id}", daemon=True).start()
+
+    def _follow_farm(self, storefront: str, tryon_id: str, farm_job: str) -> None:
+        """Wait for the try-on's farm job to end, then record its outcome; a farm store that
+        cannot be read ``FOLLOW_TRIES`` times in a row ends the watch (a restart resumes it)."""
+        misses = 0
+        while misses < FOLLOW_TRIES:
+            try:
+                state = self._farm_state(farm_job)
+            except Exception as problem:  # noqa: BLE001 - the store may be away a moment
+                misses += 1
+                log.warning("try-on %s: cannot read farm job %s: %s", tryon_id, farm_job, problem)
+            else:
+                misses = 0
+                if state["state"] != "running":
+                    self._settle(storefront, tryon_id, state["state"], state["error"])
+                    return
+            time.sleep(FOLLOW_EVERY_S)
+
+    def _settle(self, storefront: str, tryon_id: str, state: str, error: str | None = None
+                ) -> None:
+        """Record how a try-on ended: its state and, once done, the shown size's fit score."""
+        done = state == "done"
+        self.data.update_tryon(tryon_id, state=state, error=error, **({"progress": 1.0} if done
+                                                                      else {}))
+        if done:
+            self.data.update_tryon(tryon_id,
+                                   fit_score=self.status(storefront, tryon_id)["fit"]["score"])
 
     def _farm_state(self, job_id: str) -> dict:
         from render_farm.farm_status import snapshot

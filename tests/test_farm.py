@@ -340,6 +340,11 @@ def test_the_storefront_renders_its_tryons_on_the_farm(farm, avatar, tmp_path):
     front = client.get(tryon["files"]["front.png"], headers=headers)
     assert front.status_code == 200 and Image.open(io.BytesIO(front.data)).size == (64, 96)
     assert 0.0 <= tryon["fit"]["score"] <= 1.0 and "waist" in tryon["fit"]["regions"]
+    # its outcome is recorded by the server's follower of the farm job, not by the reads above
+    wait_for(lambda: data.tryon(shop, tryon["id"])["fit_score"] is not None, 30,
+             "the follower to record the try-on's fit score")
+    assert data.tryon(shop, tryon["id"])["state"] == "done"
+    assert data.drape_fits(shop, folder.name) == {"jeans-indigo": tryon["fit"]["score"]}
 
 
 @pytest.mark.usefixtures("two_workers")
