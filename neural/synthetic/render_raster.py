@@ -19,10 +19,10 @@ class RasterRenderer:
     """One offscreen OpenGL context, reused for every image of one size."""
 
     def __init__(self, size: tuple[int, int]):
-        import pyrender
+        from neural.gl_offscreen import offscreen_renderer
 
         self.size = size
-        self.renderer = pyrender.OffscreenRenderer(*size)
+        self.renderer = offscreen_renderer(*size)
 
     def render(self, vertices: np.ndarray, faces: np.ndarray, colours: np.ndarray,
                camera: Camera, look: Appearance) -> np.ndarray:
