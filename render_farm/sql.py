@@ -10,6 +10,7 @@ the schema's tables but no version table) counts as the schema's first revision.
 """
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +52,7 @@ def open_engine(url: str, schema: Schema) -> Engine:
             time.sleep(0.2 * (attempt + 1))
     else:
         raise InputError(f"could not make the {schema.name}'s tables at {url}")
-    head = _script(schema).get_current_head()
-    if found != head:
+    if found != _head(schema):
         raise InputError(f"the {schema.name} at {url} was made by an older tryon (revision "
                          f"{found or 'before migrations'}): run `tryon db upgrade {url}`")
     return engine
@@ -105,6 +105,12 @@ def _config(schema: Schema, connection: Connection | None = None):
     config.attributes["connection"] = connection
     config.attributes["version_table"] = schema.version_table
     return config
+
+
+@functools.lru_cache(maxsize=None)
+def _head(schema: Schema) -> str:
+    """The schema's newest revision (read from its revision files once per process)."""
+    return _script(schema).get_current_head()
 
 
 def _script(schema: Schema):
