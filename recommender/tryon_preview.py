@@ -15,14 +15,13 @@ FIELD_OF_VIEW = np.radians(30.0)
 
 
 class PreviewRenderer:
-    """One offscreen OpenGL context kept for every preview of a server (``neural.gl_offscreen``:
-    deleting it leaves other renderers alone). Use it from one thread only (EGL contexts are
+    """One offscreen OpenGL context kept for every preview of a server (``neural.gl_offscreen``). Use it from one thread only (EGL contexts are
     current to a thread)."""
 
     def __init__(self):
-        from neural.gl_offscreen import offscreen_renderer
+        from neural.gl_offscreen import Offscreen
 
-        self.renderer = offscreen_renderer(*PREVIEW_SIZE)
+        self.renderer = Offscreen(*PREVIEW_SIZE)
 
     def render(self, avatar_glb: str | os.PathLike, out_png: str | os.PathLike) -> Path:
         """A PNG of the body in ``avatar_glb`` (glTF frame: Y-up, metres, facing +Z) from

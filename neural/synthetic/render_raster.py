@@ -19,10 +19,10 @@ class RasterRenderer:
     """One offscreen OpenGL context, reused for every image of one size."""
 
     def __init__(self, size: tuple[int, int]):
-        from neural.gl_offscreen import offscreen_renderer
+        from neural.gl_offscreen import Offscreen
 
         self.size = size
-        self.renderer = offscreen_renderer(*size)
+        self.renderer = Offscreen(*size)
 
     def render(self, vertices: np.ndarray, faces: np.ndarray, colours: np.ndarray,
                camera: Camera, look: Appearance) -> np.ndarray:
@@ -64,15 +64,8 @@ class RasterRenderer:
         return np.round(rgb[..., 0] / LABEL_STEP).astype(np.uint8)
 
     def close(self) -> None:
-        """Free the context. Where another pyrender renderer of this process (another thread's
-        context) has changed the GL state meanwhile, deleting fails: the context is then left
-        to the process's end."""
-        from OpenGL.error import GLError
-
-        try:
-            self.renderer.delete()
-        except (GLError, AssertionError):
-            pass
+        """Free the context (``Offscreen.delete``)."""
+        self.renderer.delete()
 
 
 def _light_pose(toward_light: np.ndarray) -> np.ndarray:
