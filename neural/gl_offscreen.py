@@ -3,7 +3,7 @@ renderers of the same process. pyrender ends a deleted renderer with eglTerminat
 destroys every other renderer's context on the process's EGL display: their next render fails
 with GL_INVALID_OPERATION (the tests' session-wide renderer did, once the garbage collector took
 another renderer). ``Offscreen`` destroys only its own context when deleted, and makes its
-context again, once, when a render finds it lost."""
+context again before a render when it finds it lost."""
 from __future__ import annotations
 
 import os
@@ -19,15 +19,24 @@ class Offscreen:
         self.renderer = _renderer(width, height)
 
     def render(self, scene, flags=0):
-        """pyrender's (colour, depth) of ``scene``; a context lost to another renderer's end is
-        made again and the render repeated."""
+        """pyrender's (colour, depth) of ``scene``, on a context made again first if it was
+        lost (its framebuffer gone: another renderer ended it)."""
+        if self._lost():
+            self.renderer = _renderer(*self.size)
+        return self.renderer.render(scene, flags=flags)
+
+    def _lost(self) -> bool:
+        from OpenGL.GL import glIsFramebuffer
         from OpenGL.error import GLError
 
+        framebuffer = self.renderer._renderer._main_fb
+        if framebuffer is None:  # nothing rendered yet
+            return False
         try:
-            return self.renderer.render(scene, flags=flags)
-        except GLError:
-            self.renderer = _renderer(*self.size)
-            return self.renderer.render(scene, flags=flags)
+            self.renderer._platform.make_current()
+            return not glIsFramebuffer(framebuffer)
+        except (GLError, AssertionError):
+            return True
 
     def delete(self) -> None:
         """Free the context; one another renderer ended meanwhile is left as it is."""
