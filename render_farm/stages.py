@@ -7,6 +7,7 @@ from typing import Callable
 
 from neural.errors import InputError
 from neural.files import staged_output_dir, write_json_atomic
+from neural.stage_files import checked
 
 Progress = Callable[[int, int], None] | None
 MIN_HEIGHT_CM, MAX_HEIGHT_CM = 100.0, 230.0
@@ -211,5 +212,5 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
             for image in document["images"]:
                 draw_legend(stage / image, SCALES[fitmap])
             document["fitmap"] = fitmap
-        write_json_atomic(stage / "render.json", document)
+        write_json_atomic(stage / "render.json", checked("render.json", document))
         return document

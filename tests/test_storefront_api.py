@@ -62,6 +62,27 @@ def test_requests_need_a_key_and_the_document_is_public(api):
     assert _error(api("GET", "/v1/nowhere"), 404)["code"] == "not_found"
 
 
+def test_the_document_is_made_from_the_models_that_refuse_requests_before_the_route(api):
+    from recommender.api.models import MAX_ID, MAX_K, Event
+
+    document = api.app.test_client().get("/v1/openapi.json").get_json()
+    assert document["components"]["schemas"]["Event"]["properties"]["shopper"]["maxLength"] \
+        == MAX_ID == Event.model_json_schema()["properties"]["shopper"]["maxLength"]
+    (k,) = [p for p in document["paths"]["/v1/recommendations"]["get"]["parameters"]
+            if p["name"] == "k"]
+    assert k["schema"]["maximum"] == MAX_K
+    # The route would answer 404 for an unknown item or avatar: the model answers first.
+    too_long = _error(api("POST", "/v1/events", json={"shopper": "s" * (MAX_ID + 1),
+                                                      "item": "nothing", "type": "view"}), 400)
+    assert too_long["message"].startswith("'shopper'")
+    too_many = _error(api("GET", f"/v1/recommendations?shopper=s&k={MAX_K + 1}&avatar=none"),
+                      400)
+    assert too_many["message"].startswith("'k'")
+    assert _error(api("POST", "/v1/tryons", json={"avatar": "none", "garment": "nothing",
+                                                  "size": "X" * 21}), 400)["message"] \
+        .startswith("'size'")
+
+
 def test_pages_on_the_storefronts_site_use_a_publishable_key_made_for_it(tmp_path, capsys):
     from render_farm.cli import main
 
@@ -277,7 +298,7 @@ def _png(width: int, height: int) -> bytes:
      422, "no person"),
     ({"front": (io.BytesIO(_png(64, 64)), "a.png", "image/png"), "height_cm": "12"},
      400, "height_cm"),
-    ({"height_cm": "175"}, 400, "'front' photo"),
+    ({"height_cm": "175"}, 400, "'front'"),
     ({"front": (io.BytesIO(_png(1, 1)), "dot.png", "image/png"), "height_cm": "175"},
      400, "too small"),
 ])

@@ -22,6 +22,7 @@ from neural.garments.garment_file import garment_mesh, read_garment
 from neural.garments.meshing import GarmentMesh
 from neural.garments.pattern import Pattern
 from neural.mesh_io import glb_bytes
+from neural.stage_files import checked
 
 
 @dataclass
@@ -113,7 +114,7 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
         **glb_nodes(setup.layers),
         "garment": (positions, mesh.faces, mesh.uv),
     }))
-    write_json_atomic(out_dir / "fit.json", document)
+    write_json_atomic(out_dir / "fit.json", checked("fit.json", document))
     return document
 
 

@@ -23,6 +23,7 @@ from neural.fitting.fit_body import FitResult
 from neural.fitting.measurement_confidence import clothing_seen, measurement_uncertainty
 from neural.mesh_io import glb_bytes
 from neural.photo.person_detector import PersonObservation
+from neural.stage_files import checked
 
 SCHEMA = "tryon.avatar"
 SCHEMA_VERSION = 1
@@ -102,7 +103,7 @@ def _write(out_dir: str | os.PathLike, document: dict, body: BodyParameters, ver
     document["skeleton"] = {"file": SKELETON_FILE, "bones": len(skeleton["names"]),
                             "influences_per_vertex": skeleton["vertex_bones"].shape[1],
                             "frame": "avatar.glb's rest pose: Z-up, metres"}
-    write_json_atomic(out_dir / "avatar.json", document)
+    write_json_atomic(out_dir / "avatar.json", checked("avatar.json", document))
     return document
 
 

@@ -19,6 +19,7 @@ from neural.garments.meshing import GarmentMesh, mesh_pattern
 from neural.garments.pattern import Pattern
 from neural.garments import dress, hoodie, jacket, jeans, shirt, skirt, trousers, tshirt
 from neural.mesh_io import glb_bytes, read_glb
+from neural.stage_files import checked
 
 SCHEMA = "tryon.garment"
 SCHEMA_VERSION = 1
@@ -87,7 +88,7 @@ def _write(out_dir: str | os.PathLike, pattern: Pattern, mesh: GarmentMesh, fabr
     out_dir = Path(out_dir)
     write_bytes_atomic(out_dir / "garment.glb",
                        glb_bytes({"garment": (_flat_layout(mesh), mesh.faces, mesh.uv)}))
-    write_json_atomic(out_dir / "garment.json", document)
+    write_json_atomic(out_dir / "garment.json", checked("garment.json", document))
     return document
 
 

@@ -1,7 +1,8 @@
 """The storefront API (Flask): ``create_app`` builds it from configuration (``config``), with
 one blueprint per resource under /v1 and JSON errors throughout.
 
-    GET  /v1/openapi.json                       the API's OpenAPI document (no key needed)
+    GET  /v1/openapi.json                       the API's OpenAPI document, generated from its
+                                                models (``models``; no key needed)
     GET  /v1/garments, /v1/garments/{id}        the catalog
     POST /v1/avatars                            photos (multipart) + height -> avatar, measurements
     GET, DELETE /v1/avatars/{id}                an avatar; delete erases all derived from it

@@ -15,6 +15,8 @@ from flask import Blueprint, current_app, g, jsonify, request
 from neural.errors import InputError
 from recommender.api.auth import require_key
 from recommender.api.errors import fail
+from recommender.api.models import Avatar, AvatarPhotos, Error
+from recommender.api.openapi import API, answers
 
 blueprint = Blueprint("avatars", __name__)
 blueprint.before_request(require_key)
@@ -22,14 +24,17 @@ PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 
 @blueprint.post("/avatars")
-def create_avatar():
+@API.validate(form=AvatarPhotos, resp=answers(HTTP_201=Avatar, HTTP_413=Error, HTTP_415=Error,
+                                               HTTP_422=Error), tags=["avatars"])
+def create_avatar(form: AvatarPhotos):
+    """Fit a measured avatar to photos; the photos are never stored. 413: request or photo too
+    large; 415: not multipart, or not a photo; 422: no usable person in the photo."""
     from neural.photo.person_detector import PersonDetector, decode_photo
     from render_farm.stages import fit_observed
 
     if request.mimetype != "multipart/form-data":
         raise fail(415, "unsupported_media_type",
                    "send multipart/form-data with a 'front' photo and 'height_cm'")
-    height = _height(request.form.get("height_cm"))
     photos = {name: _photo_bytes(name) for name in ("front", "side") if name in request.files}
     if "front" not in photos:
         raise fail(400, "bad_request", "a 'front' photo (whole body) is needed")
@@ -43,7 +48,7 @@ def create_avatar():
                 rgb, digest = decode_photo(payload, f"the {name} photo")
                 seen[name] = detector.observe(rgb, f"the {name} photo", digest)
         photos.clear()
-        document = fit_observed(seen["front"], seen.get("side"), height, folder,
+        document = fit_observed(seen["front"], seen.get("side"), form.height_cm, folder,
                                 state["settings"].device)
     except InputError as error:
         raise _photo_error(str(error)) from None
@@ -52,7 +57,9 @@ def create_avatar():
 
 
 @blueprint.get("/avatars/<avatar_id>")
+@API.validate(resp=answers(HTTP_200=Avatar), tags=["avatars"])
 def get_avatar(avatar_id: str):
+    """An avatar."""
     document = current_app.extensions["tryon"]["data"].avatar(g.storefront, avatar_id)
     if document is None:
         raise fail(404, "not_found", f"no avatar {avatar_id!r}")
@@ -60,7 +67,9 @@ def get_avatar(avatar_id: str):
 
 
 @blueprint.delete("/avatars/<avatar_id>")
+@API.validate(resp=answers(HTTP_204=None), tags=["avatars"])
 def delete_avatar(avatar_id: str):
+    """Erase an avatar and all derived from it."""
     state = current_app.extensions["tryon"]
     if state["data"].avatar(g.storefront, avatar_id) is None:
         raise fail(404, "not_found", f"no avatar {avatar_id!r}")
@@ -77,17 +86,6 @@ def _public(avatar_id: str, document: dict) -> dict:
             "measurements_cm": document["measurements"],
             "measurement_confidence": document.get("measurement_confidence", {}),
             "notes": document.get("diagnostics", {}).get("notes", [])}
-
-
-def _height(value: str | None) -> float:
-    from render_farm.stages import check_height
-
-    try:
-        height = float(value)
-        check_height(height)
-    except (TypeError, ValueError, InputError):
-        raise fail(400, "bad_request", "'height_cm' between 100 and 230 is needed") from None
-    return height
 
 
 def _photo_bytes(name: str) -> bytes:

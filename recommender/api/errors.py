@@ -7,6 +7,7 @@ import logging
 
 from flask import Flask, jsonify
 from flask_limiter import RateLimitExceeded
+from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger("tryon.api")
@@ -21,6 +22,13 @@ class ApiError(Exception):
 def fail(status: int, code: str, message: str) -> ApiError:
     """An error to raise from a view: ``raise fail(400, "bad_height", "...")``."""
     return ApiError(status, code, message)
+
+
+def json_body(body: BaseModel | None, what: str) -> BaseModel:
+    """A route's validated JSON body; None where the request was not JSON at all (a form)."""
+    if body is None:
+        raise fail(400, "bad_request", f"send {what} as a JSON object")
+    return body
 
 
 def _response(status: int, code: str, message: str):

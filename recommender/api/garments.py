@@ -6,6 +6,8 @@ from flask import Blueprint, jsonify, make_response
 
 from recommender.api.auth import require_key
 from recommender.api.errors import fail
+from recommender.api.models import Garment, Garments
+from recommender.api.openapi import API, answers
 from recommender.catalog import Item, catalog
 from recommender.garment_images import pattern_sheet
 
@@ -14,17 +16,23 @@ blueprint.before_request(require_key)
 
 
 @blueprint.get("/garments")
+@API.validate(resp=answers(HTTP_200=Garments), tags=["catalog"])
 def list_garments():
+    """The catalog."""
     return jsonify(garments=[item.to_json() for item in catalog()])
 
 
 @blueprint.get("/garments/<item_id>")
+@API.validate(resp=answers(HTTP_200=Garment), tags=["catalog"])
 def get_garment(item_id: str):
+    """One garment."""
     return jsonify(_item(item_id).to_json())
 
 
 @blueprint.get("/garments/<item_id>/images/pattern.png")
+@API.validate(resp=answers(HTTP_200=None), tags=["catalog"])
 def get_pattern_image(item_id: str):
+    """The garment's sewing pattern as a flat sheet (PNG)."""
     response = make_response(pattern_sheet(_item(item_id)))
     response.mimetype = "image/png"
     response.cache_control.max_age = 86400

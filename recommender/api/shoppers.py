@@ -10,57 +10,42 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify
 
 from recommender.api.auth import require_key
 from recommender.api.config import Settings
-from recommender.api.errors import fail
+from recommender.api.errors import fail, json_body
+from recommender.api.models import Event, RecommendationQuery, Recommendations, Recorded
+from recommender.api.openapi import API, answers
 from recommender.catalog import catalog
-from recommender.storefront_data import EVENT_TYPES
 from recommender.storefront_policy import StorefrontRecommender
 from recommender.storefront_sessions import SessionRecommender
 
 blueprint = Blueprint("shoppers", __name__)
 blueprint.before_request(require_key)
-MAX_K = 20
-MAX_ID = 100  # characters of a shopper or item id
 
 
 @blueprint.post("/events")
-def post_event():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise fail(400, "bad_request", "send the event as a JSON object")
-    shopper, item, kind = body.get("shopper"), body.get("item"), body.get("type")
-    for name, value in (("shopper", shopper), ("item", item)):
-        if not isinstance(value, str) or not 0 < len(value) <= MAX_ID:
-            raise fail(400, "bad_request", f"'{name}' must be a string of 1-{MAX_ID} characters")
-    if kind not in EVENT_TYPES:
-        raise fail(400, "bad_request", f"'type' must be one of {', '.join(EVENT_TYPES)}")
-    if item not in {i.id for i in catalog()}:
-        raise fail(404, "not_found", f"no garment {item!r} in the catalog")
-    avatar = _avatar(body.get("avatar"))
-    context = body.get("context", {})
-    if not isinstance(context, dict):
-        raise fail(400, "bad_request", "'context' must be a JSON object")
+@API.validate(json=Event, resp=answers(HTTP_201=Recorded), tags=["shoppers"])
+def post_event(json: Event):
+    """A shopper's event on an item."""
+    event = json_body(json, "the event")
+    if event.item not in {i.id for i in catalog()}:
+        raise fail(404, "not_found", f"no garment {event.item!r} in the catalog")
+    avatar = _avatar(event.avatar)
     data = current_app.extensions["tryon"]["data"]
-    event_id = data.add_event(g.storefront, shopper, item, kind, avatar and body["avatar"],
-                              context)
+    event_id = data.add_event(g.storefront, event.shopper, event.item, event.type,
+                              avatar and event.avatar, event.context)
     return jsonify(id=event_id), 201
 
 
 @blueprint.get("/recommendations")
-def recommendations():
-    shopper = request.args.get("shopper", "")
-    if not 0 < len(shopper) <= MAX_ID:
-        raise fail(400, "bad_request", f"give ?shopper= (1-{MAX_ID} characters)")
-    try:
-        k = int(request.args.get("k", 5))
-    except ValueError:
-        raise fail(400, "bad_request", "k must be a whole number") from None
-    if not 1 <= k <= MAX_K:
-        raise fail(400, "bad_request", f"k must be between 1 and {MAX_K}")
-    avatar_id = request.args.get("avatar")
+@API.validate(query=RecommendationQuery, resp=answers(HTTP_200=Recommendations),
+              tags=["shoppers"])
+def recommendations(query: RecommendationQuery):
+    """Items for a shopper, with the policy's propensities. Items the shopper's session has
+    added to its outfit or cart, or bought, are left out by the session policy."""
+    shopper, k, avatar_id = query.shopper, query.k, query.avatar
     _avatar(avatar_id)  # 404 when it is not this storefront's
     state = current_app.extensions["tryon"]
     avatar_of = _avatar_lookup(state["data"], g.storefront)
@@ -93,12 +78,11 @@ def _policy_of(setting: str, pseudonym: str) -> str:
     return "sessions" if int(pseudonym[:8], 16) % 2 else "bandit"
 
 
-def _avatar(avatar_id) -> dict | None:
+def _avatar(avatar_id: str | None) -> dict | None:
     """The storefront's avatar named in a request, if any; another's is not found."""
     if avatar_id is None:
         return None
-    data = current_app.extensions["tryon"]["data"]
-    avatar = data.avatar(g.storefront, avatar_id) if isinstance(avatar_id, str) else None
+    avatar = current_app.extensions["tryon"]["data"].avatar(g.storefront, avatar_id)
     if avatar is None:
         raise fail(404, "not_found", f"no avatar {avatar_id!r}")
     return avatar

@@ -5,11 +5,13 @@ renders, the draped 3D model and the fit with a verdict per sizing girth); GET
 the size shown), and SIZE/front.png, SIZE/back.png and SIZE/draped.glb of each size draped."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request, send_file
+from flask import Blueprint, current_app, g, jsonify, send_file
 
 from neural.errors import InputError
 from recommender.api.auth import require_key
-from recommender.api.errors import fail
+from recommender.api.errors import fail, json_body
+from recommender.api.models import TryOn, TryOnRequest
+from recommender.api.openapi import API, answers
 from recommender.catalog import catalog
 
 blueprint = Blueprint("tryons", __name__)
@@ -18,20 +20,18 @@ MEDIA_TYPES = {".png": "image/png", ".glb": "model/gltf-binary"}
 
 
 @blueprint.post("/tryons")
-def create_tryon():
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise fail(400, "bad_request", "send {avatar, garment, size} as a JSON object")
+@API.validate(json=TryOnRequest, resp=answers(HTTP_201=TryOn), tags=["try-ons"])
+def create_tryon(json: TryOnRequest):
+    """An avatar in a garment, in a size or 'advise'; answered at once, with its preview."""
+    asked = json_body(json, "{avatar, garment, size}")
     state = current_app.extensions["tryon"]
-    avatar_id, garment, size = body.get("avatar"), body.get("garment"), body.get("size", "advise")
-    avatar = state["data"].avatar(g.storefront, avatar_id) if isinstance(avatar_id, str) else None
+    avatar_id, size = asked.avatar, asked.size
+    avatar = state["data"].avatar(g.storefront, avatar_id)
     if avatar is None:
         raise fail(404, "not_found", f"no avatar {avatar_id!r}")
-    item = next((i for i in catalog() if i.id == garment), None)
+    item = next((i for i in catalog() if i.id == asked.garment), None)
     if item is None:
-        raise fail(404, "not_found", f"no garment {garment!r} in the catalog")
-    if not isinstance(size, str) or not 0 < len(size) <= 20:
-        raise fail(400, "bad_request", "'size' is a size of the garment, or 'advise'")
+        raise fail(404, "not_found", f"no garment {asked.garment!r} in the catalog")
     avatar_dir = state["settings"].data_dir / "avatars" / g.storefront / avatar_id
     try:
         tryon_id = state["tryons"].start(g.storefront, avatar_id, avatar, avatar_dir, item, size)
@@ -41,7 +41,9 @@ def create_tryon():
 
 
 @blueprint.get("/tryons/<tryon_id>")
+@API.validate(resp=answers(HTTP_200=TryOn), tags=["try-ons"])
 def get_tryon(tryon_id: str):
+    """A try-on's state, progress, files and fit."""
     status = current_app.extensions["tryon"]["tryons"].status(g.storefront, tryon_id)
     if status is None:
         raise fail(404, "not_found", f"no try-on {tryon_id!r}")
@@ -49,8 +51,13 @@ def get_tryon(tryon_id: str):
 
 
 @blueprint.get("/tryons/<tryon_id>/files/<path:name>")
+@API.validate(resp=answers(HTTP_200=None), tags=["try-ons"])
 def get_file(tryon_id: str, name: str):
+    """preview.png; front.png, back.png or draped.glb of the size shown; SIZE/front.png,
+    SIZE/back.png or SIZE/draped.glb of any size draped."""
     path = current_app.extensions["tryon"]["tryons"].file(g.storefront, tryon_id, name)
     if path is None:
         raise fail(404, "not_found", f"no file {name!r} for try-on {tryon_id!r} (yet)")
-    return send_file(path, mimetype=MEDIA_TYPES[path.suffix], max_age=3600)
+    response = send_file(path, mimetype=MEDIA_TYPES[path.suffix], max_age=3600)
+    response.direct_passthrough = False  # spectree reads the answer's body (a few MB at most)
+    return response

@@ -1,0 +1,130 @@
+"""The storefront API's request and response bodies, declared once: the routes validate
+requests against them before they run (a body, form or query outside a documented limit is
+refused with 400 by the model), and the OpenAPI document at /v1/openapi.json is generated from
+them (``openapi``). Units: centimetres; ids are opaque strings."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
+
+from neural.stage_files import MeasurementConfidence
+from render_farm.stages import MAX_HEIGHT_CM, MIN_HEIGHT_CM
+from recommender.storefront_data import EVENT_TYPES
+
+MAX_ID = 100  # characters of a shopper or item id
+MAX_K = 20  # items in one recommendation answer
+MAX_SIZE = 20  # characters of a size name
+
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID)]
+FileLinks = dict[str, str]  # file name -> its /v1 URL
+Upload = PydanticModelAdapter.basefile  # a multipart file part, read in memory
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    code: str = Field(description="machine-readable, e.g. not_found, bad_request")
+    message: str = Field(description="one line for a person")
+
+
+class Error(BaseModel):
+    """Every error answer: ``{"error": {"status", "code", "message"}}``."""
+
+    error: ErrorDetail
+
+
+class Garment(BaseModel):
+    id: str
+    name: str
+    pattern: str = Field(description="the garment kind its sewing pattern is built from")
+    fabric: str
+    color: list[float] = Field(description="linear RGB, 0-1")
+    sizes: list[str]
+    images: FileLinks
+
+
+class Garments(BaseModel):
+    garments: list[Garment]
+
+
+class AvatarPhotos(BaseModel):
+    """multipart/form-data: the photos are read in memory and never stored."""
+
+    front: Upload = Field(description="whole-body photo from the front: JPEG, PNG or WebP")
+    side: Upload | None = Field(None, description="optional photo from the side")
+    height_cm: float = Field(ge=MIN_HEIGHT_CM, le=MAX_HEIGHT_CM,
+                             description="the person's height")
+
+
+class Avatar(BaseModel):
+    id: str
+    height_cm: float
+    measurements_cm: dict[str, float]
+    measurement_confidence: dict[str, MeasurementConfidence]
+    notes: list[str] = Field(description="what the fit noticed in the photos")
+
+
+class Event(BaseModel):
+    shopper: Id
+    item: Id = Field(description="a garment id")
+    type: Literal[EVENT_TYPES]  # type: ignore[valid-type]
+    avatar: str | None = Field(None, max_length=MAX_ID, description="the shopper's avatar")
+    context: dict = Field(default_factory=dict, description="free-form, stored with the event")
+
+
+class Recorded(BaseModel):
+    id: int
+
+
+class RecommendationQuery(BaseModel):
+    shopper: Id
+    k: int = Field(5, ge=1, le=MAX_K, description="how many items")
+    avatar: str | None = Field(None, max_length=MAX_ID)
+
+
+class Recommended(BaseModel):
+    item: str
+    propensity: float = Field(description="the probability the policy gave the item")
+
+
+class Recommendations(BaseModel):
+    policy: str = Field(description="the policy that answered this shopper")
+    items: list[Recommended]
+
+
+class TryOnRequest(BaseModel):
+    avatar: Id
+    garment: Id
+    size: str = Field("advise", min_length=1, max_length=MAX_SIZE,
+                      description="a size of the garment, or 'advise': the chart's size and "
+                                  "those either side of it are draped, and the advice is the "
+                                  "smallest tight nowhere")
+
+
+class SizeDraped(BaseModel):
+    size: str
+    fit: dict = Field(description="quality gates, per sizing girth its ease and verdict, score")
+    files: FileLinks
+
+
+class Advice(BaseModel):
+    size: str
+    reason: str
+    chart_size: str = Field(description="the size the chart alone gives")
+    span: dict | None = Field(None, description="sizes the measurements' intervals reach")
+
+
+class TryOn(BaseModel):
+    id: str
+    avatar: str
+    garment: str
+    size: str = Field(description="the size shown: asked for, or advised once done")
+    size_advised: bool
+    state: Literal["queued", "running", "done", "failed"]
+    progress: float = Field(ge=0, le=1)
+    error: str | None
+    files: FileLinks
+    fit: dict | None = Field(None, description="of the size shown, once done")
+    sizes: list[SizeDraped] | None = Field(None, description="each size draped, smallest first")
+    advice: Advice | None = Field(None, description="with 'advise', once done")
