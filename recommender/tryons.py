@@ -25,8 +25,7 @@ import yaml
 
 from neural.errors import InputError
 from neural.garments.garment_file import SIZE_CHARTS
-from neural.garments.size_charts import (fitted_size, interval_advice, load_chart,
-                                         sizes_around, split_length)
+from neural.garments.size_charts import fitted_size, load_chart, sizes_around, split_length
 from recommender.api.config import Settings
 from recommender.catalog import Item, catalog
 from recommender.storefront_data import StorefrontData
@@ -248,9 +247,7 @@ def _judged(record: dict, folders: dict[str, tuple[Path, Path]], avatar: dict | 
             for size, (drape, _) in folders.items()}
     if not record["advised"]:
         return fits, None, record["size"]
-    advice = _advice(chart, record["size"], fits)
-    if avatar is not None:
-        advice |= interval_advice(chart, avatar, advice["reason"])
+    advice = _advice(chart, record["size"], fits, avatar)
     return fits, advice, _nearest(advice["size"], list(fits))
 
 
@@ -266,17 +263,17 @@ def _fit_summary(fit_json: Path, chart: str, size: str) -> dict:
             "regions": regions, "score": drape_fit_score(regions)}
 
 
-def _advice(chart: str, chart_size: str, fits: dict[str, dict]) -> dict:
-    """The size advice from the fits of the sizes draped: the advised size (in the chart's
-    length), why, and the chart's own pick."""
-    from neural.drape.size_advice import recommend
+def _advice(chart: str, chart_size: str, fits: dict[str, dict], avatar: dict | None) -> dict:
+    """The API's size advice (``neural.drape.size_advice.advise``) from the fits of the sizes
+    draped: the advised size (in the chart's length), why, the chart's own pick and, with the
+    ``avatar``'s document, the sizes its measurements' intervals reach."""
+    from neural.drape.size_advice import advise
     from neural.garments.size_charts import with_length
 
-    length = split_length(chart_size)[1]
     judged = {split_length(size)[0]: fit["regions"] for size, fit in fits.items()}
-    advice = recommend(chart, judged)
-    return {"size": with_length(advice["size"], length), "reason": advice["reason"],
-            "chart_size": chart_size}
+    advice = advise(chart, judged, split_length(chart_size)[1], avatar)
+    return {"size": with_length(advice["size"], advice["length"] or ""),
+            "reason": advice["reason"], "chart_size": chart_size, "span": advice["span"]}
 
 
 def _nearest(size: str, draped: list[str]) -> str:

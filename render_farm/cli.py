@@ -236,7 +236,7 @@ def _bar(desc: str, mode: str):
 
 
 def _fit(args) -> str:
-    from render_farm.stages import fit_stage
+    from neural.stages import fit_stage
 
     doc = fit_stage(args.photo, args.height, args.out, args.device,
                     _bar("fitting", args.progress), args.side)
@@ -246,7 +246,7 @@ def _fit(args) -> str:
 
 
 def _garment(args) -> str:
-    from render_farm.stages import garment_stage, mesh_garment_stage, pattern_garment_stage
+    from neural.stages import garment_stage, mesh_garment_stage, pattern_garment_stage
 
     if args.pattern:
         doc = pattern_garment_stage(args.pattern, args.fabric, args.out)
@@ -258,7 +258,7 @@ def _garment(args) -> str:
 
 
 def _drape(args) -> str:
-    from render_farm.stages import drape_stage
+    from neural.stages import drape_stage
 
     doc = drape_stage(args.avatar, args.garment, args.out, args.device,
                       _bar("draping", args.progress), args.over)
@@ -268,7 +268,7 @@ def _drape(args) -> str:
 
 def _size(args) -> str:
     from neural.garments.garment_file import read_garment
-    from render_farm.stages import size_stage
+    from neural.stages import size_stage
 
     kind, fabric = args.garment, args.fabric
     if Path(kind).exists():  # a garment folder or file: its kind and fabric
@@ -281,7 +281,7 @@ def _size(args) -> str:
 
 
 def _render(args) -> str:
-    from render_farm.stages import render_stage
+    from render_farm.render_stage import render_stage
 
     try:
         width, height = (int(x) for x in args.resolution.lower().split("x"))

@@ -12,7 +12,7 @@ from typing import TextIO
 
 from render_farm.farm_worker import LOST_AFTER_S
 from render_farm.plan import FOLDERS
-from render_farm.stages import Progress
+from neural.stages import Progress
 from render_farm.store import FINISHED, JobStore
 
 BAR_WIDTH = 24

@@ -22,7 +22,7 @@ from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_valid
 from blend_templates import TEMPLATES, VIEWS
 from neural.errors import InputError
 from neural.files import sha256_file
-from render_farm.stages import MAX_HEIGHT_CM, MIN_HEIGHT_CM
+from neural.stages import MAX_HEIGHT_CM, MIN_HEIGHT_CM
 
 
 class _Strict(BaseModel):

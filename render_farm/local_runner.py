@@ -6,7 +6,7 @@ from pathlib import Path
 
 from neural.files import write_json_atomic
 from render_farm.plan import plan_job, run_task
-from render_farm.stages import Progress
+from neural.stages import Progress
 
 
 def run_job(job_file: str | os.PathLike, out_dir: str | os.PathLike | None = None,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from neural.errors import InputError
 from render_farm.job import TryOn, content_key, job_try_ons, read_job
-from render_farm.stages import Progress
+from neural.stages import Progress
 
 GPU_STAGES = ("fit", "drape", "render")  # stages that use a GPU when the worker has one
 FOLDERS = {"fit": "avatars", "garment": "garments", "drape": "drapes", "render": "renders",
@@ -125,7 +125,8 @@ def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto"
     """Run ``task`` unless its output folder exists; True when it ran. Its inputs' folders must
     exist (the tasks it needs are done). ``threads``: CPU threads for Cycles (0: one per core);
     ``progress(done, total)`` follows fits and drapes."""
-    from render_farm import stages
+    from neural import stages
+    from render_farm import render_stage
     from render_farm.contact_sheet import write_contact_sheet
 
     folder = task.folder(out_dir)
@@ -145,9 +146,9 @@ def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto"
         stages.drape_stage(path(args["avatar"], "fit"), path(args["garment"], "garment"), folder,
                            device, progress)
     elif task.stage == "render":
-        stages.render_stage(path(args["drape"], "drape"), folder, args["views"], args["samples"],
-                            tuple(args["resolution"]), args["template"], device,
-                            threads=threads)
+        render_stage.render_stage(path(args["drape"], "drape"), folder, args["views"],
+                                  args["samples"], tuple(args["resolution"]), args["template"],
+                                  device, threads=threads)
     elif task.stage == "sheet":
         write_contact_sheet(out_dir, args["renders"], folder)
     else:

@@ -20,7 +20,7 @@ PHOTO_SIZE = (540, 720)  # synthetic photos, W x H pixels
 
 @pytest.fixture(scope="session")
 def avatar_dir(tmp_path_factory) -> Path:
-    from render_farm.stages import fit_stage
+    from neural.stages import fit_stage
 
     out = tmp_path_factory.mktemp("avatar")
     fit_stage(PHOTO, HEIGHT_CM, out, "cpu")
@@ -33,7 +33,7 @@ def garment_dir(tmp_path_factory, avatar_dir) -> Path:
     import json
 
     from neural.garments.tshirt import size_chart
-    from render_farm.stages import garment_stage
+    from neural.stages import garment_stage
 
     chest = json.loads((avatar_dir / "avatar.json").read_text())["measurements"]["chest_girth"]
     chart = size_chart()
@@ -45,7 +45,7 @@ def garment_dir(tmp_path_factory, avatar_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def drape_dir(tmp_path_factory, avatar_dir, garment_dir) -> Path:
-    from render_farm.stages import drape_stage
+    from neural.stages import drape_stage
 
     out = tmp_path_factory.mktemp("drape")
     drape_stage(avatar_dir, garment_dir, out, "cpu")
@@ -108,7 +108,7 @@ def drape_on_average_body(folder: Path, kind: str, gender: float, fabric: str = 
     return fit.json."""
     from neural.garments.garment_file import SIZE_CHARTS
     from neural.garments.size_charts import fitted_size
-    from render_farm.stages import drape_stage, garment_stage
+    from neural.stages import drape_stage, garment_stage
 
     avatar = write_average_avatar(folder / "avatar", gender)
     size = size or fitted_size(SIZE_CHARTS[kind], avatar["measurements"])
@@ -121,7 +121,7 @@ def drape_on_average_body(folder: Path, kind: str, gender: float, fabric: str = 
 def drape_over(folder: Path, lower: Path, kind: str, size: str, fabric: str) -> dict:
     """Drape a built-in garment over the finished drape ``lower`` on the avatar in
     ``folder/avatar`` (into ``folder/<kind>_drape``); assert every gate passes; return fit.json."""
-    from render_farm.stages import drape_stage, garment_stage
+    from neural.stages import drape_stage, garment_stage
 
     garment_stage(kind, size, fabric, folder / kind)
     fit = drape_stage(folder / "avatar", folder / kind, folder / f"{kind}_drape", "cpu",

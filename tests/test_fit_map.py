@@ -33,7 +33,7 @@ def test_per_vertex_strain_and_ease_cover_the_garment(fit, garment_dir):
 @pytest.mark.parametrize("fitmap", ["strain", "ease"])
 def test_fitmap_render_has_colours_and_a_legend(drape_dir, tmp_path, fitmap):
     from addon.scene.fitmap_scale import SCALES
-    from render_farm.stages import render_stage
+    from render_farm.render_stage import render_stage
 
     render_stage(drape_dir, tmp_path, ["front"], 4, (128, 192), "studio", "cpu", fitmap)
     assert json.loads((tmp_path / "render.json").read_text())["fitmap"] == fitmap

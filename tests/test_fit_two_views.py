@@ -7,7 +7,7 @@ import pytest
 @pytest.fixture(scope="module")
 def two_view_avatar(person_photos, tmp_path_factory):
     """The synthetic person's front + side fit: (avatar document, its folder)."""
-    from render_farm.stages import fit_stage
+    from neural.stages import fit_stage
 
     person, paths = person_photos
     folder = tmp_path_factory.mktemp("two_views") / "avatar"
@@ -69,7 +69,7 @@ def _with_flared_skirt(path, out_path):
 def test_loose_clothing_is_flagged_not_silent(person_photos, two_view_avatar, tmp_path):
     """Under a skirt the thighs' outline is the skirt's: the thigh girth's outline mismatch
     grows, and no girth that went wrong by more than 4 cm is reported with high confidence."""
-    from render_farm.stages import fit_stage
+    from neural.stages import fit_stage
 
     person, paths = person_photos
     skirted = {view: _with_flared_skirt(path, tmp_path / f"{view}_skirt.png")

@@ -36,7 +36,7 @@ def test_hood_and_collar_rows_start_unstretched_round_the_head(tmp_path):
 
     from neural.drape.drape_garment import prepare_drape
     from neural.drape.fit_metrics import deformation_gradients
-    from render_farm.stages import garment_stage
+    from neural.stages import garment_stage
 
     write_average_avatar(tmp_path / "avatar", gender=0.0)
     for kind, panel in (("hoodie", "hood"), ("shirt", "collar")):

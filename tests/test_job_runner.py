@@ -30,21 +30,21 @@ def job(tmp_path):
 
 
 def test_four_tryons_resume_after_interrupt_and_second_run_does_no_work(job, tmp_path, monkeypatch):
-    from render_farm import stages
+    from render_farm import render_stage as stage
 
     out = tmp_path / "out"
-    real_render = stages.render_stage
+    real_render = stage.render_stage
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(stages, "render_stage", interrupted)
+    monkeypatch.setattr(stage, "render_stage", interrupted)
     with pytest.raises(KeyboardInterrupt):
         local_runner.run_job(job, out, "cpu")
     assert not (out / "renders").exists() or not list((out / "renders").iterdir())
     assert len(list((out / "drapes").iterdir())) == 1
 
-    monkeypatch.setattr(stages, "render_stage", real_render)
+    monkeypatch.setattr(stage, "render_stage", real_render)
     resumed = local_runner.run_job(job, out, "cpu")
     # 2 fits + 2 garments + 4 drapes + 4 renders + 1 contact sheet = 13 tasks; 3 were done
     # before the interrupt

@@ -7,7 +7,7 @@ from tests.conftest import drape_over, write_average_avatar
 
 @pytest.fixture(scope="module")
 def trousers_drape(tmp_path_factory):
-    from render_farm.stages import drape_stage, garment_stage
+    from neural.stages import drape_stage, garment_stage
 
     root = tmp_path_factory.mktemp("layers")
     write_average_avatar(root / "avatar", gender=0.0)
@@ -33,7 +33,7 @@ def test_a_top_over_trousers_stays_outside_them(trousers_drape):
 
 
 def test_layers_must_share_the_avatar(trousers_drape, tmp_path):
-    from render_farm.stages import drape_stage
+    from neural.stages import drape_stage
 
     write_average_avatar(tmp_path / "avatar", gender=1.0)
     with pytest.raises(InputError, match="another avatar"):

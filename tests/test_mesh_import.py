@@ -63,7 +63,7 @@ def test_bad_meshes_are_refused_with_a_reason(tmp_path, name, content, message):
 def test_imported_mesh_drapes_and_passes_the_gates(tmp_path, mesh, gender):
     """The GPG tee (made for a woman's body, two-piece sleeves) and the DiffAvatar tee (tube
     sleeves) on Anny's average woman / man."""
-    from render_farm.stages import drape_stage, mesh_garment_stage
+    from neural.stages import drape_stage, mesh_garment_stage
     from tests.conftest import write_average_avatar
 
     write_average_avatar(tmp_path / "avatar", gender=gender)

@@ -153,7 +153,7 @@ def average_avatar(tmp_path_factory):
                          ids=["garmentcode-shirt", "garmentcode-hoody", "gpg-skirt"])
 def test_imported_pattern_drapes_and_passes_the_gates(tmp_path, average_avatar, spec):
     from neural.garments.garment_file import read_garment
-    from render_farm.stages import drape_stage, pattern_garment_stage
+    from neural.stages import drape_stage, pattern_garment_stage
 
     garment = pattern_garment_stage(spec, "cotton", tmp_path / "garment")
     _, uv, faces, pairs = read_garment(tmp_path / "garment")

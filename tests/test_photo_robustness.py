@@ -71,7 +71,7 @@ def test_small_off_centre_person_is_found_whole(render_person, person_photos, tm
 def test_side_photo_of_someone_else_is_refused(render_person, person_photos, tmp_path):
     from neural.errors import InputError
     from neural.synthetic.appearance import background_image, composite
-    from render_farm.stages import fit_stage
+    from neural.stages import fit_stage
 
     person, paths = person_photos
     _, other = render_person(2_000_002)

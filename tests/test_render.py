@@ -9,7 +9,7 @@ pytestmark = pytest.mark.blender
 
 
 def test_render_shows_the_garment(drape_dir, tmp_path):
-    from render_farm.stages import render_stage
+    from render_farm.render_stage import render_stage
 
     render_stage(drape_dir, tmp_path, ["front"], 4, (128, 192), "studio", "cpu")
     meta = json.loads((tmp_path / "render.json").read_text())

@@ -41,7 +41,7 @@ def test_real_stage_files_and_the_example_job_pass_their_schemas(avatar_dir, gar
 
 @pytest.mark.blender
 def test_a_real_render_json_passes_its_schema(drape_dir, tmp_path):
-    from render_farm.stages import render_stage
+    from render_farm.render_stage import render_stage
 
     document = render_stage(drape_dir, tmp_path, ["front"], 1, (32, 48), "studio", "cpu")
     assert document == json.loads((tmp_path / "render.json").read_text())

@@ -98,7 +98,7 @@ def test_size_advice_on_a_body_clearly_inside_one_size(tmp_path):
 
 
 def test_a_kept_drape_is_stale_once_its_garment_changes(tmp_path):
-    from render_farm.stages import remake_garment
+    from neural.stages import remake_garment
 
     folder = tmp_path / "garment"
     assert remake_garment("jeans", "M-L30", "denim", folder)  # none there yet

@@ -11,7 +11,8 @@ Inputs are fit.json's ``regions`` (``neural.drape.fit_map``); ease in cm, strain
 """
 from __future__ import annotations
 
-from neural.garments.size_charts import fit_rules, load_chart, neighbour_steps
+from neural.garments.size_charts import (fit_rules, interval_advice, load_chart,
+                                         neighbour_steps)
 
 
 def judge(regions: dict[str, dict], chart: str, size: str) -> dict[str, dict]:
@@ -78,6 +79,23 @@ def recommend(chart: str, judged: dict[str, dict[str, dict]]) -> dict:
         else:
             reason = f"{pick}: {_summary(judged[pick])} ({below} not draped)"
     return {"size": pick, "reason": reason, "sizes": judged}
+
+
+def advise(chart: str, judged: dict[str, dict[str, dict]], length: str = "",
+           avatar: dict | None = None) -> dict:
+    """The size advice, for the size stage and the storefront's try-ons alike: ``recommend``
+    over the sizes draped (``judged``: verdicts by size, without its length), all draped in
+    ``length`` (trousers, jeans; "" for garments without one); with the ``avatar``'s
+    avatar.json document, also where its measurements' intervals straddle sizes and which
+    photo would narrow them (``interval_advice``). {"size" (without length), "length" (or
+    None), "reason", "sizes", "span" (None without an avatar)}."""
+    advice = recommend(chart, judged)
+    span = None
+    if avatar is not None:
+        from_intervals = interval_advice(chart, avatar, advice["reason"])
+        advice["reason"], span = from_intervals["reason"], from_intervals["span"]
+    return {"size": advice["size"], "length": length or None, "reason": advice["reason"],
+            "sizes": advice["sizes"], "span": span}
 
 
 def _worst(verdicts: dict[str, dict]) -> str:

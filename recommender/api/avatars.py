@@ -30,7 +30,7 @@ def create_avatar(form: AvatarPhotos):
     """Fit a measured avatar to photos; the photos are never stored. 413: request or photo too
     large; 415: not multipart, or not a photo; 422: no usable person in the photo."""
     from neural.photo.person_detector import PersonDetector, decode_photo
-    from render_farm.stages import fit_observed
+    from neural.stages import fit_observed
 
     if request.mimetype != "multipart/form-data":
         raise fail(415, "unsupported_media_type",

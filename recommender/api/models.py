@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 
 from neural.stage_files import MeasurementConfidence
-from render_farm.stages import MAX_HEIGHT_CM, MIN_HEIGHT_CM
+from neural.stages import MAX_HEIGHT_CM, MIN_HEIGHT_CM
 from recommender.storefront_data import EVENT_TYPES
 
 MAX_ID = 100  # characters of a shopper or item id

@@ -239,7 +239,7 @@ def _fit(sample: Path, height_cm: float, use_side: bool, use_network: bool, true
     renderer's pixel labels); (avatar document, seconds) or None if refused."""
     from neural.errors import InputError
     from neural.photo.person_detector import PersonDetector, load_photo
-    from render_farm.stages import fit_observed, fit_stage
+    from neural.stages import fit_observed, fit_stage
 
     front = sample.with_name(f"{sample.stem}_front.png")
     side = sample.with_name(f"{sample.stem}_side.png") if use_side else None

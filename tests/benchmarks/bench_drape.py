@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     from neural.files import write_json_atomic
     from neural.fitting.avatar_file import write_body_avatar
     from neural.synthetic.body_sampler import sample_body
-    from render_farm.stages import remake_garment
+    from neural.stages import remake_garment
 
     work, sizes = Path(args.work), args.sizes.split(",")
     measured_json = work / "measurements.json"

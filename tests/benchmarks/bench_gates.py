@@ -64,7 +64,7 @@ def write_avatar(seed: int, folder: Path) -> None:
 def drape_once(garment: str, size: str, fabric: str, avatar: Path, out: Path) -> None:
     """Make the garment and drape it on the avatar unless ``out`` already holds the drape of
     this very garment (a garment changed since is draped again)."""
-    from render_farm.stages import drape_stage, remake_garment
+    from neural.stages import drape_stage, remake_garment
 
     changed = remake_garment(garment, size, fabric, out / "garment")
     finished = (out / "drape" / "fit.json").is_file() or (out / "error.txt").is_file()

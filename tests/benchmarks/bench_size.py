@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     from neural.fitting.avatar_file import write_body_avatar
     from neural.garments.garment_file import SIZE_CHARTS
     from neural.synthetic.body_sampler import sample_body
-    from render_farm.stages import size_stage
+    from neural.stages import size_stage
 
     work, rows, measured = Path(args.work), [], {}
     for garment in args.garments.split(","):

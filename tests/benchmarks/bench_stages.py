@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from neural.device import resolve_device
     from neural.files import write_json_atomic
-    from render_farm.stages import drape_stage, fit_stage, garment_stage, render_stage
+    from neural.stages import drape_stage, fit_stage, garment_stage
+    from render_farm.render_stage import render_stage
 
     device = resolve_device(args.device)
     stages = {

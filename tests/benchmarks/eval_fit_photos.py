@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from neural.errors import InputError
     from neural.files import write_json_atomic
-    from render_farm.stages import fit_stage
+    from neural.stages import fit_stage
 
     people = _read_people(args.people)
     photos = sorted(p for p in Path(args.photo_dir).iterdir()

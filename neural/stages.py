@@ -1,4 +1,7 @@
-"""One function per pipeline stage; each writes its files into a folder all at once or not at all."""
+"""The engine's bpy-free stages, one function each: fit (photos + height -> avatar), garment
+(kind + size or an import -> garment), drape (avatar + garment -> draped garment and its fit)
+and size (avatar + garment kind -> size advice). Each writes its files into a folder all at
+once or not at all; the render stage, which needs Blender, is ``render_farm.render_stage``."""
 from __future__ import annotations
 
 import os
@@ -7,7 +10,6 @@ from typing import Callable
 
 from neural.errors import InputError
 from neural.files import staged_output_dir, write_json_atomic
-from neural.stage_files import checked
 
 Progress = Callable[[int, int], None] | None
 MIN_HEIGHT_CM, MAX_HEIGHT_CM = 100.0, 230.0
@@ -132,12 +134,11 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
     import json
 
     from neural.drape.fit_map import FIT_MAP_VERSION
-    from neural.drape.size_advice import judge, next_size, recommend
+    from neural.drape.size_advice import advise, judge, next_size
     from neural.fitting.avatar_file import read_avatar
     from neural.garments.fabrics import fabric as fabric_parameters
     from neural.garments.garment_file import SIZE_CHARTS, require_built_in
-    from neural.garments.size_charts import (fitted_size, interval_advice, split_length,
-                                             with_length)
+    from neural.garments.size_charts import fitted_size, split_length, with_length
 
     require_built_in(kind)
     fabric_parameters(fabric)
@@ -156,61 +157,7 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
         judged[size] = judge(fit["regions"], chart, size)
         size = next_size(chart, judged)
     advice = {"schema": "tryon.size_advice", "schema_version": 1, "garment": kind,
-              "fabric": fabric, "chart_size": first, "length": length or None,
-              **recommend(chart, judged)}
-    advice |= interval_advice(chart, avatar_doc, advice["reason"])
+              "fabric": fabric, "chart_size": first,
+              **advise(chart, judged, length, avatar_doc)}
     write_json_atomic(out_dir / "size_advice.json", advice)
     return advice
-
-
-def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
-                 samples: int, resolution: tuple[int, int], template: str = "studio",
-                 device: str = "auto", fitmap: str | None = None, threads: int = 0) -> dict:
-    """draped.glb -> one PNG per view + render.json; ``fitmap`` (strain or ease) colours the
-    garment by the drape's fit map instead of its fabric and draws the legend on each image;
-    ``threads`` CPU threads for Cycles (0: one per core)."""
-    import json
-
-    from addon.scene.fitmap_scale import SCALES, draw_legend
-    from render_farm.render_scene import render_draped
-    from blend_templates import TEMPLATES, VIEWS
-
-    draped = Path(draped)
-    if draped.is_dir():
-        draped = draped / "draped.glb"
-    if not draped.is_file():
-        raise InputError(f"draped file not found: {draped}")
-    if template not in TEMPLATES:
-        raise InputError(f"unknown template {template!r}: choose one of {', '.join(TEMPLATES)}")
-    unknown = [v for v in views if v not in VIEWS]
-    if unknown or not views:
-        raise InputError(f"unknown view(s) {unknown}: choose from {', '.join(VIEWS)}")
-    if samples < 1 or min(resolution) < 16 or max(resolution) > 8192:
-        raise InputError("samples must be >= 1 and resolution between 16 and 8192 px")
-    if fitmap is not None and fitmap not in SCALES:
-        raise InputError(f"unknown fit map {fitmap!r}: choose one of {', '.join(SCALES)}")
-    fit_json = draped.with_name("fit.json")
-    fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
-    fabrics = {}
-    if fit:
-        from neural.drape.layers import UNDER
-        from neural.garments.fabrics import fabric
-
-        layers = {f"{UNDER}{i}": layer["fabric"]
-                  for i, layer in enumerate(fit.get("layers_under", []))}
-        layers["garment"] = fit["fabric"]
-        fabrics = {node: (name, tuple(fabric(name)["color"])) for node, name in layers.items()}
-    garment_colors = None
-    if fitmap is not None:
-        if "fit_map" not in fit:
-            raise InputError(f"--fitmap needs the drape's fit.json with a fit map beside {draped}")
-        garment_colors = SCALES[fitmap].colors(fit["fit_map"][SCALES[fitmap].key])
-    with staged_output_dir(out_dir) as stage:
-        document = render_draped(draped, stage, views, samples, resolution, template, fabrics,
-                                 device, garment_colors, threads)
-        if fitmap is not None:
-            for image in document["images"]:
-                draw_legend(stage / image, SCALES[fitmap])
-            document["fitmap"] = fitmap
-        write_json_atomic(stage / "render.json", checked("render.json", document))
-        return document

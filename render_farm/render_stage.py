@@ -1,0 +1,63 @@
+"""The render stage: a drape -> one PNG per view and render.json, with Blender's Cycles (the
+engine's other stages, which need no Blender, are ``neural.stages``)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from neural.errors import InputError
+from neural.files import staged_output_dir, write_json_atomic
+from neural.stage_files import checked
+
+
+def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
+                 samples: int, resolution: tuple[int, int], template: str = "studio",
+                 device: str = "auto", fitmap: str | None = None, threads: int = 0) -> dict:
+    """draped.glb -> one PNG per view + render.json; ``fitmap`` (strain or ease) colours the
+    garment by the drape's fit map instead of its fabric and draws the legend on each image;
+    ``threads`` CPU threads for Cycles (0: one per core)."""
+    import json
+
+    from addon.scene.fitmap_scale import SCALES, draw_legend
+    from render_farm.render_scene import render_draped
+    from blend_templates import TEMPLATES, VIEWS
+
+    draped = Path(draped)
+    if draped.is_dir():
+        draped = draped / "draped.glb"
+    if not draped.is_file():
+        raise InputError(f"draped file not found: {draped}")
+    if template not in TEMPLATES:
+        raise InputError(f"unknown template {template!r}: choose one of {', '.join(TEMPLATES)}")
+    unknown = [v for v in views if v not in VIEWS]
+    if unknown or not views:
+        raise InputError(f"unknown view(s) {unknown}: choose from {', '.join(VIEWS)}")
+    if samples < 1 or min(resolution) < 16 or max(resolution) > 8192:
+        raise InputError("samples must be >= 1 and resolution between 16 and 8192 px")
+    if fitmap is not None and fitmap not in SCALES:
+        raise InputError(f"unknown fit map {fitmap!r}: choose one of {', '.join(SCALES)}")
+    fit_json = draped.with_name("fit.json")
+    fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
+    fabrics = {}
+    if fit:
+        from neural.drape.layers import UNDER
+        from neural.garments.fabrics import fabric
+
+        layers = {f"{UNDER}{i}": layer["fabric"]
+                  for i, layer in enumerate(fit.get("layers_under", []))}
+        layers["garment"] = fit["fabric"]
+        fabrics = {node: (name, tuple(fabric(name)["color"])) for node, name in layers.items()}
+    garment_colors = None
+    if fitmap is not None:
+        if "fit_map" not in fit:
+            raise InputError(f"--fitmap needs the drape's fit.json with a fit map beside {draped}")
+        garment_colors = SCALES[fitmap].colors(fit["fit_map"][SCALES[fitmap].key])
+    with staged_output_dir(out_dir) as stage:
+        document = render_draped(draped, stage, views, samples, resolution, template, fabrics,
+                                 device, garment_colors, threads)
+        if fitmap is not None:
+            for image in document["images"]:
+                draw_legend(stage / image, SCALES[fitmap])
+            document["fitmap"] = fitmap
+        write_json_atomic(stage / "render.json", checked("render.json", document))
+        return document
