@@ -1,13 +1,15 @@
 """Build artefacts that are made from code: the scene templates as .blend files and the
 installable Blender extension.
 
-Usage: python build.py [--out dist]
+Usage: python build.py [--out dist] | --catalog
 Writes ``<out>/templates/<name>.blend`` for every template in ``blend_templates`` (Blender
 frame: Z-up, metres; a 1.75 m placeholder subject height sets camera framing and lights) and
 ``<out>/<id>-<version>.zip``, the extension (``addon/`` with its ``blender_manifest.toml``,
-checked first, the templates and the engine-process runner it shares with the engine). The zip
-holds the add-on's own code only: fitting and draping run in the project's environment (the
-engine), so no torch or other heavy wheel goes into it.
+checked first, the templates, the engine-process runner it shares with the engine and its
+menus' catalog made from the engine's data). The zip holds the add-on's own code only: fitting
+and draping run in the project's environment (the engine), so no torch or other heavy wheel
+goes into it. ``--catalog`` rewrites addon/catalog.py (the same catalog, for running the
+add-on from a checkout; the tests fail while it differs from the engine's data).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ ADDON = ROOT / "addon"
 TEMPLATES = ROOT / "blend_templates"
 # engine modules the add-on runs inside Blender, packed beside its own code (zip name: source)
 VENDORED = {"engine_process.py": ROOT / "render_farm" / "engine_process.py"}
+CATALOG = "catalog.py"  # the add-on's module made by ``catalog_source``
 MANIFEST_KEYS = ("schema_version", "id", "version", "name", "tagline", "maintainer", "type",
                  "blender_version_min", "license")
 
@@ -47,6 +50,37 @@ def write_templates(out_dir: str | os.PathLike) -> list[Path]:
         os.replace(temporary, target)
         written.append(target)
     return written
+
+
+def catalog_source() -> str:
+    """The text of the add-on's ``catalog`` module: what its menus list, from the engine's
+    own data (garment kinds and size charts, fabrics and their colours, scene templates and
+    views), so that the add-on needs no engine to draw. Garments are listed tops first, then
+    bottoms, then whole-body garments (by the girths their charts size by), each group in the
+    engine's order."""
+    from blend_templates import TEMPLATES, VIEWS
+    from neural.garments.fabrics import fabric_table
+    from neural.garments.garment_file import SIZE_CHARTS
+    from neural.garments.size_charts import fit_rules, load_chart
+
+    def group(kind: str) -> int:
+        girths = set(fit_rules(SIZE_CHARTS[kind]))
+        return 0 if "waist" not in girths else 1 if "chest" not in girths else 2
+
+    garments = sorted(SIZE_CHARTS, key=group)  # a stable sort keeps the engine's order
+    sizes = {tuple(load_chart(chart)) for chart in SIZE_CHARTS.values()}
+    if len(sizes) != 1:
+        raise ValueError("the add-on has one size menu, but the garments' charts differ")
+    fabrics = fabric_table()
+    colours = "".join(f"    {name!r}: {tuple(f['color'])!r},\n" for name, f in fabrics.items())
+    return (f'"""What the engine offers, as the add-on\'s menus list it. Made by build.py from '
+            f'the engine\'s\ndata (python build.py --catalog); do not edit."""\n'
+            f"GARMENTS = {tuple(garments)!r}\n"
+            f"SIZES = {sizes.pop()!r}\n"
+            f"FABRICS = {tuple(fabrics)!r}\n"
+            f"FABRIC_COLORS = {{  # linear RGB, each fabric's colour in renders\n{colours}}}\n"
+            f"TEMPLATES = {tuple(TEMPLATES)!r}\n"
+            f"VIEWS = {tuple(VIEWS)!r}\n")
 
 
 def check_manifest(path: str | os.PathLike) -> dict:
@@ -82,7 +116,8 @@ def build_extension(out_dir: str | os.PathLike, addon_dir: str | os.PathLike = A
     """Check the manifest and zip the add-on into ``<out_dir>/<id>-<version>.zip`` (written to
     a temporary name first), the manifest at the zip's root, the scene templates inside as
     the subpackage ``blend_templates`` (the add-on's Look renders use them) and the engine's
-    ``VENDORED`` modules beside the add-on's own (its engine-process runner)."""
+    ``VENDORED`` modules beside the add-on's own (its engine-process runner); its ``catalog``
+    module is made from the engine's data (``catalog_source``), whatever the checkout holds."""
     addon_dir = Path(addon_dir)
     manifest = check_manifest(addon_dir / "blender_manifest.toml")
     target = Path(out_dir) / f"{manifest['id']}-{manifest['version']}.zip"
@@ -92,10 +127,12 @@ def build_extension(out_dir: str | os.PathLike, addon_dir: str | os.PathLike = A
         for folder, prefix in ((addon_dir, ""), (TEMPLATES, "blend_templates/")):
             for path in sorted(folder.rglob("*")):
                 inside = path.relative_to(folder)
-                if path.is_file() and "__pycache__" not in inside.parts:
+                if (path.is_file() and "__pycache__" not in inside.parts
+                        and prefix + inside.as_posix() != CATALOG):
                     archive.write(path, prefix + inside.as_posix())
         for name, source in VENDORED.items():
             archive.write(source, name)
+        archive.writestr(CATALOG, catalog_source())
     os.replace(partial, target)
     return target
 
@@ -103,7 +140,13 @@ def build_extension(out_dir: str | os.PathLike, addon_dir: str | os.PathLike = A
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="dist")
+    parser.add_argument("--catalog", action="store_true",
+                        help=f"only rewrite addon/{CATALOG} from the engine's data")
     args = parser.parse_args(argv)
+    if args.catalog:
+        (ADDON / CATALOG).write_text(catalog_source())
+        print(f"wrote {ADDON / CATALOG}")
+        return 0
     try:
         extension = build_extension(args.out)
     except ValueError as error:
