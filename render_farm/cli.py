@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from render_farm.job import RenderSettings
+    from render_farm.job import GarmentEntry, RenderSettings
 
     parser = argparse.ArgumentParser(prog="tryon", description=__doc__)
     parser.add_argument("--version", action="version",
@@ -90,9 +90,10 @@ def _parser() -> argparse.ArgumentParser:
                          help="the mesh's up axis (y: facing +Z, z: facing -Y)")
     garment.add_argument("--mesh-unit", type=float,
                          help="metres per mesh unit (default: guessed from the garment's size)")
-    garment.add_argument("--size", default="M",
+    worn = GarmentEntry()  # a job file's defaults
+    garment.add_argument("--size", default=worn.size,
                          help="XS..XXL; trousers and jeans also take a length: M-L30 (L24..L34)")
-    garment.add_argument("--fabric", default="cotton")
+    garment.add_argument("--fabric", default=worn.fabric)
     garment.add_argument("--out", default="out/garment")
     garment.set_defaults(handler=_garment)
 
