@@ -11,6 +11,8 @@ from neural.garments.pattern import Edge, Panel, Pattern, Seam, mirrored
 from neural.garments.size_charts import chart_row, load_chart
 
 SIZE_CHART = "tshirt_sizes.yaml"
+HEM_BAND_CM = 6.0  # a ribbed hem band's height, where a chart gives ``hem_width``
+HEM_TAPER_CM = 8.0  # over which the side seam narrows from ``width`` to ``hem_width``
 
 
 def size_chart() -> dict[str, dict[str, float]]:
@@ -71,7 +73,9 @@ def neckline_edges(panels: list[Panel], panel: str) -> tuple[list[Edge], list[Se
 
 def _body_panel(name: str, placement: str, m: dict, neck_drop: float,
                 left_side_positive: bool) -> Panel:
-    """Front or back: seen from outside, the wearer's left is +x on the front, -x on the back."""
+    """Front or back: seen from outside, the wearer's left is +x on the front, -x on the back.
+    Where the chart row has ``hem_width`` (a hoodie's ribbed band), the side seam narrows to it
+    over ``HEM_TAPER_CM`` and runs straight down the band's ``HEM_BAND_CM``."""
     half = m["width"] / 2
     neck = m["neck_width"] / 2
     top = m["length"]
@@ -82,15 +86,19 @@ def _body_panel(name: str, placement: str, m: dict, neck_drop: float,
     pos, neg = ("L", "R") if left_side_positive else ("R", "L")
     necklines = ([Edge("neckline.L", neckline[:7]), Edge("neckline.R", neckline[6:])]
                  if placement == "front" else [Edge("neckline", neckline)])
+    hem = m.get("hem_width", m["width"]) / 2
+    side = np.array([[hem, 0.0], [hem, HEM_BAND_CM], [half, HEM_BAND_CM + HEM_TAPER_CM],
+                     [half, underarm_z]]) if hem < half else np.array([[half, 0.0],
+                                                                       [half, underarm_z]])
     edges = [
-        Edge("hem", np.array([[-half, 0.0], [half, 0.0]])),
-        Edge(f"side.{pos}", np.array([[half, 0.0], [half, underarm_z]])),
+        Edge("hem", np.array([[-hem, 0.0], [hem, 0.0]])),
+        Edge(f"side.{pos}", side),
         Edge(f"armhole.{pos}", np.array([[half, underarm_z], [half, shoulder_z]])),
         Edge(f"shoulder.{pos}", np.array([[half, shoulder_z], [neck, top]])),
         *necklines,
         Edge(f"shoulder.{neg}", np.array([[-neck, top], [-half, shoulder_z]])),
         Edge(f"armhole.{neg}", np.array([[-half, shoulder_z], [-half, underarm_z]])),
-        Edge(f"side.{neg}", np.array([[-half, underarm_z], [-half, 0.0]])),
+        Edge(f"side.{neg}", side[::-1] * [-1.0, 1.0]),
     ]
     return Panel(name, placement, edges)
 
