@@ -7,9 +7,9 @@ import pytest
 from neural.errors import InputError
 from neural.garments.mesh_import import read_pattern_mesh
 
-DATA = Path(__file__).parent / "data"
-GPG_TEE = DATA / "gpg_tee_sim.obj"  # units 1/300 m, UVs in pattern units, two-piece sleeves
-DIFFAVATAR_TEE = DATA / "diffavatar_tshirt.obj"  # cm, UVs packed into [0, 1], tube sleeves
+DATA = Path(__file__).parent / "data" / "corpus"
+GPG_TEE = DATA / "garment_pattern_generator" / "tee_sim.obj"  # 1/300 m, pattern-unit UVs, two-piece sleeves
+DIFFAVATAR_TEE = DATA / "diffavatar" / "tshirt.obj"  # cm, UVs packed into [0, 1], tube sleeves
 
 
 def _sizes(pattern):

@@ -9,10 +9,10 @@ from neural.errors import InputError
 from neural.garments.meshing import mesh_pattern
 from neural.garments.spec_import import read_pattern_spec
 
-DATA = Path(__file__).parent / "data"
-SHIRT = DATA / "garmentcode_shirt.json"
-HOODY = DATA / "garmentcode_hoody.json"  # a sleeveless vest with a hood drawn standing up
-SKIRT = DATA / "gpg_skirt_4_panels.json"
+DATA = Path(__file__).parent / "data" / "corpus"
+SHIRT = DATA / "garmentcode" / "shirt_mean_specification.json"
+HOODY = DATA / "garmentcode" / "hoody_mean_specification.json"  # a sleeveless vest with a hood drawn standing up
+SKIRT = DATA / "garment_pattern_generator" / "skirt_4_panels.json"
 
 
 def test_shirt_panels_sleeves_and_anchor():
