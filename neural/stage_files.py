@@ -124,6 +124,21 @@ class Layer(_Closed):
     fabric: str
 
 
+class DrapeAttempt(_Closed):
+    name: str = Field(description="the settings tried: standard, then gentle")
+    failed_gates: list[str] = Field(description="the simulation gates this attempt failed")
+    stopped_early: bool = Field(description="stopped while settling: cloth deep in the body")
+
+
+class Simulation(_Closed):
+    """Whether the drape may be shown: it passed every simulation gate (cloth outside the
+    body, seams closed, settled, not through itself). Strain is a fit verdict, not counted."""
+
+    passed: bool
+    reason: str = Field(description="why it failed, in words; empty when it passed")
+    attempts: list[DrapeAttempt]
+
+
 class FitFile(_Closed):
     """fit.json: how a drape turned out, beside draped.glb: quality gates, fit per region
     (ease in cm, strain as a fraction) and per garment vertex (``fit_map``)."""
@@ -144,6 +159,7 @@ class FitFile(_Closed):
     self_intersecting_edges: int
     moving_fraction: float | None = Field(None, description="share of vertices still moving")
     gates: dict[str, Gate]
+    simulation: Simulation
     layers_under: list[Layer]
     simulated_steps: int
     wall_time_s: float
@@ -173,9 +189,18 @@ class RenderFile(_Closed):
     fitmap: str | None = Field(None, description="the fit map the garment is coloured by")
 
 
+class NotRenderedFile(_Closed):
+    """not_rendered.json: in a job's render folder instead of its pictures, when the drape
+    failed its simulation gates (fit.json's ``simulation``) and must not be shown."""
+
+    schema_: Literal["tryon.not_rendered"] = Field(alias="schema")
+    schema_version: int
+    reason: str = Field(description="why, in words, for the contact sheet and the storefront")
+
+
 STAGE_FILES: dict[str, type[BaseModel]] = {
     "avatar.json": AvatarFile, "garment.json": GarmentFile, "fit.json": FitFile,
-    "render.json": RenderFile}
+    "render.json": RenderFile, "not_rendered.json": NotRenderedFile}
 
 
 def checked(name: str, document: dict) -> dict:

@@ -112,14 +112,17 @@ def _imported_garment(pattern, fabric: str, out_dir: str | os.PathLike) -> dict:
 
 def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,
                 out_dir: str | os.PathLike, device: str = "auto", progress: Progress = None,
-                over: str | os.PathLike | None = None) -> dict:
-    """avatar + garment (+ a finished drape to wear it over) -> draped.glb, fit.json."""
+                over: str | os.PathLike | None = None, keep_failed: bool = False) -> dict:
+    """avatar + garment (+ a finished drape to wear it over) -> draped.glb, fit.json. A drape
+    that fails its simulation gates raises ``DrapeFailed`` and writes nothing, unless
+    ``keep_failed`` (then fit.json's ``simulation`` says why)."""
     from neural.device import resolve_device
     from neural.drape.drape_garment import drape
 
     device = resolve_device(device)
     with staged_output_dir(out_dir) as stage:
-        return drape(avatar, garment, stage, device, progress=progress, over=over)
+        return drape(avatar, garment, stage, device, progress=progress, over=over,
+                     keep_failed=keep_failed)
 
 
 def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str | os.PathLike,
@@ -153,7 +156,7 @@ def size_stage(avatar: str | os.PathLike, kind: str, fabric: str, out_dir: str |
         fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
         if changed or fit.get("fit_map_version") != FIT_MAP_VERSION:
             fit = drape_stage(avatar, out_dir / size / "garment", out_dir / size / "drape", device,
-                              progress_for(size) if progress_for else None)
+                              progress_for(size) if progress_for else None, keep_failed=True)
         judged[size] = judge(fit["regions"], chart, size)
         size = next_size(chart, judged)
     advice = {"schema": "tryon.size_advice", "schema_version": 1, "garment": kind,

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from neural.drape.fit_metrics import drape_failure
 from neural.errors import InputError
 from neural.garments.garment_file import SIZE_CHARTS
 from neural.garments.size_charts import fitted_size, load_chart, sizes_around, split_length
@@ -113,10 +114,14 @@ class TryOnService:
             if advice is not None:
                 result["advice"] = advice
             result |= {"size": shown, "fit": fits[shown], "sizes": [
-                {"size": size, "fit": fit, "files": {
-                    name: self._url(tryon_id, f"{size}/{name}") for name in SIZE_FILES}}
+                {"size": size, "fit": fit, "no_picture": _no_picture(fit), "files": {} if
+                 _no_picture(fit) else {name: self._url(tryon_id, f"{size}/{name}")
+                                        for name in SIZE_FILES}}
                 for size, fit in fits.items()]}
-            files |= {name: self._url(tryon_id, name) for name in SIZE_FILES}
+            if _no_picture(fits[shown]):
+                result["no_picture"] = _no_picture(fits[shown])
+            else:
+                files |= {name: self._url(tryon_id, name) for name in SIZE_FILES}
         return result | {"files": files}
 
     def file(self, storefront: str, tryon_id: str, name: str) -> Path | None:
@@ -136,8 +141,8 @@ class TryOnService:
             if not all((drape / "fit.json").is_file() for drape, _ in folders.values()):
                 return None  # not done yet
             size = _judged(record, folders)[2]
-        if size not in folders:
-            return None
+        if size not in folders or _failed(folders[size][0]):
+            return None  # a drape that failed is never shown
         drape, render = folders[size]
         path = (drape if base == "draped.glb" else render) / base
         return path if path.is_file() else None
@@ -260,7 +265,23 @@ def _fit_summary(fit_json: Path, chart: str, size: str) -> dict:
     fit = json.loads(fit_json.read_text())
     regions = judge(fit["regions"], chart, split_length(size)[0])
     return {"gates": {name: gate["pass"] for name, gate in fit["gates"].items()},
-            "regions": regions, "score": drape_fit_score(regions)}
+            "drape_failed": drape_failure(fit), "regions": regions,
+            "score": drape_fit_score(regions)}
+
+
+def _no_picture(fit: dict) -> str | None:
+    """Why a size's drape (``_fit_summary``) is not shown, for the shopper."""
+    if fit["drape_failed"] is None:
+        return None
+    return f"no picture for this size: the garment did not drape cleanly ({fit['drape_failed']})"
+
+
+def _failed(drape: Path) -> bool:
+    """Whether the drape in this folder failed its simulation gates (it is never shown)."""
+    import json
+
+    fit_json = drape / "fit.json"
+    return fit_json.is_file() and drape_failure(json.loads(fit_json.read_text())) is not None
 
 
 def _advice(chart: str, chart_size: str, fits: dict[str, dict], avatar: dict | None) -> dict:

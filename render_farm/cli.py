@@ -101,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     drape.add_argument("avatar")
     drape.add_argument("garment")
     drape.add_argument("--over", help="a finished drape folder whose garments this one is worn over")
+    drape.add_argument("--keep-failed", action="store_true",
+                       help="write a drape that fails its simulation gates (marked failed in "
+                            "fit.json) instead of stopping with the reason")
     _add_out_and_device(drape, "out/drape")
     drape.set_defaults(handler=_drape)
 
@@ -228,11 +231,18 @@ def _bar(desc: str, mode: str):
             return
         if not bars:
             bars.append(tqdm(desc=desc, total=total, unit="step", leave=False))
+        bars[0].total = total
         bars[0].n = done
         bars[0].refresh()
         if done == total:
             bars[0].close()
 
+    def close() -> None:
+        """Take the bar away (a stage that failed part way), so its error prints alone."""
+        if bars:
+            bars[0].close()
+
+    update.close = close
     return update
 
 
@@ -259,10 +269,20 @@ def _garment(args) -> str:
 
 
 def _drape(args) -> str:
+    from neural.errors import DrapeFailed
     from neural.stages import drape_stage
 
-    doc = drape_stage(args.avatar, args.garment, args.out, args.device,
-                      _bar("draping", args.progress), args.over)
+    progress = _bar("draping", args.progress)
+    try:
+        doc = drape_stage(args.avatar, args.garment, args.out, args.device, progress,
+                          args.over, args.keep_failed)
+    except DrapeFailed as failed:
+        progress.close()
+        raise DrapeFailed(f"{failed} (nothing written; --keep-failed writes it marked failed)"
+                          ) from None
+    if not doc["simulation"]["passed"]:
+        return (f"drape FAILED, kept in {args.out} marked failed (fit.json): "
+                f"{doc['simulation']['reason']}")
     gates = ", ".join(f"{k} {'pass' if v['pass'] else 'FAIL'}" for k, v in doc["gates"].items())
     return f"draped in {doc['wall_time_s']} s, written to {args.out} ({gates})"
 

@@ -144,11 +144,15 @@ def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto"
         stages.garment_stage(args["kind"], args["size"], args["fabric"], folder)
     elif task.stage == "drape":
         stages.drape_stage(path(args["avatar"], "fit"), path(args["garment"], "garment"), folder,
-                           device, progress)
+                           device, progress, keep_failed=True)
     elif task.stage == "render":
-        render_stage.render_stage(path(args["drape"], "drape"), folder, args["views"],
-                                  args["samples"], tuple(args["resolution"]), args["template"],
-                                  device, threads=threads)
+        failure = render_stage.failed_drape(path(args["drape"], "drape"))
+        if failure:  # done, without pictures: the job's contact sheet says why
+            render_stage.record_not_rendered(folder, f"drape failed: {failure}")
+        else:
+            render_stage.render_stage(path(args["drape"], "drape"), folder, args["views"],
+                                      args["samples"], tuple(args["resolution"]),
+                                      args["template"], device, threads=threads)
     elif task.stage == "sheet":
         write_contact_sheet(out_dir, args["renders"], folder)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from neural.errors import InputError
+from neural.errors import DrapeFailed, InputError
 from neural.files import staged_output_dir, write_json_atomic
 from neural.stage_files import checked
 
@@ -15,7 +15,8 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
                  device: str = "auto", fitmap: str | None = None, threads: int = 0) -> dict:
     """draped.glb -> one PNG per view + render.json; ``fitmap`` (strain or ease) colours the
     garment by the drape's fit map instead of its fabric and draws the legend on each image;
-    ``threads`` CPU threads for Cycles (0: one per core)."""
+    ``threads`` CPU threads for Cycles (0: one per core). A drape that failed its simulation
+    gates is refused (``DrapeFailed``): it is never pictured as a try-on."""
     import json
 
     from addon.scene.fitmap_scale import SCALES, draw_legend
@@ -36,6 +37,9 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
         raise InputError("samples must be >= 1 and resolution between 16 and 8192 px")
     if fitmap is not None and fitmap not in SCALES:
         raise InputError(f"unknown fit map {fitmap!r}: choose one of {', '.join(SCALES)}")
+    failure = failed_drape(draped)
+    if failure:
+        raise DrapeFailed(f"not rendered: the drape in {draped.parent} failed ({failure})")
     fit_json = draped.with_name("fit.json")
     fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
     fabrics = {}
@@ -61,3 +65,24 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
             document["fitmap"] = fitmap
         write_json_atomic(stage / "render.json", checked("render.json", document))
         return document
+
+
+def failed_drape(draped: str | os.PathLike) -> str | None:
+    """Why the drape (its folder or draped.glb) must not be shown, from the fit.json beside it;
+    None when it may be (or has no fit.json)."""
+    import json
+
+    from neural.drape.fit_metrics import drape_failure
+
+    draped = Path(draped)
+    fit_json = (draped if draped.is_dir() else draped.parent) / "fit.json"
+    return drape_failure(json.loads(fit_json.read_text())) if fit_json.is_file() else None
+
+
+def record_not_rendered(out_dir: str | os.PathLike, reason: str) -> None:
+    """A job's render folder for a drape that must not be shown: not_rendered.json with the
+    reason instead of pictures (the job goes on; its contact sheet and the storefront say
+    why)."""
+    document = {"schema": "tryon.not_rendered", "schema_version": 1, "reason": reason}
+    with staged_output_dir(out_dir) as stage:
+        write_json_atomic(stage / "not_rendered.json", checked("not_rendered.json", document))

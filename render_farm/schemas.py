@@ -10,12 +10,12 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from neural.stage_files import AvatarFile, FitFile, GarmentFile, RenderFile
+from neural.stage_files import AvatarFile, FitFile, GarmentFile, NotRenderedFile, RenderFile
 from render_farm.job import JobFile
 
 MODELS: dict[str, type[BaseModel]] = {
     "job": JobFile, "avatar": AvatarFile, "garment": GarmentFile, "fit": FitFile,
-    "render": RenderFile}
+    "render": RenderFile, "not_rendered": NotRenderedFile}
 
 
 def schema_text(model: type[BaseModel]) -> str:

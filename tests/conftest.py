@@ -101,6 +101,36 @@ def write_average_avatar(folder: Path, gender: float) -> dict:
     return write_body_avatar(folder, body, f"Anny's average {'woman' if gender else 'man'}")
 
 
+def write_crossed_skirt(path: Path) -> Path:
+    """The MIT four-panel skirt (tests/data) with its side panels laid out on the wrong sides:
+    each side seam must cross the body to close, so no drape of it can be clean (a pattern
+    exported with a bad layout)."""
+    import json
+
+    spec = json.loads((Path(__file__).parent / "data" / "corpus" / "garment_pattern_generator"
+                             / "skirt_4_panels.json").read_text())
+    panels = spec["pattern"]["panels"]
+    for key in ("translation", "rotation"):
+        panels["left"][key], panels["right"][key] = panels["right"][key], panels["left"][key]
+    path.write_text(json.dumps(spec))
+    return path
+
+
+@pytest.fixture(scope="session")
+def failed_drape(tmp_path_factory) -> Path:
+    """A drape that failed its simulation gates, kept (``keep_failed``): the crossed skirt on
+    Anny's average woman. Its folder also holds ``avatar`` and ``garment``."""
+    from neural.stages import drape_stage, pattern_garment_stage
+
+    folder = tmp_path_factory.mktemp("failed")
+    write_average_avatar(folder / "avatar", gender=1.0)
+    pattern_garment_stage(write_crossed_skirt(folder / "crossed_skirt.json"), "cotton",
+                          folder / "garment")
+    drape_stage(folder / "avatar", folder / "garment", folder / "drape", "cpu",
+                keep_failed=True)
+    return folder
+
+
 def drape_on_average_body(folder: Path, kind: str, gender: float, fabric: str = "cotton",
                           size: str | None = None) -> dict:
     """Drape a built-in garment on Anny's average man (gender 0) or woman (1) in the size (and

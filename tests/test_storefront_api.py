@@ -9,6 +9,7 @@ import dataclasses
 import io
 import json
 import logging
+import shutil
 import time
 
 import numpy as np
@@ -331,7 +332,8 @@ def test_keys_are_made_from_the_command_line(tmp_path, capsys):
         p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
 
 
-def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp_path):
+def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp_path,
+                                                                         failed_drape):
     """An avatar (Anny's average man, stored as an upload's would be) in the catalog's red tee
     with size advice: his chart's size (S) and those either side draped and rendered by the
     server's runner thread, and S advised because XS is tight at the chest."""
@@ -382,6 +384,17 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
     _error(api("POST", "/v1/tryons", json={"avatar": folder.name, "garment": "tee-red",
                                            "size": "XXXL"}), 400)
     _error(api("POST", "/v1/tryons", json={"avatar": "nobody", "garment": "tee-red"}), 404)
+
+    # a size whose drape failed (a real failed drape's fit.json in M's drape folder: catalog
+    # garments drape cleanly) is still judged, offered without a picture, with the reason
+    drapes = (api.data_dir / "tryons" / shop_a / "out" / "drapes").glob("*/fit.json")
+    m_fit = next(path for path in drapes if json.loads(path.read_text())["size"] == "M")
+    shutil.copy(failed_drape / "drape" / "fit.json", m_fit)
+    sizes = {entry["size"]: entry for entry in
+             api("GET", f"/v1/tryons/{tryon['id']}").get_json()["sizes"]}
+    assert sizes["M"]["files"] == {} and "did not drape cleanly" in sizes["M"]["no_picture"]
+    assert sizes["S"]["no_picture"] is None and sizes["S"]["files"]
+    _error(api("GET", f"/v1/tryons/{tryon['id']}/files/M/draped.glb"), 404)
 
     assert api("DELETE", f"/v1/avatars/{folder.name}").status_code == 204
     _error(api("GET", f"/v1/tryons/{tryon['id']}"), 404)

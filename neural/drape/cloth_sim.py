@@ -16,6 +16,9 @@ import numpy as np
 from neural.drape.fit_metrics import SETTLED_FRACTION, SETTLED_SPEED
 
 
+WATCH_EVERY = 5  # frames between looks at a drape that may be going wrong
+
+
 @dataclass
 class ClothSettings:
     """Time stepping and contact parameters (SI units)."""
@@ -53,12 +56,14 @@ class Fabric:
 class ClothResult:
     """Final positions (V, 3) m, substeps simulated, and each vertex's speed (m/s) over the
     last frame (how settled the drape is); ``carry_cloth`` also gives the positions at the end
-    of each of its collider's frames (K, V, 3)."""
+    of each of its collider's frames (K, V, 3). A drape stopped before settling
+    (``stopped_early``) has no speeds measured: all are reported infinite."""
 
     positions: np.ndarray
     substeps: int
     speeds: np.ndarray
     along: np.ndarray | None = None
+    stopped_early: bool = False
 
 
 def simulate_cloth(
@@ -72,9 +77,13 @@ def simulate_cloth(
     device: str = "cpu",
     settings: ClothSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
+    going_well: Callable[[np.ndarray], bool] | None = None,
 ) -> ClothResult:
     """Sew, then settle the garment until at most ``settled_fraction`` of its vertices move
-    faster than ``settled_speed`` (or ``max_frames`` have passed)."""
+    faster than ``settled_speed`` (or ``max_frames`` have passed). ``going_well(positions)``,
+    when given, judges the garment every ``WATCH_EVERY`` frames while it settles: False stops
+    the drape there (the result's ``stopped_early`` is set), a bad start that settling would
+    not mend."""
     import warp as wp
 
     settings = settings or ClothSettings()
@@ -88,7 +97,8 @@ def simulate_cloth(
             world.step_frame()
             _report(progress, world.frame, last)
         world.sewing(False)
-        result = world.settle(least, last, lambda frame: _report(progress, frame, last))
+        result = world.settle(least, last, lambda frame: _report(progress, frame, last),
+                              going_well)
     _report(progress, last, last)
     return result
 
@@ -207,11 +217,12 @@ class _ClothWorld:
             self.state.particle_qd.assign(self.state.particle_qd.numpy() * self.decay)
         return self.positions()
 
-    def settle(self, least: int, last: int,
-               progress: Callable[[int], None] | None = None) -> ClothResult:
+    def settle(self, least: int, last: int, progress: Callable[[int], None] | None = None,
+               going_well: Callable[[np.ndarray], bool] | None = None) -> ClothResult:
         """Frames on a still collider until settled (at most ``settled_fraction`` of the
         vertices faster than ``settled_speed`` over a frame) once frame ``least`` is reached,
-        or until frame ``last`` (frames counted from the world's start)."""
+        or until frame ``last`` (frames counted from the world's start); stopped early when
+        ``going_well`` (asked every ``WATCH_EVERY`` frames) says no."""
         if len(self.frames) > 1:
             self.collider.mesh.velocities.zero_()
         previous = self.positions()
@@ -224,6 +235,8 @@ class _ClothWorld:
             if self.frame >= least and (moving <= self.settings.settled_fraction
                                         or self.frame >= last):
                 break
+            if going_well and self.frame % WATCH_EVERY == 0 and not going_well(current):
+                return self.stopped()
             previous = current
         if not np.isfinite(current).all():
             raise RuntimeError("cloth simulation diverged (non-finite positions)")
@@ -231,6 +244,12 @@ class _ClothWorld:
 
     def positions(self) -> np.ndarray:
         return self.state.particle_q.numpy().astype(np.float64)
+
+    def stopped(self) -> ClothResult:
+        """The result of a drape stopped now, before settling."""
+        positions = self.positions()
+        return ClothResult(positions, self.frame * self.settings.substeps,
+                           np.full(len(positions), np.inf), stopped_early=True)
 
     def _move_collider(self, toward: int, fraction: float) -> None:
         """Collider vertices a ``fraction`` of the way from frame ``toward - 1`` to ``toward``,

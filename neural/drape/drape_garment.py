@@ -1,4 +1,10 @@
-"""The drape stage: avatar + garment files in, draped.glb + fit.json out."""
+"""The drape stage: avatar + garment files in, draped.glb + fit.json out.
+
+A drape that fails a simulation gate (``fit_metrics.SIMULATION_GATES``: cloth inside the body,
+seams left open, cloth still moving, the garment through itself) is draped again with gentler
+settings (``ATTEMPTS``); if the last attempt fails too, fit.json's ``simulation`` says so and
+why, and ``drape`` raises ``DrapeFailed`` unless asked to keep it. Tightness (strain) is a fit
+verdict, never a failure."""
 from __future__ import annotations
 
 import os
@@ -13,9 +19,10 @@ from neural.body.anny_body import WAIST_VERTICES, anny_landmarks, rest_body, res
 from neural.device import warp_device
 from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
 from neural.drape.fit_map import BodyShape, fit_map
-from neural.drape.fit_metrics import fit_report
+from neural.drape.fit_metrics import failed_simulation_gates, failure_reason, fit_report
 from neural.drape.layers import Layer, collider, glb_nodes, read_layers
-from neural.drape.placement import body_landmarks, place_panels, push_out_of_body
+from neural.drape.placement import CLEARANCE_M, body_landmarks, place_panels, push_out_of_body
+from neural.errors import DrapeFailed
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.avatar_file import read_avatar
 from neural.garments.garment_file import garment_mesh, read_garment
@@ -44,10 +51,31 @@ class DrapeSetup:
         return collider(self.body.vertices, self.body.faces, self.layers)
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One way to drape: how far out from the body the panels start (m) and the solver's
+    settings."""
+
+    name: str
+    clearance_m: float
+    settings: ClothSettings
+
+
+ATTEMPTS = (
+    Attempt("standard", CLEARANCE_M, ClothSettings()),
+    # panels further out, seams closed over twice as long with half the pull, in smaller steps,
+    # and longer to settle
+    Attempt("gentle", 0.05, ClothSettings(substeps=6, sew_frames=20, seam_force_max=0.5,
+                                          max_frames=120)),
+)
+
+
 def prepare_drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
-                  over: str | os.PathLike | None = None) -> DrapeSetup:
+                  over: str | os.PathLike | None = None,
+                  clearance: float = CLEARANCE_M) -> DrapeSetup:
     """Read the avatar and garment files and place the garment's panels around the body (and
-    around the garments of the finished drape ``over``, worn under this one)."""
+    around the garments of the finished drape ``over``, worn under this one), ``clearance``
+    (m) out from it."""
     avatar, params = read_avatar(avatar_path)
     garment, mesh, fabric = garment_cloth(garment_path)
     body_vertices, body_faces, joints = rest_body(params)
@@ -62,7 +90,7 @@ def prepare_drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLik
         landmarks = replace(landmarks, trunk=np.vstack([landmarks.trunk,
                                                         *(layer.vertices for layer in layers)]))
     worn = collider(body_vertices, body_faces, layers)
-    start = push_out_of_body(place_panels(pattern, mesh, landmarks), *worn)
+    start = push_out_of_body(place_panels(pattern, mesh, landmarks, clearance), *worn)
     return DrapeSetup(avatar, garment, BodyShape(body_vertices, body_faces, joints, template),
                       pattern, mesh, start, fabric, layers)
 
@@ -78,29 +106,87 @@ def garment_cloth(garment_path: str | os.PathLike) -> tuple[dict, GarmentMesh, F
 
 def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
           out_dir: str | os.PathLike, device: str = "cpu",
-          settings: ClothSettings | None = None,
           progress: Callable[[int, int], None] | None = None,
-          over: str | os.PathLike | None = None) -> dict:
+          over: str | os.PathLike | None = None, keep_failed: bool = False,
+          attempts: tuple[Attempt, ...] = ATTEMPTS) -> dict:
     """Place, sew and settle the garment on the avatar (over the garments of the finished drape
     ``over``); write draped.glb and fit.json (quality gates, fit-map regions and per-vertex
-    strain and ease). Penetration is measured into the body and the lower garments."""
+    strain and ease). Penetration is measured into the body and the lower garments. Each of
+    ``attempts`` is tried in turn until one passes the simulation gates; when none does,
+    fit.json's ``simulation`` holds the reason and, unless ``keep_failed``, ``DrapeFailed`` is
+    raised with it before anything is written."""
     started = time.perf_counter()
-    setup = prepare_drape(avatar_path, garment_path, over)
-    body, mesh = setup.body, setup.mesh
-    worn = setup.collider()
-    simulated = simulate_cloth(setup.start_positions, mesh.faces, mesh.uv, mesh.seam_pairs,
-                               *worn, setup.fabric, warp_device(device), settings, progress)
-    positions = simulated.positions
-    report = fit_report(positions, mesh.uv, mesh.faces, mesh.seam_pairs, *worn, simulated.speeds)
-    fitted = fit_map(positions, mesh.uv, mesh.faces, mesh.seam_pairs, *panel_masks(setup), body)
-    document = {
+    tried = []
+    for number, attempt in enumerate(attempts, start=1):
+        setup = prepare_drape(avatar_path, garment_path, over, attempt.clearance_m)
+        worn = setup.collider()
+        watch = _clear_of_collider(*worn) if number < len(attempts) else None
+        simulated = simulate_cloth(setup.start_positions, setup.mesh.faces, setup.mesh.uv,
+                                   setup.mesh.seam_pairs, *worn, setup.fabric,
+                                   warp_device(device), attempt.settings,
+                                   _unfinished(progress), watch)
+        report = fit_report(simulated.positions, setup.mesh.uv, setup.mesh.faces,
+                            setup.mesh.seam_pairs, *worn, simulated.speeds)
+        tried.append({"name": attempt.name, "failed_gates": failed_simulation_gates(report),
+                      "stopped_early": simulated.stopped_early})
+        if not tried[-1]["failed_gates"]:
+            break
+    reason = failure_reason(report)
+    if reason and not keep_failed:
+        raise DrapeFailed(f"{setup.garment['garment']} {setup.garment['size']} did not drape "
+                          f"cleanly on this body after {len(tried)} attempts: {reason}")
+    document = _document(setup, simulated, report, {"passed": not reason, "reason": reason,
+                                                    "attempts": tried}, device, started)
+    _write(out_dir, setup, simulated.positions, document)
+    if progress:
+        progress(1, 1)
+    return document
+
+
+EARLY_DEPTH_M = 0.01  # cloth this deep in the collider while settling does not come out
+
+
+def _clear_of_collider(vertices: np.ndarray, faces: np.ndarray
+                       ) -> Callable[[np.ndarray], bool]:
+    """A watch for a drape going wrong: whether every cloth point (n, 3) lies less than
+    ``EARLY_DEPTH_M`` inside the collider, judged by the nearest collider vertex and its normal
+    (fast, and good to the collider's vertex spacing, ~1 cm)."""
+    import trimesh
+    from scipy.spatial import cKDTree
+
+    normals = trimesh.Trimesh(vertices, faces, process=False).vertex_normals
+    tree = cKDTree(vertices)
+
+    def going_well(points: np.ndarray) -> bool:
+        nearest = tree.query(points)[1]
+        depth = -np.einsum("ij,ij->i", points - vertices[nearest], normals[nearest])
+        return bool(depth.max() < EARLY_DEPTH_M)
+
+    return going_well
+
+
+def _unfinished(progress: Callable[[int, int], None] | None
+                ) -> Callable[[int, int], None] | None:
+    """``progress`` held short of its end: an attempt's last frame need not be the drape's."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(min(done, total - 1), total)
+
+
+def _document(setup: DrapeSetup, simulated, report: dict, simulation: dict, device: str,
+              started: float) -> dict:
+    """fit.json's document."""
+    fitted = fit_map(simulated.positions, setup.mesh.uv, setup.mesh.faces,
+                     setup.mesh.seam_pairs, *panel_masks(setup), setup.body)
+    return {
         "schema": "tryon.fit",
-        "schema_version": 1,
+        "schema_version": 2,  # 2: simulation
         "avatar_photo_sha256": (setup.avatar.get("source_photos") or [{}])[0].get("sha256"),
         "garment": setup.garment["garment"],
         "size": setup.garment["size"],
         "fabric": setup.garment["fabric"]["name"],
         **report,
+        "simulation": simulation,
         "layers_under": [{"garment": layer.garment, "fabric": layer.fabric}
                          for layer in setup.layers],
         "simulated_steps": simulated.substeps,
@@ -108,14 +194,17 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
         "device": device,
         **fitted.to_json(),
     }
+
+
+def _write(out_dir: str | os.PathLike, setup: DrapeSetup, positions: np.ndarray,
+           document: dict) -> None:
     out_dir = Path(out_dir)
     write_bytes_atomic(out_dir / "draped.glb", glb_bytes({
-        "body": (body.vertices, body.faces, None),
+        "body": (setup.body.vertices, setup.body.faces, None),
         **glb_nodes(setup.layers),
-        "garment": (positions, mesh.faces, mesh.uv),
+        "garment": (positions, setup.mesh.faces, setup.mesh.uv),
     }))
     write_json_atomic(out_dir / "fit.json", checked("fit.json", document))
-    return document
 
 
 def panel_masks(setup: DrapeSetup) -> tuple[np.ndarray, np.ndarray]:

@@ -22,6 +22,10 @@ GATES = {  # name -> (threshold, comparison)
     "moving_fraction": (SETTLED_FRACTION, "<="),
     "self_intersecting_edges": (0, "<="),
 }
+# The gates a drape must pass to be shown at all; strain is how tight the garment is on this
+# body, a fit verdict (``neural.drape.size_advice``), never a failure of the simulation.
+SIMULATION_GATES = ("max_penetration_mm", "seam_gap_max_mm", "moving_fraction",
+                    "self_intersecting_edges")
 
 
 def deformation_gradients(positions: np.ndarray, rest_uv: np.ndarray,
@@ -164,3 +168,36 @@ def fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces,
         gates[name] = {"threshold": threshold, "value": value,
                        "pass": bool(value <= threshold if op == "<=" else value >= threshold)}
     return values | {"gates": gates}
+
+
+def failed_simulation_gates(report: dict) -> list[str]:
+    """The simulation gates (``SIMULATION_GATES``) that a ``fit_report`` (or fit.json) fails."""
+    gates = report["gates"]
+    return [name for name in SIMULATION_GATES if name in gates and not gates[name]["pass"]]
+
+
+def failure_reason(report: dict) -> str:
+    """What is wrong with a drape, in words, from the simulation gates it fails ("" if none):
+    "12 vertices inside the body (deepest 29.6 mm, 2 mm allowed); ..."."""
+    gates, parts = report["gates"], []
+    for name in failed_simulation_gates(report):
+        value, limit = gates[name]["value"], gates[name]["threshold"]
+        if name == "max_penetration_mm":
+            parts.append(f"{report['vertices_inside_body']} vertices inside the body (deepest "
+                         f"{value:g} mm, {limit:g} mm allowed)")
+        elif name == "seam_gap_max_mm":
+            parts.append(f"seams open by up to {value:g} mm ({limit:g} mm allowed)")
+        elif name == "moving_fraction":
+            parts.append(f"{value * 100:.1f} % of the cloth still moving "
+                         f"({limit * 100:g} % allowed)")
+        else:
+            parts.append(f"{value} edges through the garment itself")
+    return "; ".join(parts)
+
+
+def drape_failure(fit: dict) -> str | None:
+    """Why a drape (fit.json's document) must not be shown as a try-on, or None when it may:
+    its ``simulation`` verdict or, in a fit.json written before there was one, its gates."""
+    if "simulation" in fit:
+        return None if fit["simulation"]["passed"] else fit["simulation"]["reason"]
+    return failure_reason(fit) or None

@@ -15,7 +15,9 @@ import numpy as np
 from neural.garments.meshing import GarmentMesh
 from neural.garments.pattern import Pattern
 
-SLEEVE_EASE_M = 0.02  # a sleeve starts on a circle this much wider in radius than itself
+CLEARANCE_M = 0.03  # body panels start this far out from the body, at least
+SLEEVE_EASE_M = 0.02  # a sleeve starts on a circle this much wider in radius than itself (and
+#                       by as much more as the clearance is over ``CLEARANCE_M``)
 ELBOW_BEND_M = 0.1  # an imported sleeve's axis turns from upper arm to forearm over 2 x this
 
 
@@ -76,8 +78,9 @@ def _upper_arm_radius(arm: np.ndarray, shoulder: np.ndarray, elbow: np.ndarray) 
 
 
 def place_panels(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
-                 clearance: float = 0.03) -> np.ndarray:
-    """3D start positions (V, 3) for every garment vertex."""
+                 clearance: float = CLEARANCE_M) -> np.ndarray:
+    """3D start positions (V, 3) for every garment vertex, body panels at least ``clearance``
+    (m) out from the body."""
     if all(panel.layout is not None for panel in pattern.panels):
         return place_by_layout(pattern, mesh, body, clearance)
     positions = np.zeros((len(mesh.uv), 3))
@@ -101,7 +104,8 @@ def place_panels(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
         elif panel.placement == "hood":
             positions[start:end] = _hood_positions(uv, body)
         else:
-            positions[start:end] = _sleeve_positions(panel.placement, uv, pattern, body, a)
+            positions[start:end] = _sleeve_positions(panel.placement, uv, pattern, body, a,
+                                                     _sleeve_ease(clearance))
     return positions
 
 
@@ -143,15 +147,19 @@ def _ellipse_arc(a: float, b: float, arc: np.ndarray, front: bool) -> np.ndarray
     return np.stack([np.interp(arc, lengths, pts[:, 0]), np.interp(arc, lengths, pts[:, 1])], -1)
 
 
+def _sleeve_ease(clearance: float) -> float:
+    return SLEEVE_EASE_M + clearance - CLEARANCE_M
+
+
 def _sleeve_positions(placement: str, uv: np.ndarray, pattern: Pattern, body: BodyLandmarks,
-                      torso_a: float) -> np.ndarray:
+                      torso_a: float, ease: float) -> np.ndarray:
     """Wrap a sleeve around its arm: cap at the torso's side, the cap's middle on top; past the
     elbow a long sleeve follows the forearm."""
     m = pattern.measurements
     cap_half, hem_half, length = m["armhole"] / 100, m["sleeve_hem"] / 100, m["sleeve_length"] / 100
     along = (length - uv[:, 1])  # distance from the cap
     half_width = cap_half + (hem_half - cap_half) * (1 - uv[:, 1] / length)
-    radius = 2 * half_width / (2 * np.pi) + SLEEVE_EASE_M
+    radius = 2 * half_width / (2 * np.pi) + ease
     return _round_the_arm(body, placement[-1], torso_a, along, np.pi * uv[:, 0] / half_width,
                           radius)
 
@@ -251,7 +259,7 @@ def _arm_frame(body: BodyLandmarks, end_l: np.ndarray, side: str, trunk_half_wid
 
 
 def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
-                    clearance: float = 0.03) -> np.ndarray:
+                    clearance: float = CLEARANCE_M) -> np.ndarray:
     """3D start positions (V, 3) from the panels' layouts, fitted to this body.
 
     The layout's z = 0 goes to the body's shoulder line (or waist). Body panels keep their
@@ -292,7 +300,8 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
             tries = []
             for turn in (1.0, -1.0):
                 trial = positions.copy()
-                for panel, placed in _wrap_sleeves(sleeves, layout, cap, body, rings, turn):
+                for panel, placed in _wrap_sleeves(sleeves, layout, cap, body, rings, turn,
+                                                   _sleeve_ease(clearance)):
                     trial[layout[panel.name][1]] = placed
                 gaps = np.linalg.norm(trial[to_trunk[:, 0]] - trial[to_trunk[:, 1]], axis=1)
                 tries.append((gaps.mean() if len(gaps) else 0.0, -turn, trial))
@@ -433,10 +442,10 @@ def _sewn_to_trunk(pattern: Pattern, sleeves, mesh: GarmentMesh, layout: dict) -
 
 
 def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks, rings: _Rings,
-                  turn: float):
+                  turn: float, ease: float):
     """Yield (panel, positions) for the panels of one sleeve, wrapped around that arm as the
-    built-in sleeves are (``SLEEVE_EASE_M`` round their own girth, at least that far from the
-    upper arm): two halves each from the top line round their side, or one tube centred on top;
+    built-in sleeves are (``ease`` round their own girth, at least that far from the upper
+    arm): two halves each from the top line round their side, or one tube centred on top;
     ``turn`` -1 wraps them the other way round (front and back halves swapped).
 
     ``cap`` holds the layout points of the sleeve's edges sewn to body panels: the sleeve runs
@@ -457,7 +466,7 @@ def _wrap_sleeves(sleeves, layout: dict, cap: np.ndarray, body: BodyLandmarks, r
         u = layout[panel.name][0] @ cross
         crosses.append((u, u.max()))
         widths.append(np.ptp(u))
-    radius = max(body.upper_arm_radius, sum(widths) / (2 * np.pi)) + SLEEVE_EASE_M
+    radius = max(body.upper_arm_radius, sum(widths) / (2 * np.pi)) + ease
     tube = len(sleeves) == 1  # one panel sewn to itself: its middle goes on top
     for panel, (u, u_top) in zip(sleeves, crosses):
         facing = np.sign(np.dot(panel.layout.normal, lateral)) or 1.0

@@ -140,7 +140,7 @@ def dress_body(body: BodyParameters, outfit: Outfit, device: str = "cpu") -> Dre
         for index, choice in enumerate(outfit.garments):
             write_garment(work / f"garment{index}", choice.kind, choice.size, choice.fabric)
             fit = drape(work / "avatar", work / f"garment{index}", work / f"drape{index}",
-                        device, over=below)
+                        device, over=below, keep_failed=True)
             gates.append({name: gate["pass"] for name, gate in fit["gates"].items()})
             cloths.append(garment_cloth(work / f"garment{index}")[1:])
             below = work / f"drape{index}"

@@ -105,7 +105,9 @@ class TryOnRequest(BaseModel):
 class SizeDraped(BaseModel):
     size: str
     fit: dict = Field(description="quality gates, per sizing girth its ease and verdict, score")
-    files: FileLinks
+    files: FileLinks = Field(description="its pictures and 3D model; none when ``no_picture``")
+    no_picture: str | None = Field(None, description="why this size has no picture: its drape "
+                                                     "failed (the size is still advised on)")
 
 
 class Advice(BaseModel):
@@ -125,6 +127,7 @@ class TryOn(BaseModel):
     progress: float = Field(ge=0, le=1)
     error: str | None
     files: FileLinks
+    no_picture: str | None = Field(None, description="why the size shown has no picture")
     fit: dict | None = Field(None, description="of the size shown, once done")
     sizes: list[SizeDraped] | None = Field(None, description="each size draped, smallest first")
     advice: Advice | None = Field(None, description="with 'advise', once done")

@@ -115,18 +115,26 @@ class TryOnWidget extends HTMLElement {
       `${size}${size === advised ? " (advised)" : ""}</option>`).join("");
   }
 
-  async showResult({size, fit, files}) {
+  // A size whose drape failed is still judged, but shown without pictures: the reason instead.
+  async showResult({size, fit, files, no_picture}) {
     const renders = this.find("renders");
     renders.innerHTML = "";
-    for (const name of ["front.png", "back.png"]) {
-      const image = document.createElement("img");
-      image.alt = name.replace(".png", "");
-      image.src = await this.fileUrl(files[name]);
-      renders.append(image);
-    }
     const model = this.find("model");
-    model.src = await this.fileUrl(files["draped.glb"]);
-    model.hidden = false;
+    model.hidden = Boolean(no_picture);
+    if (no_picture) {
+      const note = document.createElement("p");
+      note.setAttribute("part", "no-picture");
+      note.textContent = no_picture;
+      renders.append(note);
+    } else {
+      for (const name of ["front.png", "back.png"]) {
+        const image = document.createElement("img");
+        image.alt = name.replace(".png", "");
+        image.src = await this.fileUrl(files[name]);
+        renders.append(image);
+      }
+      model.src = await this.fileUrl(files["draped.glb"]);
+    }
     const verdicts = Object.entries(fit.regions)
       .filter(([, judged]) => judged.verdict !== "not covered")
       .map(([region, judged]) => `${region}: ${judged.verdict}`);
