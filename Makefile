@@ -12,7 +12,7 @@ BLENDER5_STAMP := $(BLENDER5_VENV)/.installed
 APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium postgresql
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test docs install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter bench-bodies bench-avatar bench-size bench-gates bench-drape bench-addon bench-farm bench-api build clean
+.PHONY: demo test docs install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter bench-bodies bench-avatar bench-size bench-gates bench-drape bench-imports bench-addon bench-farm bench-api build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -146,6 +146,12 @@ bench-gates: $(STAMP)
 # average and a heavy body, both on the CPU (about 10 min here). Resumable: out/bench_drape.
 bench-drape: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_drape.py
+
+# Garments made elsewhere (tests/data/corpus: patterns and meshes from outside sources, and the
+# meshes' posed variants) draped on six bodies of both sexes, pass rates per source (about 15 min
+# here). Resumable: out/bench_imports.
+bench-imports: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_imports.py
 
 # How long the Blender extension holds Blender's UI thread while it fits and drapes, against
 # an operator that waits for the engine (about 3 min here).
