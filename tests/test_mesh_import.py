@@ -45,6 +45,18 @@ def test_explicit_unit_and_up_axis():
         read_pattern_mesh(DIFFAVATAR_TEE, up="x")
 
 
+@pytest.mark.parametrize("pose", ["raised", "lowered"])
+def test_sleeves_are_found_whatever_the_sources_arms(tmp_path, pose):
+    """The DiffAvatar t-shirt as exported with the avatar's arms raised towards a T-pose or
+    lowered towards the sides: its tube sleeves are still sleeves (lowered, they sat within
+    20 cm of the midline and were wrapped round the trunk as side panels)."""
+    from tests.benchmarks.garment_variants import posed_variant
+
+    mesh = posed_variant(DIFFAVATAR_TEE, "y", pose, tmp_path / f"{pose}.obj")
+    placements = sorted(panel.placement for panel in read_pattern_mesh(mesh).panels)
+    assert placements == ["back", "front", "sleeve.L", "sleeve.R"]
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("no_uv.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n", "no UVs"),
     ("empty.obj", "v 0 0 0\n", "no faces"),

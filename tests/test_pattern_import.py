@@ -139,6 +139,62 @@ def test_stitch_to_a_missing_edge_is_refused(tmp_path):
         read_pattern_spec(path)
 
 
+def test_an_open_fronts_halves_are_body_panels_and_it_hangs_from_the_shoulders():
+    """The GPG hooded jacket's front halves sit off the midline facing front, as sleeves do,
+    but are sewn to the back at the side and the shoulder: body panels (as sleeves, the jacket
+    hung from the waist and its hood was wrapped round the chest)."""
+    pattern = read_pattern_spec(DATA / "garment_pattern_generator" / "jacket_hood.json")
+    placements = {panel.name: panel.placement for panel in pattern.panels}
+    assert placements["front_left"] == placements["front_right"] == "front"
+    assert {placements[name] for name in ("lfsleeve", "lbsleeve")} == {"sleeve.L"}
+    assert {placements[name] for name in ("rfsleeve", "rbsleeve")} == {"sleeve.R"}
+    assert pattern.anchor == "shoulders"
+
+
+@pytest.mark.parametrize("spec, anchor", [
+    ("garmentcode/flare_skirt_specification.json", "waist"),  # side seams flare out, slanting
+    ("garment_pattern_generator/skirt_8_panels.json", "waist"),
+    ("garment_pattern_generator/jumpsuit.json", "shoulders"),
+    ("garmentcode/dress_pencil_specification.json", "shoulders"),
+])
+def test_a_garment_hangs_from_its_shoulders_or_its_waist(spec, anchor):
+    assert read_pattern_spec(DATA / spec).anchor == anchor
+
+
+def test_stitches_sewn_right_side_to_wrong_side_turn_the_other_way(tmp_path):
+    """GarmentCode's standing collar: two stitches carry "right_wrong"; they are read, and sewn
+    the other way round than the same stitches without the flag."""
+    source = DATA / "garmentcode" / "standing_lapel_specification.json"
+    spec = json.loads(source.read_text())
+    flagged = [i for i, stitch in enumerate(spec["pattern"]["stitches"]) if len(stitch) == 3]
+    assert len(flagged) == 2
+    for stitch in spec["pattern"]["stitches"]:
+        del stitch[2:]
+    (tmp_path / "plain.json").write_text(json.dumps(spec))
+    as_flagged = read_pattern_spec(source).seams
+    plain = read_pattern_spec(tmp_path / "plain.json").seams
+    differ = [i for i, (a, b) in enumerate(zip(as_flagged, plain))
+              if a.same_direction != b.same_direction]
+    assert differ == flagged
+
+
+def test_an_eight_gore_skirts_side_gores_are_not_trouser_legs(average_avatar):
+    """Its side gores lie to one side of the midline below the crotch, as trouser legs do, but
+    are sewn gore by gore to the front and back that straddle it: wrapped round the legs, they
+    collapsed onto one another (zero-area triangles that the solver drops, then crashed on)."""
+    from neural.drape.drape_garment import prepare_drape
+    from neural.stages import pattern_garment_stage
+
+    garment = average_avatar.parent / "skirt_8"
+    pattern_garment_stage(DATA / "garment_pattern_generator" / "skirt_8_panels.json", "cotton",
+                          garment)
+    setup = prepare_drape(average_avatar, garment)
+    corners = setup.start_positions[setup.mesh.faces]
+    areas = np.linalg.norm(np.cross(corners[:, 1] - corners[:, 0],
+                                    corners[:, 2] - corners[:, 0]), axis=1) / 2
+    assert areas.min() > 1e-6  # m^2: every triangle keeps its area
+
+
 @pytest.fixture(scope="module")
 def average_avatar(tmp_path_factory):
     from neural.body.anny_body import BodyParameters

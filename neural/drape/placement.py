@@ -283,7 +283,7 @@ def place_by_layout(pattern: Pattern, mesh: GarmentMesh, body: BodyLandmarks,
     for panel in trunk_panels:
         points, where = layout[panel.name]
         positions[where] = rings.wrap(points, panel.layout.normal, garment_centre)
-    _wrap_legs(trunk_panels, layout, positions, body, clearance)
+    _wrap_legs(pattern, trunk_panels, layout, positions, body, clearance)
     in_trunk = _vertices_of(trunk_panels, layout, len(mesh.uv))
     for side in ("L", "R"):
         sleeves = [p for p in pattern.panels if p.placement == f"sleeve.{side}"]
@@ -385,24 +385,37 @@ class _Rings:
         return out
 
 
-def _leg_sides(panels, layout: dict, crotch_z: float) -> dict[str, str]:
+def _leg_sides(pattern: Pattern, panels, layout: dict, crotch_z: float) -> dict[str, str]:
     """Panel name -> "L" / "R" for the panels of a trouser leg: their points below the crotch
-    lie, in the median, more than 4 cm to one side of the midline (a skirt's straddle it)."""
-    sides = {}
+    lie, in the median, more than 4 cm to one side of the midline, and they are not sewn to a
+    panel that reaches below the crotch without being on a side (a skirt's gores straddle the
+    midline or are sewn, gore by gore, to one that does)."""
+    sides, reaches_below = {}, set()
     for panel in panels:
         points = layout[panel.name][0]
         below = points[points[:, 2] < crotch_z, 0]
+        if len(below):
+            reaches_below.add(panel.name)
         for side, sign in (("L", 1.0), ("R", -1.0)):
             if len(below) and np.median(below * sign) > 0.04:
                 sides[panel.name] = side
+    joined = [(seam.a[0], seam.b[0]) for seam in pattern.seams]
+    changed = True
+    while changed:
+        changed = False
+        for pair in joined:
+            for mine, other in (pair, pair[::-1]):
+                if mine in sides and other in reaches_below and other not in sides:
+                    del sides[mine]
+                    changed = True
     return sides
 
 
-def _wrap_legs(panels, layout: dict, positions: np.ndarray, body: BodyLandmarks,
-               clearance: float) -> None:
+def _wrap_legs(pattern: Pattern, panels, layout: dict, positions: np.ndarray,
+               body: BodyLandmarks, clearance: float) -> None:
     """Re-place, in ``positions``, the parts of trouser-leg panels below the crotch around
     their own leg (rings centred on the leg, arc length from the leg's own centre line)."""
-    sides = _leg_sides(panels, layout, body.crotch_z)
+    sides = _leg_sides(pattern, panels, layout, body.crotch_z)
     for side, sign in (("L", 1.0), ("R", -1.0)):
         legs = [p for p in panels if sides.get(p.name) == side]
         if not legs:

@@ -126,11 +126,14 @@ class Seam:
     """Joins edge ``a`` of one panel to edge ``b`` of another: (panel name, edge name) each.
 
     Normally a's start meets b's end; ``same_direction`` says a's start meets b's start.
+    ``right_to_wrong``: a's outer side meets b's inner side (a collar turned over; an imported
+    specification's flag, used while its seam directions are worked out).
     """
 
     a: tuple[str, str]
     b: tuple[str, str]
     same_direction: bool = False
+    right_to_wrong: bool = False
 
 
 @dataclass

@@ -135,6 +135,8 @@ def _arc(start: np.ndarray, end: np.ndarray, radius: float, large_arc: bool, rig
     return points
 
 
-def _seam(stitch: list[dict]) -> Seam:
-    a, b = stitch
-    return Seam((a["panel"], f"e{int(a['edge'])}"), (b["panel"], f"e{int(b['edge'])}"))
+def _seam(stitch: list) -> Seam:
+    """A stitch: two {panel, edge} ends, then GarmentCode's optional "right_wrong" flag."""
+    a, b, *flags = stitch
+    return Seam((a["panel"], f"e{int(a['edge'])}"), (b["panel"], f"e{int(b['edge'])}"),
+                right_to_wrong="right_wrong" in flags)
