@@ -61,6 +61,11 @@ def test_sleeves_are_found_whatever_the_sources_arms(tmp_path, pose):
     ("no_uv.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n", "no UVs"),
     ("empty.obj", "v 0 0 0\n", "no faces"),
     ("mesh.stl", "solid x\n", "must be .obj"),
+    # a quad whose second triangle's UVs are mirrored onto the first: a texture layout
+    ("folded.obj", "v 0 0 0\nv 1 0 0\nv 1 1 0\nv 0 1 0\nvt 0 0\nvt 1 0\nvt 1 1\nvt 0 1\n"
+                   "f 1/1 2/2 3/3\nf 1/1 3/3 4/2\n", "island 0 folds over itself"),
+    ("flat.obj", "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 1 1 0\nvt 0 0\nvt 0 0\nvt 0 0\n"
+                 "f 1/1 2/2 3/3\nf 2/2 4/3 3/1\n", "has no area"),
 ])
 def test_bad_meshes_are_refused_with_a_reason(tmp_path, name, content, message):
     path = tmp_path / name

@@ -22,6 +22,8 @@ from neural.garments.layout import Y_UP_TO_LAYOUT, finish_layout
 from neural.garments.pattern import Edge, Panel, PanelLayout, Pattern, Seam
 
 UNIT_GUESSES = (1.0, 0.01, 1 / 300, 0.001)  # metres per mesh unit, tried in this order
+FOLDED_SHARE = 0.01  # an island with more of its UV triangles mirrored than this is no panel
+NEEDS_PATTERN_UVS = "an imported garment needs UVs that lay out its flat sewing pattern, one island per panel"
 QUARTER_TURN = np.array([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])  # about +Z
 
 
@@ -32,6 +34,12 @@ def read_pattern_mesh(path: str | os.PathLike, up: str = "y",
     if up not in ("y", "z"):
         raise InputError(f"up axis must be y or z, not {up!r}")
     positions, uvs, corners = _load(path)
+    vertex_of, faces = np.unique(corners.reshape(-1, 2), axis=0, return_inverse=True)
+    faces = faces.reshape(-1, 3)
+    uv = uvs[vertex_of[:, 1]]
+    face_island = _islands(faces, len(uv))[faces[:, 0]]
+    island_faces = {i: faces[face_island == i] for i in np.unique(face_island)}
+    _require_flat(island_faces, uv, path)
     used = np.unique(corners[..., 0])
     scale = metres_per_unit or _guess_unit(positions[used], path)
     positions = positions * scale
@@ -40,12 +48,8 @@ def read_pattern_mesh(path: str | os.PathLike, up: str = "y",
     if np.ptp(positions[used, 1]) > np.ptp(positions[used, 0]):
         positions = positions @ QUARTER_TURN.T  # worn garments are wider than deep
     positions[:, 0] -= (positions[used, 0].max() + positions[used, 0].min()) / 2
-    vertex_of, faces = np.unique(corners.reshape(-1, 2), axis=0, return_inverse=True)
-    faces = faces.reshape(-1, 3)
-    xyz, uv = positions[vertex_of[:, 0]], uvs[vertex_of[:, 1]]
+    xyz = positions[vertex_of[:, 0]]
     point = _weld(xyz)
-    face_island = _islands(faces, len(xyz))[faces[:, 0]]
-    island_faces = {i: faces[face_island == i] for i in np.unique(face_island)}
     loops = {i: _outer_loop(f, uv) for i, f in island_faces.items() if len(f) >= 2}
     if not loops:
         raise InputError(f"mesh has no UV islands with at least two triangles: {path}")
@@ -88,7 +92,8 @@ def _load_obj(path: Path):
             elif parts[0] == "f":
                 ids = [p.split("/") for p in parts[1:]]
                 if any(len(i) < 2 or not i[1] for i in ids):
-                    raise InputError(f"mesh faces have no UVs (v/vt): {path}")
+                    raise InputError(f"mesh faces have no UVs (v/vt): {NEEDS_PATTERN_UVS}: "
+                                     f"{path}")
                 polygon = [(_obj_index(i[0], len(positions)), _obj_index(i[1], len(uvs)))
                            for i in ids]
                 corners += [[polygon[0], polygon[k], polygon[k + 1]]
@@ -114,9 +119,25 @@ def _load_gltf(path: Path):
         raise InputError(f"could not read {path}: {error}") from error
     uv = getattr(mesh.visual, "uv", None)
     if uv is None or len(uv) != len(mesh.vertices):
-        raise InputError(f"mesh has no UVs: {path}")
+        raise InputError(f"mesh has no UVs: {NEEDS_PATTERN_UVS}: {path}")
     ids = np.asarray(mesh.faces)
     return np.asarray(mesh.vertices), np.asarray(uv), np.stack([ids, ids], -1)
+
+
+def _require_flat(island_faces: dict, uv: np.ndarray, path: Path) -> None:
+    """Refuse UVs that are not a flat pattern: a panel lies flat, so all of an island's UV
+    triangles turn the same way; one that folds over itself (UVs laid out for a texture, with
+    mirrored or overlapping parts) or has no area is not a panel."""
+    for number, faces in enumerate(island_faces.values()):
+        corners = uv[faces]
+        first, second = corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]
+        signed = first[:, 0] * second[:, 1] - first[:, 1] * second[:, 0]
+        folded = int(min((signed > 0).sum(), (signed < 0).sum()))
+        if folded > FOLDED_SHARE * len(faces) or not signed.any():
+            what = (f"folds over itself ({folded} of {len(faces)} triangles mirrored)"
+                    if signed.any() else "has no area")
+            raise InputError(f"UV island {number} {what}: these UVs are not a flat sewing "
+                             f"pattern; {NEEDS_PATTERN_UVS}: {path}")
 
 
 def _guess_unit(positions: np.ndarray, path: Path) -> float:
