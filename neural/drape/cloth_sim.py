@@ -168,12 +168,14 @@ class _ClothWorld:
         )
         shape = newton.ModelBuilder.ShapeConfig(mu=fabric.friction, margin=0.0)
         self.collider = newton.Mesh(self.frames[0], collider_faces.astype(np.int32).ravel())
-        builder.add_shape_mesh(body=-1, xform=wp.transform_identity(), mesh=self.collider,
-                               cfg=shape, label="body")
+        body = builder.add_shape_mesh(body=-1, xform=wp.transform_identity(),
+                                      mesh=self.collider, cfg=shape, label="body")
+        builder.add_ground_plane(cfg=shape, label="floor")  # the feet stand on z = 0
         self.model = model = builder.finalize()
         if len(self.frames) > 1:  # contacts are culled by the collider's bounds: all its frames'
-            model.shape_collision_aabb_lower.assign(self.frames.min((0, 1))[None] - 0.01)
-            model.shape_collision_aabb_upper.assign(self.frames.max((0, 1))[None] + 0.01)
+            lower, upper = model.shape_collision_aabb_lower, model.shape_collision_aabb_upper
+            lower[body:body + 1].assign(self.frames.min((0, 1))[None] - 0.01)
+            upper[body:body + 1].assign(self.frames.max((0, 1))[None] + 0.01)
         model.soft_contact_ke = settings.contact_stiffness
         model.soft_contact_kd = 1.0e-5
         model.soft_contact_mu = fabric.friction
