@@ -3,8 +3,10 @@ whose avatar held its arms otherwise (raised towards a T-pose, or lowered toward
 
 A mesh whose UV islands are its pattern (``neural.garments.mesh_import``) is read; its sleeve
 islands (as the importer tags them) turn about the front-to-back axis through their armhole's
-centre, all but the vertices sewn to the body panels, which stay where they are so the seams
-still meet; UVs and faces are unchanged. Written as OBJ in the source's own unit and up axis.
+centre: fully from ``RAMP`` of the sleeve's length past the armhole on, less and less nearer
+it, and not at all at the vertices sewn to the body panels, which stay where they are so the
+seams still meet (the sleeve bends at the armhole rather than stretching there); UVs and faces
+are unchanged. Written as OBJ in the source's own unit and up axis.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 POSES = {"raised": 40.0, "lowered": -30.0}  # degrees the sleeves turn up (+) from the source's
+RAMP = 0.4  # share of the sleeve's reach from its armhole over which the turn builds up
 
 
 def posed_variant(source: Path, up: str, pose: str, out: Path) -> Path | None:
@@ -45,9 +48,13 @@ def posed_variant(source: Path, up: str, pose: str, out: Path) -> Path | None:
             positions[vertex_of[mine, 0]].mean(0)
         outward = np.sign(positions[vertex_of[mine, 0], 0].mean() - pivot[0]) or 1.0
         angle = np.radians(POSES[pose]) * outward * (1.0 if up == "y" else -1.0)
-        turn = _rotation(depth_axis, angle)
         free = np.unique(vertex_of[mine & ~in_body[point], 0])
-        moved[free] = (positions[free] - pivot) @ turn.T + pivot
+        seam = positions[np.unique(vertex_of[armhole, 0])] if armhole.any() else pivot[None]
+        reach = np.linalg.norm(positions[free][:, None] - seam[None], axis=2).min(1)
+        share = np.clip(reach / (RAMP * reach.max()), 0.0, 1.0)
+        for index, fraction in zip(free, share):
+            turn = _rotation(depth_axis, angle * fraction)
+            moved[index] = turn @ (positions[index] - pivot) + pivot
     out.parent.mkdir(parents=True, exist_ok=True)
     lines, index = [], 0
     for line in source.read_text(errors="replace").splitlines():
