@@ -32,6 +32,7 @@ from recommender.catalog import Item, catalog
 from recommender.storefront_data import StorefrontData
 from recommender.tryon_preview import PreviewRenderer
 from render_farm.plan import plan_job
+from render_farm.render_stage import failed_drape
 
 VIEWS = ("front", "back")
 SIZE_FILES = tuple(f"{view}.png" for view in VIEWS) + ("draped.glb",)  # per size draped
@@ -141,7 +142,7 @@ class TryOnService:
             if not all((drape / "fit.json").is_file() for drape, _ in folders.values()):
                 return None  # not done yet
             size = _judged(record, folders)[2]
-        if size not in folders or _failed(folders[size][0]):
+        if size not in folders or failed_drape(folders[size][0]):
             return None  # a drape that failed is never shown
         drape, render = folders[size]
         path = (drape if base == "draped.glb" else render) / base
@@ -275,13 +276,6 @@ def _no_picture(fit: dict) -> str | None:
         return None
     return f"no picture for this size: the garment did not drape cleanly ({fit['drape_failed']})"
 
-
-def _failed(drape: Path) -> bool:
-    """Whether the drape in this folder failed its simulation gates (it is never shown)."""
-    import json
-
-    fit_json = drape / "fit.json"
-    return fit_json.is_file() and drape_failure(json.loads(fit_json.read_text())) is not None
 
 
 def _advice(chart: str, chart_size: str, fits: dict[str, dict], avatar: dict | None) -> dict:
