@@ -114,11 +114,12 @@ class TryOnService:
                                           self._avatar(storefront, tryon_id))
             if advice is not None:
                 result["advice"] = advice
-            result |= {"size": shown, "fit": fits[shown], "sizes": [
-                {"size": size, "fit": fit, "no_picture": _no_picture(fit), "files": {} if
-                 _no_picture(fit) else {name: self._url(tryon_id, f"{size}/{name}")
-                                        for name in SIZE_FILES}}
-                for size, fit in fits.items()]}
+            result |= {"size": shown, "fit": fits[shown], "sizes": []}
+            for size, fit in fits.items():
+                why = _no_picture(fit)
+                result["sizes"].append({"size": size, "fit": fit, "no_picture": why, "files": {
+                    name: self._url(tryon_id, f"{size}/{name}") for name in SIZE_FILES
+                    if not why}})
             if _no_picture(fits[shown]):
                 result["no_picture"] = _no_picture(fits[shown])
             else:
@@ -275,7 +276,6 @@ def _no_picture(fit: dict) -> str | None:
     if fit["drape_failed"] is None:
         return None
     return f"no picture for this size: the garment did not drape cleanly ({fit['drape_failed']})"
-
 
 
 def _advice(chart: str, chart_size: str, fits: dict[str, dict], avatar: dict | None) -> dict:
