@@ -121,8 +121,7 @@ def _mirror(panel: Panel) -> None:
 def _set_anchor(pattern: Pattern) -> None:
     """Hang the layout from the shoulders when front and back panels meet in a shoulder seam
     (a seam in the upper half that runs more across than down, at most ``SHOULDER_SEAM_MAX_M``),
-    else from the waist; shift the
-    layout so that z = 0 is that level."""
+    else from the waist; shift the layout so that z = 0 is that level."""
     trunk = [p for p in pattern.panels if not p.placement.startswith("sleeve")]
     heights = np.concatenate([p.layout.place(p.outline())[:, 2] for p in trunk])
     middle = (heights.max() + heights.min()) / 2
