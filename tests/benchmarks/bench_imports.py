@@ -113,7 +113,7 @@ def import_garment(entry: dict, work: Path) -> str | None:
             mesh_garment_stage(entry["path"], FABRIC, out, entry.get("up", "y"),
                                entry.get("unit"))
     except InputError as refused:
-        return str(refused)
+        return str(refused).replace(f"{ROOT}/", "")  # the same on every checkout
     return None
 
 
