@@ -111,3 +111,24 @@ def test_a_hem_longer_than_the_legs_rests_on_the_floor(tmp_path):
     garment = read_glb(tmp_path / "drape" / "draped.glb")["garment"][0]
     assert fit["simulation"]["passed"]
     assert garment[:, 2].min() > -0.001 and (garment[:, 2] < 0.01).sum() > 20  # on the floor
+
+
+def test_a_failed_drapes_reason_names_each_failed_gate_and_a_garment_too_small():
+    from neural.drape.fit_metrics import GATES, failure_reason
+
+    values = {"max_penetration_mm": 2.01, "strain_p95": 0.21, "seam_gap_max_mm": 0.4,
+              "moving_fraction": 0.022, "self_intersecting_edges": 0}
+    report = {"vertices_inside_body": 1, **values, "gates": {
+        name: {"threshold": limit, "value": values[name], "pass": values[name] <= limit}
+        for name, (limit, _) in GATES.items()}}
+    assert failure_reason(report) == (
+        "1 vertices inside the body (deepest 2.01 mm, 2 mm allowed); 2.2 % of the cloth still "
+        "moving (1.5 % allowed); stretched 21 % (p95): the garment looks too small for this body")
+    report["strain_p95"] = 0.04  # a failure with the cloth hardly stretched: no word of size
+    assert "too small" not in failure_reason(report)
+    report["strain_p95"], report["self_intersecting_edges"] = 0.21, 3  # torn through itself
+    report["gates"]["self_intersecting_edges"]["pass"] = False
+    assert "too small" not in failure_reason(report)
+    for gate in report["gates"].values():
+        gate["pass"] = True
+    assert failure_reason(report) == ""  # tight alone is a fit verdict, not a failure

@@ -26,6 +26,7 @@ GATES = {  # name -> (threshold, comparison)
 # body, a fit verdict (``neural.drape.size_advice``), never a failure of the simulation.
 SIMULATION_GATES = ("max_penetration_mm", "seam_gap_max_mm", "moving_fraction",
                     "self_intersecting_edges")
+TOO_SMALL_STRAIN = 0.15  # strain p95 past which a failed drape's reason blames the garment's size
 
 
 def deformation_gradients(positions: np.ndarray, rest_uv: np.ndarray,
@@ -178,7 +179,10 @@ def failed_simulation_gates(report: dict) -> list[str]:
 
 def failure_reason(report: dict) -> str:
     """What is wrong with a drape, in words, from the simulation gates it fails ("" if none):
-    "12 vertices inside the body (deepest 29.6 mm, 2 mm allowed); ..."."""
+    "12 vertices inside the body (deepest 29.6 mm, 2 mm allowed); ...", and, where the cloth
+    is stretched past ``TOO_SMALL_STRAIN`` but neither deep in the body (5 mm) nor through
+    itself, that the garment looks too small for the body (a garment that cannot go round it
+    presses on it and does not come to rest; a badly placed one is torn through it instead)."""
     gates, parts = report["gates"], []
     for name in failed_simulation_gates(report):
         value, limit = gates[name]["value"], gates[name]["threshold"]
@@ -192,6 +196,10 @@ def failure_reason(report: dict) -> str:
                          f"({limit * 100:g} % allowed)")
         else:
             parts.append(f"{value} edges through the garment itself")
+    pressed = report["self_intersecting_edges"] == 0 and report["max_penetration_mm"] <= 5.0
+    if parts and pressed and report["strain_p95"] > TOO_SMALL_STRAIN:
+        parts.append(f"stretched {report['strain_p95'] * 100:.0f} % (p95): the garment looks "
+                     f"too small for this body")
     return "; ".join(parts)
 
 
