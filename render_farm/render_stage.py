@@ -20,6 +20,7 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
     import json
 
     from addon.scene.fitmap_scale import SCALES, draw_legend
+    from neural.drape.fit_metrics import drape_failure
     from render_farm.render_scene import render_draped
     from blend_templates import TEMPLATES, VIEWS
 
@@ -37,11 +38,11 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
         raise InputError("samples must be >= 1 and resolution between 16 and 8192 px")
     if fitmap is not None and fitmap not in SCALES:
         raise InputError(f"unknown fit map {fitmap!r}: choose one of {', '.join(SCALES)}")
-    failure = failed_drape(draped)
-    if failure:
-        raise DrapeFailed(f"not rendered: the drape in {draped.parent} failed ({failure})")
     fit_json = draped.with_name("fit.json")
     fit = json.loads(fit_json.read_text()) if fit_json.is_file() else {}
+    failure = drape_failure(fit) if fit else None
+    if failure:
+        raise DrapeFailed(f"not rendered: the drape in {draped.parent} failed ({failure})")
     fabrics = {}
     if fit:
         from neural.drape.layers import UNDER

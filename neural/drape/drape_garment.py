@@ -21,7 +21,8 @@ from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
 from neural.drape.fit_map import BodyShape, fit_map
 from neural.drape.fit_metrics import failed_simulation_gates, failure_reason, fit_report
 from neural.drape.layers import Layer, collider, glb_nodes, read_layers
-from neural.drape.placement import CLEARANCE_M, body_landmarks, place_panels, push_out_of_body
+from neural.drape.placement import (CLEARANCE_M, BodyLandmarks, body_landmarks, place_panels,
+                                    push_out_of_body)
 from neural.errors import DrapeFailed
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.avatar_file import read_avatar
@@ -45,10 +46,16 @@ class DrapeSetup:
     start_positions: np.ndarray
     fabric: Fabric
     layers: list[Layer] = field(default_factory=list)  # garments worn under this one
+    landmarks: BodyLandmarks | None = None  # what placement wraps the panels round
 
     def collider(self) -> tuple[np.ndarray, np.ndarray]:
         """The body and the lower garments as one mesh: vertices (V, 3) m, faces (F, 3)."""
         return collider(self.body.vertices, self.body.faces, self.layers)
+
+    def placed(self, clearance: float) -> "DrapeSetup":
+        """The same drape with its panels placed ``clearance`` (m) out from the body."""
+        start = place_panels(self.pattern, self.mesh, self.landmarks, clearance)
+        return replace(self, start_positions=push_out_of_body(start, *self.collider()))
 
 
 @dataclass(frozen=True)
@@ -90,10 +97,9 @@ def prepare_drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLik
     if layers:  # wrap round the lower garments too
         landmarks = replace(landmarks, trunk=np.vstack([landmarks.trunk,
                                                         *(layer.vertices for layer in layers)]))
-    worn = collider(body_vertices, body_faces, layers)
-    start = push_out_of_body(place_panels(pattern, mesh, landmarks, clearance), *worn)
-    return DrapeSetup(avatar, garment, BodyShape(body_vertices, body_faces, joints, template),
-                      pattern, mesh, start, fabric, layers)
+    unplaced = DrapeSetup(avatar, garment, BodyShape(body_vertices, body_faces, joints, template),
+                          pattern, mesh, np.zeros((len(mesh.uv), 3)), fabric, layers, landmarks)
+    return unplaced.placed(clearance)
 
 
 def garment_cloth(garment_path: str | os.PathLike) -> tuple[dict, GarmentMesh, Fabric]:
@@ -119,9 +125,11 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     ``keep_failed``, ``DrapeFailed`` is raised with it before anything is written."""
     started = time.perf_counter()
     tried, outcomes = [], []
+    setup = prepare_drape(avatar_path, garment_path, over, attempts[0].clearance_m)
+    worn = setup.collider()
     for number, attempt in enumerate(attempts, start=1):
-        setup = prepare_drape(avatar_path, garment_path, over, attempt.clearance_m)
-        worn = setup.collider()
+        if number > 1:  # the files are read once; each attempt places the panels anew
+            setup = setup.placed(attempt.clearance_m)
         watch = (_clear_of_body(setup.body.vertices, setup.body.faces)
                  if number < len(attempts) else None)
         simulated = simulate_cloth(setup.start_positions, setup.mesh.faces, setup.mesh.uv,
