@@ -61,6 +61,7 @@ def catalog_source() -> str:
     from blend_templates import TEMPLATES, VIEWS
     from neural.garments.fabrics import fabric_table
     from neural.garments.garment_file import SIZE_CHARTS
+    from neural.materials import SKIN
     from neural.garments.size_charts import fit_rules, load_chart
 
     def group(kind: str) -> int:
@@ -73,12 +74,17 @@ def catalog_source() -> str:
         raise ValueError("the add-on has one size menu, but the garments' charts differ")
     fabrics = fabric_table()
     colours = "".join(f"    {name!r}: {tuple(f['color'])!r},\n" for name, f in fabrics.items())
+    surfaces = "".join(f"    {name!r}: {tuple(f['surface'].values())!r},\n"
+                       for name, f in fabrics.items())
     return (f'"""What the engine offers, as the add-on\'s menus list it. Made by build.py from '
             f'the engine\'s\ndata (python build.py --catalog); do not edit."""\n'
             f"GARMENTS = {tuple(garments)!r}\n"
             f"SIZES = {sizes.pop()!r}\n"
             f"FABRICS = {tuple(fabrics)!r}\n"
             f"FABRIC_COLORS = {{  # linear RGB, each fabric's colour in renders\n{colours}}}\n"
+            f"FABRIC_SURFACES = {{  # {', '.join(next(iter(fabrics.values()))['surface'])}\n"
+            f"{surfaces}}}\n"
+            f"SKIN = {(SKIN.color, SKIN.roughness)!r}  # linear RGB, roughness\n"
             f"TEMPLATES = {tuple(TEMPLATES)!r}\n"
             f"VIEWS = {tuple(VIEWS)!r}\n")
 

@@ -11,5 +11,14 @@ FABRIC_COLORS = {  # linear RGB, each fabric's colour in renders
     'wool_suiting': (0.25, 0.25, 0.28),
     'knit': (0.55, 0.45, 0.35),
 }
-TEMPLATES = ('studio', 'packshot', 'outdoor')
+FABRIC_SURFACES = {  # roughness, sheen, sheen_roughness
+    'cotton': (0.85, 0.25, 0.5),
+    'jersey': (0.9, 0.4, 0.4),
+    'denim': (0.8, 0.2, 0.6),
+    'silk': (0.3, 0.5, 0.2),
+    'wool_suiting': (0.9, 0.6, 0.6),
+    'knit': (0.95, 0.5, 0.5),
+}
+SKIN = ((0.8, 0.6, 0.5), 0.5)  # linear RGB, roughness
+TEMPLATES = ('studio', 'packshot', 'outdoor', 'neutral')
 VIEWS = ('front', 'back', 'left', 'right')

@@ -67,8 +67,9 @@ def import_garment(scene: bpy.types.Scene, draped_glb: str | Path, avatar: str,
     _move(garment, collection)
     garment.name = name
     fit_json = Path(draped_glb).with_name("fit.json")
-    fabric = json.loads(fit_json.read_text())["fabric"]
-    wear(garment, fabric_material(fabric, FABRIC_COLORS[fabric]))
+    fit = json.loads(fit_json.read_text())
+    wear(garment, fabric_material(fit["fabric"], tuple(fit.get("color") or
+                                                       FABRIC_COLORS[fit["fabric"]])))
     garment["tryon_fit_json"] = str(fit_json)  # for the fit map
     body, rig = (bpy.data.objects.get(f"{avatar} {part}") for part in ("body", "rig"))
     if body is not None and rig is not None:

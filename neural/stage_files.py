@@ -122,6 +122,8 @@ class Gate(_Closed):
 class Layer(_Closed):
     garment: str
     fabric: str
+    color: list[float] | None = Field(None, min_length=3, max_length=3,
+                                      description="linear RGB, 0-1 (older files: the fabric's)")
 
 
 class DrapeAttempt(_Closed):
@@ -149,6 +151,9 @@ class FitFile(_Closed):
     garment: str
     size: str
     fabric: str
+    color: list[float] | None = Field(None, min_length=3, max_length=3,
+                                      description="the garment's linear RGB, 0-1 (older "
+                                      "files: the fabric's)")
     strain_p50: float
     strain_p95: float
     strain_max: float

@@ -10,6 +10,7 @@ from typing import Callable
 
 from neural.errors import InputError
 from neural.files import staged_output_dir, write_json_atomic
+from neural.materials import Color
 
 Progress = Callable[[int, int], None] | None
 MIN_HEIGHT_CM, MAX_HEIGHT_CM = 100.0, 230.0
@@ -65,49 +66,59 @@ def fit_observed(front, side, height_cm: float, out_dir: str | os.PathLike,
         return write_avatar(stage, result, height_cm, {"front": front, "side": side})
 
 
-def garment_stage(kind: str, size: str, fabric: str, out_dir: str | os.PathLike) -> dict:
-    """Garment kind + size + fabric -> garment.json, garment.glb."""
+def garment_stage(kind: str, size: str, fabric: str, out_dir: str | os.PathLike,
+                  color: Color | None = None) -> dict:
+    """Garment kind + size + fabric (in ``color``, linear RGB; default the fabric's own) ->
+    garment.json, garment.glb."""
     from neural.garments.garment_file import build_garment, write_garment
+    from neural.materials import check_color
 
     build_garment(kind, size, fabric)  # validates before anything is written
+    color = None if color is None else check_color(color)
     with staged_output_dir(out_dir) as stage:
-        return write_garment(stage, kind, size, fabric)
+        return write_garment(stage, kind, size, fabric, color=color)
 
 
-def remake_garment(kind: str, size: str, fabric: str, out_dir: str | os.PathLike) -> bool:
+def remake_garment(kind: str, size: str, fabric: str, out_dir: str | os.PathLike,
+                   color: Color | None = None) -> bool:
     """``garment_stage`` into a folder that may hold an earlier garment; True where the garment
     made now differs from that one (or there was none): drapes of the earlier one are stale.
     Making a garment is deterministic and takes milliseconds."""
     garment_json = Path(out_dir) / "garment.json"
     before = garment_json.read_bytes() if garment_json.is_file() else None
-    garment_stage(kind, size, fabric, out_dir)
+    garment_stage(kind, size, fabric, out_dir, color)
     return garment_json.read_bytes() != before
 
 
 def pattern_garment_stage(pattern_file: str | os.PathLike, fabric: str,
-                          out_dir: str | os.PathLike) -> dict:
+                          out_dir: str | os.PathLike, color: Color | None = None) -> dict:
     """A GarmentCode / Garment-Pattern-Generator specification + fabric -> garment.json, .glb."""
     from neural.garments.spec_import import read_pattern_spec
 
-    return _imported_garment(read_pattern_spec(pattern_file), fabric, out_dir)
+    return _imported_garment(read_pattern_spec(pattern_file), fabric, out_dir, color)
 
 
 def mesh_garment_stage(mesh_file: str | os.PathLike, fabric: str, out_dir: str | os.PathLike,
-                       up: str = "y", metres_per_unit: float | None = None) -> dict:
+                       up: str = "y", metres_per_unit: float | None = None,
+                       color: Color | None = None) -> dict:
     """A mesh whose UV islands are pattern panels (garment CAD export) + fabric ->
     garment.json, garment.glb."""
     from neural.garments.mesh_import import read_pattern_mesh
 
-    return _imported_garment(read_pattern_mesh(mesh_file, up, metres_per_unit), fabric, out_dir)
+    return _imported_garment(read_pattern_mesh(mesh_file, up, metres_per_unit), fabric, out_dir,
+                             color)
 
 
-def _imported_garment(pattern, fabric: str, out_dir: str | os.PathLike) -> dict:
+def _imported_garment(pattern, fabric: str, out_dir: str | os.PathLike,
+                      color: Color | None) -> dict:
     from neural.garments.fabrics import fabric as fabric_parameters
     from neural.garments.garment_file import write_pattern_garment
+    from neural.materials import check_color
 
     fabric_parameters(fabric)  # validates before anything is written
+    color = None if color is None else check_color(color)
     with staged_output_dir(out_dir) as stage:
-        return write_pattern_garment(stage, pattern, fabric)
+        return write_pattern_garment(stage, pattern, fabric, color=color)
 
 
 def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,

@@ -73,7 +73,7 @@ class TryOnService:
         job_file = folder / "job.yaml"
         job_file.write_text(yaml.safe_dump({
             "avatars": [{"avatar": str(avatar_dir)}],
-            "garments": [{"kind": item.kind, "fabric": item.fabric,
+            "garments": [{"kind": item.kind, "fabric": item.fabric, "color": list(item.color),
                           "sizes": sizes_around(chart, size) if advised else [size]}],
             "render": {"views": list(VIEWS), "samples": self.settings.render_samples,
                        "resolution": list(self.settings.render_resolution)},

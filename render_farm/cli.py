@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     garment.add_argument("--size", default=worn.size,
                          help="XS..XXL; trousers and jeans also take a length: M-L30 (L24..L34)")
     garment.add_argument("--fabric", default=worn.fabric)
+    garment.add_argument("--color", help="#rrggbb (sRGB) or r,g,b (linear, 0-1); default the "
+                         "fabric's own colour")
     garment.add_argument("--out", default="out/garment")
     garment.set_defaults(handler=_garment)
 
@@ -257,14 +259,17 @@ def _fit(args) -> str:
 
 
 def _garment(args) -> str:
+    from neural.materials import parse_color
     from neural.stages import garment_stage, mesh_garment_stage, pattern_garment_stage
 
+    color = parse_color(args.color) if args.color else None
     if args.pattern:
-        doc = pattern_garment_stage(args.pattern, args.fabric, args.out)
+        doc = pattern_garment_stage(args.pattern, args.fabric, args.out, color)
     elif args.mesh:
-        doc = mesh_garment_stage(args.mesh, args.fabric, args.out, args.mesh_up, args.mesh_unit)
+        doc = mesh_garment_stage(args.mesh, args.fabric, args.out, args.mesh_up, args.mesh_unit,
+                                 color)
     else:
-        doc = garment_stage(args.kind, args.size, args.fabric, args.out)
+        doc = garment_stage(args.kind, args.size, args.fabric, args.out, color)
     return f"garment {doc['garment']} {doc['size']} written to {args.out}"
 
 

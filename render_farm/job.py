@@ -60,6 +60,15 @@ class GarmentEntry(_Strict):
     size: str = "M"
     sizes: list[str] | None = Field(None, min_length=1)
     fabric: str = "cotton"
+    color: tuple[float, float, float] | None = Field(
+        None, description="linear RGB, 0-1; default the fabric's own colour")
+
+    @field_validator("color")
+    @classmethod
+    def _color_in_range(cls, value):
+        if value is not None and not all(0.0 <= c <= 1.0 for c in value):
+            raise ValueError("colour values must lie in 0-1 (linear RGB)")
+        return value
 
     @field_validator("size", mode="before")
     @classmethod
@@ -122,11 +131,13 @@ class TryOn:
     template: str
     avatar_key: str  # content key of the photo(s) and height, hashed once per avatar
     avatar_dir: Path | None = None  # a fitted avatar, used as it is
+    color: tuple[float, float, float] | None = None  # the garment's; None: its fabric's
 
     def keys(self) -> dict[str, str]:
         """Content keys of the four stage outputs (each includes its inputs' keys)."""
         avatar = self.avatar_key
-        garment = content_key("garment", self.kind, self.size, self.fabric)
+        garment = content_key("garment", self.kind, self.size, self.fabric,
+                              *([list(self.color)] if self.color else []))
         drape = content_key("drape", avatar, garment)
         render = content_key("render", drape, self.views, self.samples, self.resolution,
                              self.template)
@@ -210,7 +221,7 @@ def job_try_ons(job: JobFile, path: Path) -> list[TryOn]:
             for size in garment.all_sizes:
                 try_ons.append(TryOn(
                     photo=photo, side_photo=side_photo, height_cm=avatar.height_cm,
-                    kind=garment.kind, size=size, fabric=garment.fabric,
+                    kind=garment.kind, size=size, fabric=garment.fabric, color=garment.color,
                     views=tuple(render.views), samples=render.samples,
                     resolution=tuple(render.resolution), template=render.template,
                     avatar_key=avatar_key, avatar_dir=avatar_dir,

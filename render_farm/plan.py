@@ -105,7 +105,8 @@ def _plan_try_on(try_on: TryOn, tasks: dict[str, PlannedTask]) -> PlannedTask:
     else:
         avatar_ref = {"path": str(try_on.avatar_dir)}
     planned.append(PlannedTask(keys["garment"], "garment", {
-        "kind": try_on.kind, "size": try_on.size, "fabric": try_on.fabric}, (), garment_label))
+        "kind": try_on.kind, "size": try_on.size, "fabric": try_on.fabric,
+        "color": list(try_on.color) if try_on.color else None}, (), garment_label))
     needs = tuple(k for k in (avatar_ref.get("task"), keys["garment"]) if k)
     planned.append(PlannedTask(keys["drape"], "drape", {
         "avatar": avatar_ref, "garment": {"task": keys["garment"]}}, needs,
@@ -141,7 +142,8 @@ def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto"
         stages.fit_stage(args["photo"], args["height_cm"], folder, device, progress,
                          side_photo=args["side_photo"])
     elif task.stage == "garment":
-        stages.garment_stage(args["kind"], args["size"], args["fabric"], folder)
+        stages.garment_stage(args["kind"], args["size"], args["fabric"], folder,
+                             args.get("color"))
     elif task.stage == "drape":
         stages.drape_stage(path(args["avatar"], "fit"), path(args["garment"], "garment"), folder,
                            device, progress, keep_failed=True)

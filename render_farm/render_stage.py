@@ -46,12 +46,13 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
     fabrics = {}
     if fit:
         from neural.drape.layers import UNDER
-        from neural.garments.fabrics import fabric
+        from neural.materials import fabric_surface
 
-        layers = {f"{UNDER}{i}": layer["fabric"]
-                  for i, layer in enumerate(fit.get("layers_under", []))}
-        layers["garment"] = fit["fabric"]
-        fabrics = {node: (name, tuple(fabric(name)["color"])) for node, name in layers.items()}
+        layers = {f"{UNDER}{i}": layer for i, layer in enumerate(fit.get("layers_under", []))}
+        layers["garment"] = fit
+        fabrics = {node: (layer["fabric"],
+                          fabric_surface({"name": layer["fabric"]}, layer.get("color")).color)
+                   for node, layer in layers.items()}
     garment_colors = None
     if fitmap is not None:
         if "fit_map" not in fit:

@@ -284,7 +284,7 @@ def test_built_zip_installs_into_a_fresh_user_folder_and_enables(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "STATUS tryon 0.1.0 ready" in done.stdout, done.stdout[-2000:]
-    assert "TEMPLATES outdoor packshot studio True" in done.stdout  # the zip's own templates
+    assert "TEMPLATES neutral outdoor packshot studio True" in done.stdout  # the zip's own templates
     assert "RUNNER True" in done.stdout  # and its own engine-process runner
     assert (user / "extensions" / "user_default" / "tryon" / "blender_manifest.toml").is_file()
 

@@ -7,7 +7,7 @@ import build
 pytestmark = pytest.mark.blender
 
 LIGHTS = {"studio": {"key", "fill", "rim"}, "packshot": {"front_left", "front_right", "top"},
-          "outdoor": {"sun"}}
+          "outdoor": {"sun"}, "neutral": set()}
 
 
 def test_templates_written_as_blend_files_that_render(tmp_path):

@@ -4,6 +4,8 @@ import pytest
 from neural.errors import InputError
 from tests.conftest import drape_over, write_average_avatar
 
+BLACK = (0.02, 0.02, 0.02)  # the trousers' colour, linear RGB (not denim's own blue)
+
 
 @pytest.fixture(scope="module")
 def trousers_drape(tmp_path_factory):
@@ -11,18 +13,22 @@ def trousers_drape(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("layers")
     write_average_avatar(root / "avatar", gender=0.0)
-    garment_stage("trousers", "S", "denim", root / "trousers")
+    garment_stage("trousers", "S", "denim", root / "trousers", BLACK)
     drape_stage(root / "avatar", root / "trousers", root / "trousers_drape", "cpu")
     return root
 
 
 def test_a_top_over_trousers_stays_outside_them(trousers_drape):
     from neural.drape.fit_metrics import nearest_surface
-    from neural.mesh_io import read_glb
+    from neural.mesh_io import glb_materials, read_glb
 
     root = trousers_drape
     fit = drape_over(root, root / "trousers_drape", "tshirt", "S", "jersey")
-    assert fit["layers_under"] == [{"garment": "trousers", "fabric": "denim"}]
+    assert fit["layers_under"] == [{"garment": "trousers", "fabric": "denim",
+                                    "color": list(BLACK)}]
+    colours = {node: material["pbrMetallicRoughness"]["baseColorFactor"][:3] for node, material
+               in glb_materials(root / "tshirt_drape" / "draped.glb").items()}
+    assert colours["garment_under_0"] == list(BLACK) and colours["garment"] == fit["color"]
     meshes = read_glb(root / "tshirt_drape" / "draped.glb")
     assert set(meshes) == {"body", "garment_under_0", "garment"}
     trousers, tshirt = meshes["garment_under_0"], meshes["garment"][0]

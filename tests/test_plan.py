@@ -44,3 +44,18 @@ def test_keys_depend_on_the_work_not_on_the_file(tmp_path):
     other = plan_job(_job(tmp_path, "  - {kind: tshirt, sizes: [S, L], fabric: denim}\n"))
     shared = {t.key for t in first.tasks} & {t.key for t in other.tasks}
     assert {t.stage for t in first.tasks if t.key in shared} == {"fit"}
+
+
+def test_a_garment_colour_is_its_own_garment_and_a_bad_one_is_refused(tmp_path):
+    import pytest
+
+    from neural.errors import InputError
+
+    plain = plan_job(_job(tmp_path, "  - {kind: tshirt}\n"))
+    red = plan_job(_job(tmp_path, "  - {kind: tshirt, color: [0.55, 0.05, 0.05]}\n"))
+    garment = next(t for t in red.tasks if t.stage == "garment")
+    assert garment.args["color"] == [0.55, 0.05, 0.05]
+    assert garment.key not in {t.key for t in plain.tasks}
+    assert next(t for t in plain.tasks if t.stage == "garment").args["color"] is None
+    with pytest.raises(InputError, match=r"garments\[0\]\.color"):
+        plan_job(_job(tmp_path, "  - {kind: tshirt, color: [1.5, 0, 0]}\n"))

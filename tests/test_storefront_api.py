@@ -338,6 +338,7 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
     with size advice: his chart's size (S) and those either side draped and rendered by the
     server's runner thread, and S advised because XS is tight at the chest."""
 
+    from neural.mesh_io import glb_materials
     from tests.conftest import write_average_avatar
 
     data = api.app.extensions["tryon"]["data"]
@@ -370,6 +371,9 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
     assert Image.open(io.BytesIO(front.data)).size == (64, 96)
     model = api("GET", tryon["files"]["draped.glb"])
     assert model.mimetype == "model/gltf-binary" and model.data[:4] == b"glTF"
+    (api.data_dir / "shown.glb").write_bytes(model.data)
+    cloth = glb_materials(api.data_dir / "shown.glb")["garment"]["pbrMetallicRoughness"]
+    assert cloth["baseColorFactor"][:3] == [0.55, 0.05, 0.05]  # the catalog's red, not cotton's
     assert model.data == api("GET", sizes["S"]["files"]["draped.glb"]).data
     larger = api("GET", sizes["M"]["files"]["draped.glb"])
     assert larger.data[:4] == b"glTF" and larger.data != model.data

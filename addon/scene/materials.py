@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SKIN_COLOR = (0.80, 0.60, 0.50)  # linear RGB
+from ..catalog import FABRIC_SURFACES, SKIN
+
+SKIN_COLOR, SKIN_ROUGHNESS = SKIN  # linear RGB; the engine's files give the body the same
 GROUP_PREFIX = "Try-On "
 
 
 @dataclass(frozen=True)
 class FabricLook:
-    """How a fabric looks: Principled BSDF settings and a weave drawn as bump detail."""
+    """How a fabric's weave looks, drawn as bump detail (its roughness and sheen are the
+    engine's, ``catalog.FABRIC_SURFACES``, as in the glTF files it writes)."""
 
-    roughness: float
-    sheen: float  # weight of the sheen layer: fibres catching grazing light
-    sheen_roughness: float
     weave: str  # the height pattern: plain, twill, satin, rib, loops or fuzz
     repeats_per_m: float  # the Wave texture's scale per metre of pattern (UV metres)
     relief_m: float  # height of the weave's relief, metres (the Bump node's distance)
@@ -26,12 +26,12 @@ class FabricLook:
 
 
 FABRIC_LOOKS = {
-    "cotton": FabricLook(0.85, 0.25, 0.5, "plain", 600.0, 0.0002),
-    "jersey": FabricLook(0.9, 0.4, 0.4, "loops", 500.0, 0.0003),
-    "denim": FabricLook(0.8, 0.2, 0.6, "twill", 350.0, 0.0005),
-    "silk": FabricLook(0.3, 0.5, 0.2, "satin", 1500.0, 0.00005, anisotropic=0.6),
-    "wool_suiting": FabricLook(0.9, 0.6, 0.6, "fuzz", 400.0, 0.0003),
-    "knit": FabricLook(0.95, 0.5, 0.5, "rib", 160.0, 0.0015),
+    "cotton": FabricLook("plain", 600.0, 0.0002),
+    "jersey": FabricLook("loops", 500.0, 0.0003),
+    "denim": FabricLook("twill", 350.0, 0.0005),
+    "silk": FabricLook("satin", 1500.0, 0.00005, anisotropic=0.6),
+    "wool_suiting": FabricLook("fuzz", 400.0, 0.0003),
+    "knit": FabricLook("rib", 160.0, 0.0015),
 }
 
 
@@ -43,7 +43,7 @@ def skin_group():
     if group is not None:
         return group
     group, _, bsdf = _new_group(f"{GROUP_PREFIX}Skin", SKIN_COLOR)
-    bsdf.inputs["Roughness"].default_value = 0.5
+    bsdf.inputs["Roughness"].default_value = SKIN_ROUGHNESS
     bsdf.inputs["Subsurface Weight"].default_value = 0.15
     return group
 
@@ -61,11 +61,13 @@ def fabric_group(fabric: str):
     for name, value in (("Weave Scale", 1.0), ("Weave Depth", 1.0)):
         socket = group.interface.new_socket(name, in_out="INPUT", socket_type="NodeSocketFloat")
         socket.default_value, socket.min_value = value, 0.0
-    bsdf.inputs["Roughness"].default_value = look.roughness
-    bsdf.inputs["Sheen Weight"].default_value = look.sheen
-    bsdf.inputs["Sheen Roughness"].default_value = look.sheen_roughness
+    roughness, sheen, sheen_roughness = FABRIC_SURFACES[fabric]
+    bsdf.inputs["Roughness"].default_value = roughness
+    bsdf.inputs["Sheen Weight"].default_value = sheen
+    bsdf.inputs["Sheen Roughness"].default_value = sheen_roughness
     bsdf.inputs["Anisotropic"].default_value = look.anisotropic
     nodes, links = group.nodes, group.links
+    links.new(group_in.outputs["Color"], bsdf.inputs["Sheen Tint"])  # fibres of that colour
     repeats = nodes.new("ShaderNodeMath")  # repeats per metre x the user's scale
     repeats.operation = "MULTIPLY"
     repeats.inputs[0].default_value = look.repeats_per_m

@@ -29,6 +29,7 @@ from neural.fitting.avatar_file import read_avatar
 from neural.garments.garment_file import garment_mesh, read_garment
 from neural.garments.meshing import GarmentMesh
 from neural.garments.pattern import Pattern
+from neural.materials import SKIN, fabric_surface
 from neural.mesh_io import glb_bytes
 from neural.stage_files import checked
 
@@ -199,10 +200,11 @@ def _document(setup: DrapeSetup, simulated, report: dict, simulation: dict, devi
         "garment": setup.garment["garment"],
         "size": setup.garment["size"],
         "fabric": setup.garment["fabric"]["name"],
+        "color": list(fabric_surface(setup.garment["fabric"]).color),
         **report,
         "simulation": simulation,
-        "layers_under": [{"garment": layer.garment, "fabric": layer.fabric}
-                         for layer in setup.layers],
+        "layers_under": [{"garment": layer.garment, "fabric": layer.fabric,
+                          "color": list(layer.surface.color)} for layer in setup.layers],
         "simulated_steps": simulated.substeps,
         "wall_time_s": round(time.perf_counter() - started, 2),
         "device": device,
@@ -213,11 +215,12 @@ def _document(setup: DrapeSetup, simulated, report: dict, simulation: dict, devi
 def _write(out_dir: str | os.PathLike, setup: DrapeSetup, positions: np.ndarray,
            document: dict) -> None:
     out_dir = Path(out_dir)
+    under, under_surfaces = glb_nodes(setup.layers)
     write_bytes_atomic(out_dir / "draped.glb", glb_bytes({
         "body": (setup.body.vertices, setup.body.faces, None),
-        **glb_nodes(setup.layers),
+        **under,
         "garment": (positions, setup.mesh.faces, setup.mesh.uv),
-    }))
+    }, {"body": SKIN, **under_surfaces, "garment": fabric_surface(setup.garment["fabric"])}))
     write_json_atomic(out_dir / "fit.json", checked("fit.json", document))
 
 

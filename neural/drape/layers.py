@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from neural.errors import InputError
+from neural.materials import Color, Surface, fabric_surface
 from neural.mesh_io import read_glb
 
 UNDER = "garment_under_"
@@ -30,6 +31,11 @@ class Layer:
     uv: np.ndarray | None
     garment: str
     fabric: str
+    color: Color | None = None  # linear RGB; None: the fabric's own
+
+    @property
+    def surface(self) -> Surface:
+        return fabric_surface({"name": self.fabric}, self.color)
 
 
 def read_layers(draped_dir: str | os.PathLike, body_vertices: np.ndarray) -> list[Layer]:
@@ -46,8 +52,10 @@ def read_layers(draped_dir: str | os.PathLike, body_vertices: np.ndarray) -> lis
         raise InputError(f"{folder} was draped on another avatar")
     below = fit.get("layers_under", [])
     names = [f"{UNDER}{i}" for i in range(len(below))] + ["garment"]
-    kinds = below + [{"garment": fit["garment"], "fabric": fit["fabric"]}]
-    return [Layer(*meshes[name], kind["garment"], kind["fabric"]) for name, kind in zip(names, kinds)]
+    kinds = below + [{"garment": fit["garment"], "fabric": fit["fabric"], "color": fit.get("color")}]
+    return [Layer(*meshes[name], kind["garment"], kind["fabric"],
+                  tuple(kind["color"]) if kind.get("color") else None)
+            for name, kind in zip(names, kinds)]
 
 
 def collider(body_vertices: np.ndarray, body_faces: np.ndarray, layers: list[Layer]
@@ -61,6 +69,8 @@ def collider(body_vertices: np.ndarray, body_faces: np.ndarray, layers: list[Lay
     return np.concatenate(vertices), np.concatenate(faces)
 
 
-def glb_nodes(layers: list[Layer]) -> dict[str, tuple]:
-    """draped.glb nodes for the lower garments."""
-    return {f"{UNDER}{i}": (layer.vertices, layer.faces, layer.uv) for i, layer in enumerate(layers)}
+def glb_nodes(layers: list[Layer]) -> tuple[dict[str, tuple], dict[str, Surface]]:
+    """draped.glb nodes for the lower garments, and their materials."""
+    names = [f"{UNDER}{i}" for i in range(len(layers))]
+    return ({name: (layer.vertices, layer.faces, layer.uv) for name, layer in zip(names, layers)},
+            {name: layer.surface for name, layer in zip(names, layers)})

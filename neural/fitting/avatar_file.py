@@ -21,6 +21,7 @@ from neural.errors import InputError
 from neural.files import write_bytes_atomic, write_json_atomic
 from neural.fitting.fit_body import FitResult
 from neural.fitting.measurement_confidence import clothing_seen, measurement_uncertainty
+from neural.materials import SKIN
 from neural.mesh_io import glb_bytes
 from neural.photo.person_detector import PersonObservation
 from neural.stage_files import checked
@@ -96,7 +97,8 @@ def _write(out_dir: str | os.PathLike, document: dict, body: BodyParameters, ver
     the same frame) and avatar.json."""
     out_dir = Path(out_dir)
     skeleton = rest_skeleton(body, device)
-    write_bytes_atomic(out_dir / "avatar.glb", glb_bytes({"body": (vertices, faces, None)}))
+    write_bytes_atomic(out_dir / "avatar.glb", glb_bytes({"body": (vertices, faces, None)},
+                                                               {"body": SKIN}))
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **skeleton)
     write_bytes_atomic(out_dir / SKELETON_FILE, buffer.getvalue())

@@ -17,6 +17,7 @@ from neural.files import write_bytes_atomic, write_json_atomic
 from neural.garments.fabrics import fabric
 from neural.garments.meshing import GarmentMesh, mesh_pattern
 from neural.garments.pattern import Pattern
+from neural.materials import Color, check_color, fabric_surface
 from neural.garments import dress, hoodie, jacket, jeans, shirt, skirt, trousers, tshirt
 from neural.mesh_io import glb_bytes, read_glb
 from neural.stage_files import checked
@@ -49,22 +50,25 @@ def require_built_in(kind: str) -> None:
 
 
 def write_garment(out_dir: str | os.PathLike, kind: str, size: str, fabric_name: str,
-                  spacing_cm: float = 2.5) -> dict:
-    """Write garment.json and garment.glb for a built-in garment; return the JSON document."""
+                  spacing_cm: float = 2.5, color: Color | None = None) -> dict:
+    """Write garment.json and garment.glb for a built-in garment in ``color`` (linear RGB;
+    default the fabric's own); return the JSON document."""
     pattern, mesh, params = build_garment(kind, size, fabric_name, spacing_cm)
-    return _write(out_dir, pattern, mesh, fabric_name, params, spacing_cm)
+    return _write(out_dir, pattern, mesh, fabric_name, params, spacing_cm, color)
 
 
 def write_pattern_garment(out_dir: str | os.PathLike, pattern: Pattern, fabric_name: str,
-                          spacing_cm: float = 2.5) -> dict:
+                          spacing_cm: float = 2.5, color: Color | None = None) -> dict:
     """Write garment.json and garment.glb for any pattern (an import); return the document."""
     params = fabric(fabric_name)
     return _write(out_dir, pattern, mesh_pattern(pattern, spacing_cm), fabric_name, params,
-                  spacing_cm)
+                  spacing_cm, color)
 
 
 def _write(out_dir: str | os.PathLike, pattern: Pattern, mesh: GarmentMesh, fabric_name: str,
-           params: dict, spacing_cm: float) -> dict:
+           params: dict, spacing_cm: float, color: Color | None) -> dict:
+    if color is not None:
+        params = params | {"color": list(check_color(color))}
     document = {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,
@@ -86,8 +90,9 @@ def _write(out_dir: str | os.PathLike, pattern: Pattern, mesh: GarmentMesh, fabr
         },
     }
     out_dir = Path(out_dir)
-    write_bytes_atomic(out_dir / "garment.glb",
-                       glb_bytes({"garment": (_flat_layout(mesh), mesh.faces, mesh.uv)}))
+    write_bytes_atomic(out_dir / "garment.glb", glb_bytes(
+        {"garment": (_flat_layout(mesh), mesh.faces, mesh.uv)},
+        {"garment": fabric_surface(document["fabric"])}))
     write_json_atomic(out_dir / "garment.json", checked("garment.json", document))
     return document
 
