@@ -68,3 +68,15 @@ def test_a_jobs_contact_sheet_says_why_a_drape_has_no_picture(failed_drape, tmp_
     assert (cell < 0x60).any()
     page = (tmp_path / "sheets" / "s1" / "index.html").read_text()
     assert "not rendered: drape failed" in page
+
+
+def test_the_watch_gives_up_on_cloth_that_stays_deep_not_on_a_seam_closing():
+    import trimesh
+
+    from neural.drape.drape_garment import _clear_of_body
+
+    body = trimesh.creation.icosphere(subdivisions=3, radius=0.2)
+    watch = _clear_of_body(np.asarray(body.vertices), np.asarray(body.faces))
+    clear, deep = np.array([[0.0, 0.0, 0.25]]), np.array([[0.0, 0.0, 0.15]])  # 5 cm in
+    assert watch(deep) and watch(clear)  # pulled in while a seam closed, then pushed out
+    assert watch(deep) and not watch(deep)  # still in at the next look: give up

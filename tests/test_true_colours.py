@@ -56,15 +56,14 @@ def garment_colour(image: np.ndarray, recoloured: np.ndarray) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def red_tee(tmp_path_factory) -> Path:
-    """The catalog's red tee draped on Anny's average woman: the drape's folder."""
-    from neural.garments.garment_file import SIZE_CHARTS
-    from neural.garments.size_charts import fitted_size
+    """The catalog's red tee draped on Anny's average woman: the folder of it all."""
     from neural.stages import drape_stage, garment_stage
 
     root = tmp_path_factory.mktemp("red_tee")
-    avatar = write_average_avatar(root / "avatar", gender=1.0)
-    size = fitted_size(SIZE_CHARTS["tshirt"], avatar["measurements"])
-    garment_stage("tshirt", size, "cotton", root / "garment", RED)
+    write_average_avatar(root / "avatar", gender=1.0)
+    # S, a size over her chart's XS: its underarm seams pull cloth into the body for a moment
+    # while they close, which the drape must not take for failure
+    garment_stage("tshirt", "S", "cotton", root / "garment", RED)
     assert_gates_pass(drape_stage(root / "avatar", root / "garment", root / "drape", "cpu"))
     return root
 

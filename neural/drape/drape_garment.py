@@ -158,24 +158,30 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     return document
 
 
-EARLY_DEPTH_M = 0.01  # cloth this deep in the body while settling does not come out
+EARLY_DEPTH_M = 0.01  # cloth this deep in the body while settling, look after look,
+DEEP_LOOKS = 2  #       does not come out (looks are cloth_sim.WATCH_EVERY frames apart)
 
 
 def _clear_of_body(vertices: np.ndarray, faces: np.ndarray) -> Callable[[np.ndarray], bool]:
-    """A watch for a drape going wrong: whether every cloth point (n, 3) lies less than
-    ``EARLY_DEPTH_M`` inside the body, judged by the nearest body vertex and its normal (fast,
-    and good to the body's vertex spacing, ~1 cm). The body alone: the garments worn under
-    are open sheets whose normals do not say which side is in."""
+    """A watch for a drape going wrong: False once some cloth point (n, 3) has lain
+    ``EARLY_DEPTH_M`` or more inside the body at ``DEEP_LOOKS`` looks in a row, judged by the
+    nearest body vertex and its normal (fast, and good to the body's vertex spacing, ~1 cm).
+    One deep look is not enough: an underarm seam closing may pull cloth 5 cm in, which the
+    next frames push out. The body alone: the garments worn under are open sheets whose
+    normals do not say which side is in."""
     import trimesh
     from scipy.spatial import cKDTree
 
     normals = trimesh.Trimesh(vertices, faces, process=False).vertex_normals
     tree = cKDTree(vertices)
+    deep_looks = 0
 
     def going_well(points: np.ndarray) -> bool:
+        nonlocal deep_looks
         nearest = tree.query(points)[1]
         depth = -np.einsum("ij,ij->i", points - vertices[nearest], normals[nearest])
-        return bool(depth.max() < EARLY_DEPTH_M)
+        deep_looks = deep_looks + 1 if depth.max() >= EARLY_DEPTH_M else 0
+        return deep_looks < DEEP_LOOKS
 
     return going_well
 
