@@ -1,8 +1,9 @@
 """The storefront API's data, in SQL (SQLite by default, PostgreSQL by URL) through SQLAlchemy:
 storefronts and their API keys (only keyed hashes are kept), avatars (body parameters and
 measurements, never photos), shoppers' events and the recommendations served with their
-propensities. Everything belongs to one storefront; shopper ids are pseudonymised with a keyed
-hash, so the store never holds a storefront's own shopper ids.
+propensities, try-ons and the links that share them (only keyed hashes of the links).
+Everything belongs to one storefront; shopper ids are pseudonymised with a keyed hash, so the
+store never holds a storefront's own shopper ids.
 """
 from __future__ import annotations
 
@@ -99,6 +100,16 @@ class TryOnRow(_Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class ShareRow(_Base):
+    """A link that shows one try-on to anyone who has it, until ``expires_at`` (epoch s)."""
+    __tablename__ = "shares"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # of the link's token
+    storefront_id: Mapped[str] = mapped_column(String(32), index=True)
+    tryon_id: Mapped[str] = mapped_column(String(32), index=True)
+    expires_at: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
 class StorefrontData:
     """The data at ``url``; ``secret`` keys the hashes of API keys and shopper ids."""
 
@@ -170,7 +181,8 @@ class StorefrontData:
                 else None
 
     def erase_avatar(self, storefront_id: str, avatar_id: str) -> bool:
-        """Delete the avatar and every event and served recommendation made with it; False
+        """Delete the avatar and every event, try-on, share link and served recommendation
+        made with it; False
         when it is not this storefront's. (Recommendations still pending in any process are
         dropped when written: their avatar is gone.)"""
         self.flush_served()
@@ -179,6 +191,8 @@ class StorefrontData:
             if row is None or row.storefront_id != storefront_id:
                 return False
             session.execute(delete(EventRow).where(EventRow.avatar_id == avatar_id))
+            session.execute(delete(ShareRow).where(ShareRow.tryon_id.in_(
+                select(TryOnRow.id).where(TryOnRow.avatar_id == avatar_id))))
             session.execute(delete(TryOnRow).where(TryOnRow.avatar_id == avatar_id))
             session.execute(delete(ServedRow).where(ServedRow.avatar_id == avatar_id))
             session.delete(row)
@@ -209,6 +223,43 @@ class StorefrontData:
             TryOnRow.state != "failed")
         with self.engine.connect() as connection:
             return [tuple(row) for row in connection.execute(query).all()]
+
+    def share_tryon(self, storefront_id: str, tryon_id: str, days: float
+                    ) -> tuple[str, float] | None:
+        """A new link token for the try-on, valid for ``days``, and when it expires (epoch s);
+        None when the try-on is not this storefront's. Only the token's keyed hash is kept."""
+        token = secrets.token_urlsafe(24)  # 192 random bits: not to be guessed
+        now = time.time()
+        with Session(self.engine) as session, session.begin():
+            row = session.get(TryOnRow, tryon_id)
+            if row is None or row.storefront_id != storefront_id:
+                return None
+            session.add(ShareRow(digest=self._digest(f"share:{token}"),
+                                 storefront_id=storefront_id, tryon_id=tryon_id,
+                                 expires_at=now + days * 86400.0, created_at=now))
+        return token, now + days * 86400.0
+
+    def revoke_shares(self, storefront_id: str, tryon_id: str) -> bool:
+        """End every link to the try-on; False when it is not this storefront's."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(TryOnRow, tryon_id)
+            if row is None or row.storefront_id != storefront_id:
+                return False
+            session.execute(delete(ShareRow).where(ShareRow.tryon_id == tryon_id))
+            return True
+
+    def shared_tryon(self, token: str) -> tuple[str, str] | None:
+        """(storefront, try-on) a link token shows, or None when it is unknown, revoked or
+        expired (an expired link is deleted)."""
+        digest = self._digest(f"share:{token}")
+        with Session(self.engine) as session, session.begin():
+            row = session.get(ShareRow, digest)
+            if row is None:
+                return None
+            if row.expires_at <= time.time():
+                session.delete(row)
+                return None
+            return row.storefront_id, row.tryon_id
 
     def tryons_of(self, storefront_id: str, avatar_id: str) -> list[str]:
         """The ids of the avatar's try-ons."""

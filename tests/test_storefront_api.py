@@ -11,6 +11,8 @@ import json
 import logging
 import shutil
 import time
+from datetime import datetime
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -389,6 +391,39 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
                                            "size": "XXXL"}), 400)
     _error(api("POST", "/v1/tryons", json={"avatar": "nobody", "garment": "tee-red"}), 404)
 
+    # shared (opt-in): a public page with the pictures and the 3D model, until revoked
+    tryon_path = f"/v1/tryons/{tryon['id']}"
+    _error(api("POST", f"{tryon_path}/share", shop="shop-b"), 404)
+    link = api("POST", f"{tryon_path}/share", json={"days": 2})
+    assert link.status_code == 201, link.get_data(as_text=True)
+    url, expires = link.get_json()["url"], link.get_json()["expires_at"]
+    assert 47 < (datetime.fromisoformat(expires).timestamp() - time.time()) / 3600 <= 48
+    page_path = urlsplit(url).path
+    assert len(page_path.rsplit("/", 1)[1]) >= 32  # 192 random bits
+    page = api("GET", page_path, shop=None)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
+    assert f'<meta property="og:image" content="{url}/front.png">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert "Cotton tee in size S" in html and 'alt="Cotton tee, size S, from the front"' in html
+    measured = data.avatar(shop_a, folder.name)["measurements"]
+    assert not any(f"{value:.1f}" in html for value in measured.values())  # no body data
+    for name, kind in (("front.png", "image/png"), ("draped.glb", "model/gltf-binary")):
+        shown = api("GET", f"{page_path}/{name}", shop=None)
+        assert shown.status_code == 200 and shown.mimetype == kind
+        assert shown.data == api("GET", tryon["files"][name]).data
+    assert api("GET", f"{page_path}/fit.json", shop=None).status_code == 404
+    _error(api("DELETE", f"{tryon_path}/share", shop="shop-b"), 404)
+    assert api("GET", page_path, shop=None).status_code == 200  # another shop cannot end it
+    assert api("DELETE", f"{tryon_path}/share").status_code == 204
+    assert api("GET", page_path, shop=None).status_code == 404
+    assert api("GET", f"{page_path}/front.png", shop=None).status_code == 404
+    brief = api("POST", f"{tryon_path}/share", json={"days": 1 / 86400})  # a second
+    time.sleep(1.5)
+    assert api("GET", urlsplit(brief.get_json()["url"]).path, shop=None).status_code == 404
+    _error(api("POST", f"{tryon_path}/share", json={"days": 400}), 400)
+    kept = urlsplit(api("POST", f"{tryon_path}/share").get_json()["url"]).path  # 30 days
+
     # a size whose drape failed (a real failed drape's fit.json in M's drape folder: catalog
     # garments drape cleanly) is still judged, offered without a picture, with the reason
     drapes = (api.data_dir / "tryons" / shop_a / "out" / "drapes").glob("*/fit.json")
@@ -400,7 +435,9 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
     assert sizes["S"]["no_picture"] is None and sizes["S"]["files"]
     _error(api("GET", f"/v1/tryons/{tryon['id']}/files/M/draped.glb"), 404)
 
+    assert api("GET", kept, shop=None).status_code == 200
     assert api("DELETE", f"/v1/avatars/{folder.name}").status_code == 204
     _error(api("GET", f"/v1/tryons/{tryon['id']}"), 404)
+    assert api("GET", kept, shop=None).status_code == 404  # links die with the avatar
     out = api.data_dir / "tryons" / shop_a
     assert not list(out.rglob("draped.glb")) and not list(out.rglob("front.png"))

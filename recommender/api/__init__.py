@@ -10,6 +10,8 @@ one blueprint per resource under /v1 and JSON errors throughout.
     GET  /v1/recommendations?shopper=&k=        items with the policy's propensities
     POST /v1/tryons, GET /v1/tryons/{id}[/files/{name}]   an avatar in a garment: preview at
                                                 once, then renders, 3D model and fit
+    POST, DELETE /v1/tryons/{id}/share          a link to a public page of the try-on; revoke
+    GET  /s/{token}[/{file}]                    that page (no key; ``shared``)
 
 /widget/ serves the try-on widget (``widget``). Every /v1 route but the document needs
 ``Authorization: Bearer KEY`` (``tryon keys create``) and sees only its storefront's data;
@@ -21,7 +23,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from recommender.api import avatars, cors, errors, garments, openapi, shoppers, tryons, widget
+from recommender.api import (avatars, cors, errors, garments, openapi, shared, shoppers, tryons,
+                           widget)
 from recommender.api.auth import rate_limits
 from recommender.api.config import Settings, settings_from_environment
 from recommender.api.uploads import InMemoryRequest
@@ -41,8 +44,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.register(app)
     cors.register(app)
     keyed = [garments.blueprint, avatars.blueprint, shoppers.blueprint, tryons.blueprint]
-    rate_limits(app, keyed, settings.rate_limit_per_minute, settings.broker)
+    rate_limits(app, keyed, [shared.blueprint], settings.rate_limit_per_minute, settings.broker)
     for blueprint in (*keyed, openapi.blueprint):
         app.register_blueprint(blueprint, url_prefix="/v1")
     app.register_blueprint(widget.blueprint, url_prefix="/widget")
+    app.register_blueprint(shared.blueprint, url_prefix="/s")
     return app

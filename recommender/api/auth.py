@@ -44,16 +44,24 @@ def require_key() -> None:
     g.storefront = storefront
 
 
-def rate_limits(app: Flask, blueprints: list[Blueprint], per_minute: int,
-                storage_uri: str | None) -> Limiter:
-    """Limit each known key to ``per_minute`` requests a minute on ``blueprints``' routes,
-    counted in ``storage_uri`` (``redis://...``; None: this process's memory). Requests
-    without a known key are not counted: ``require_key`` refuses them."""
+def rate_limits(app: Flask, blueprints: list[Blueprint], public: list[Blueprint],
+                per_minute: int, storage_uri: str | None) -> Limiter:
+    """Limit each known key to ``per_minute`` requests a minute on ``blueprints``' routes, and
+    each client address to as many on the ``public`` ones (pages anyone may open), counted in
+    ``storage_uri`` (``redis://...``; None: this process's memory). Keyed requests without a
+    known key are not counted: ``require_key`` refuses them."""
     limiter = Limiter(key_func=_counted_as, app=app, storage_uri=storage_uri or "memory://",
                       strategy="sliding-window-counter", key_prefix="tryon-api")
     for blueprint in blueprints:
         limiter.limit(f"{per_minute}/minute", exempt_when=_not_counted)(blueprint)
+    for blueprint in public:
+        limiter.limit(f"{per_minute}/minute", key_func=_client_address)(blueprint)
     return limiter
+
+
+def _client_address() -> str:
+    """Where a public request is counted: a digest of the client's address."""
+    return hashlib.sha256(f"address:{request.remote_addr}".encode()).hexdigest()[:32]
 
 
 def _bearer_key() -> str:

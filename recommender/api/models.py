@@ -131,3 +131,16 @@ class TryOn(BaseModel):
     fit: dict | None = Field(None, description="of the size shown, once done")
     sizes: list[SizeDraped] | None = Field(None, description="each size draped, smallest first")
     advice: Advice | None = Field(None, description="with 'advise', once done")
+
+
+MAX_SHARE_DAYS = 365
+
+
+class ShareRequest(BaseModel):
+    days: float = Field(30.0, gt=0, le=MAX_SHARE_DAYS, description="how long the link works")
+
+
+class Share(BaseModel):
+    url: str = Field(description="a page showing the try-on's pictures and 3D model to anyone "
+                                 "with the link: no measurements, photo or account data")
+    expires_at: str = Field(description="when the link stops working, ISO 8601 UTC")

@@ -2,15 +2,19 @@
 once with the try-on's preview; GET /v1/tryons/{id} follows it (state, progress, then the
 renders, the draped 3D model and the fit with a verdict per sizing girth); GET
 /v1/tryons/{id}/files/{name} serves preview.png, front.png, back.png and draped.glb (those of
-the size shown), and SIZE/front.png, SIZE/back.png and SIZE/draped.glb of each size draped."""
+the size shown), and SIZE/front.png, SIZE/back.png and SIZE/draped.glb of each size draped.
+POST /v1/tryons/{id}/share ``{"days": 30}`` (opt-in) answers a link to a public page of a done
+try-on (``shared``) and when it expires; DELETE on the same path ends every link to it."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, send_file
+from datetime import datetime, timezone
+
+from flask import Blueprint, current_app, g, jsonify, request, send_file
 
 from neural.errors import InputError
 from recommender.api.auth import require_key
 from recommender.api.errors import fail, json_body
-from recommender.api.models import TryOn, TryOnRequest
+from recommender.api.models import Share, ShareRequest, TryOn, TryOnRequest
 from recommender.api.openapi import API, answers
 from recommender.catalog import catalog
 
@@ -61,3 +65,30 @@ def get_file(tryon_id: str, name: str):
     response = send_file(path, mimetype=MEDIA_TYPES[path.suffix], max_age=3600)
     response.direct_passthrough = False  # spectree reads the answer's body (a few MB at most)
     return response
+
+
+@blueprint.post("/tryons/<tryon_id>/share")
+@API.validate(json=ShareRequest, resp=answers(HTTP_201=Share), tags=["try-ons"])
+def share_tryon(tryon_id: str, json: ShareRequest):
+    """A link to a page showing a done try-on (pictures and 3D model) to whoever has it,
+    until it expires (``days``, default 30) or is revoked or the avatar is erased."""
+    state = current_app.extensions["tryon"]
+    status = state["tryons"].status(g.storefront, tryon_id)
+    if status is None:
+        raise fail(404, "not_found", f"no try-on {tryon_id!r}")
+    if status["state"] != "done" or status.get("no_picture"):
+        raise fail(409, "not_ready", f"try-on {tryon_id!r} has no pictures to share (yet)")
+    days = (json or ShareRequest()).days  # no body: the default
+    token, expires = state["data"].share_tryon(g.storefront, tryon_id, days)
+    return jsonify(url=f"{request.host_url}s/{token}",
+                   expires_at=datetime.fromtimestamp(expires, timezone.utc).isoformat(
+                       timespec="seconds")), 201
+
+
+@blueprint.delete("/tryons/<tryon_id>/share")
+@API.validate(resp=answers(HTTP_204=None), tags=["try-ons"])
+def revoke_shares(tryon_id: str):
+    """End every link to the try-on."""
+    if not current_app.extensions["tryon"]["data"].revoke_shares(g.storefront, tryon_id):
+        raise fail(404, "not_found", f"no try-on {tryon_id!r}")
+    return "", 204

@@ -1,0 +1,82 @@
+"""Shared try-ons, public (no key): GET /s/{token} is a page showing one try-on's renders and
+its 3D model, with Open Graph and Twitter-card tags so that messengers show a preview picture;
+GET /s/{token}/{file} serves front.png, back.png and draped.glb of the size shown.
+
+The page holds no measurements, photo or account data: the garment's name, the size and the
+pictures. An unknown, revoked or expired link, or one whose avatar was erased, is a 404 page.
+Pages are not to be indexed nor to pass the link on as a referrer."""
+from __future__ import annotations
+
+from html import escape
+
+from flask import Blueprint, current_app, request, send_file
+
+from recommender.catalog import catalog
+
+blueprint = Blueprint("shared", __name__)
+SHARED_FILES = {"front.png": "image/png", "back.png": "image/png",
+                "draped.glb": "model/gltf-binary"}
+PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex",
+                   "Cache-Control": "private, max-age=300"}
+GONE = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Link ended"
+        "</title></head><body><p>This try-on link has expired or was removed.</p></body></html>")
+
+
+@blueprint.get("/<token>")
+def page(token: str):
+    shown = _shown(token)
+    if shown is None:
+        return GONE, 404, PRIVATE_HEADERS
+    status = shown[2]
+    name = next((item.name for item in catalog() if item.id == status["garment"]),
+                status["garment"])
+    base = f"{request.host_url}s/{escape(token)}"
+    title = escape(f"{name} in size {status['size']}: a virtual try-on")
+    html = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{title}</title>
+<meta property="og:type" content="website">
+<meta property="og:title" content="{title}">
+<meta property="og:description" content="See it on the body it was fitted to, and turn it round.">
+<meta property="og:image" content="{base}/front.png">
+<meta property="og:url" content="{base}">
+<meta name="twitter:card" content="summary_large_image">
+<meta name="twitter:title" content="{title}">
+<meta name="twitter:image" content="{base}/front.png">
+<script type="module" src="{request.host_url}widget/model-viewer.min.js"></script>
+<style>body{{font-family:system-ui,sans-serif;margin:0 auto;max-width:960px;padding:1rem}}
+.pictures{{display:flex;flex-wrap:wrap;gap:1rem}}.pictures img{{max-width:100%;height:auto}}
+model-viewer{{width:100%;height:60vh;background:#f4f4f4}}</style></head>
+<body><main><h1>{title}</h1>
+<model-viewer src="{base}/draped.glb" camera-controls touch-action="pan-y"
+ alt="The garment in 3D on the body it was fitted to; drag to turn it"></model-viewer>
+<div class="pictures"><img src="{base}/front.png" alt="{escape(name)}, size {escape(status['size'])}, from the front">
+<img src="{base}/back.png" alt="{escape(name)}, size {escape(status['size'])}, from the back"></div>
+</main></body></html>"""
+    return html, 200, {"Content-Type": "text/html; charset=utf-8", **PRIVATE_HEADERS}
+
+
+@blueprint.get("/<token>/<name>")
+def shared_file(token: str, name: str):
+    shown = _shown(token)
+    path = None if shown is None or name not in SHARED_FILES else current_app.extensions[
+        "tryon"]["tryons"].file(shown[0], shown[1], name)
+    if path is None:
+        return GONE, 404, PRIVATE_HEADERS
+    response = send_file(path, mimetype=SHARED_FILES[name], max_age=300)
+    response.headers.update(PRIVATE_HEADERS)
+    return response
+
+
+def _shown(token: str) -> tuple[str, str, dict] | None:
+    """(storefront, try-on, its status) of a live link to a try-on with pictures, or None."""
+    state = current_app.extensions["tryon"]
+    owner = state["data"].shared_tryon(token)
+    if owner is None:
+        return None
+    status = state["tryons"].status(*owner)
+    if status is None or status["state"] != "done" or status.get("no_picture"):
+        return None
+    return *owner, status
