@@ -10,7 +10,7 @@ from neural.errors import InputError
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Add keys, serve and recommend to the ``tryon`` command's subparsers."""
+    """Add keys, serve, recommend and insights to the ``tryon`` command's subparsers."""
     keys = sub.add_parser("keys", help="the storefront API's keys")
     keys_sub = keys.add_subparsers(required=True, metavar="COMMAND")
     create = keys_sub.add_parser("create", help="print a new API key for a storefront")
@@ -56,6 +56,16 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     report.add_argument("--out", default="out/recommend/ab_report.json")
     report.set_defaults(handler=_recommend_report)
 
+    insights = sub.add_parser("insights", help="a garment's advised sizes, fit verdicts and "
+                                               "returns, with differential privacy")
+    insights.add_argument("storefront", help="the storefront's name")
+    insights.add_argument("--garment", required=True, help="a catalog item's id")
+    insights.add_argument("--epsilon", type=float, default=1.0,
+                          help="privacy loss to spend of the storefront's budget (default 1)")
+    insights.add_argument("--data", help="the API's data folder (default $TRYON_DATA, else "
+                          "./storefront_data)")
+    insights.set_defaults(handler=_insights)
+
 
 def _keys_create(args) -> str:
     from recommender.api.config import settings_from_environment
@@ -76,6 +86,44 @@ def _serve(args) -> str:
 
     create_app(settings_from_environment(args.data)).run(args.host, args.port)
     return "stopped"
+
+
+def _insights(args) -> str:
+    from recommender.api.config import settings_from_environment
+    from recommender.api.models import MAX_EPSILON
+    from recommender.catalog import catalog
+    from recommender.insights import size_insights
+    from recommender.storefront_data import StorefrontData
+    from recommender.tryons import TryOnService
+
+    if not 0 < args.epsilon <= MAX_EPSILON:
+        raise InputError(f"--epsilon must be above 0 and at most {MAX_EPSILON}")
+    item = next((i for i in catalog() if i.id == args.garment), None)
+    if item is None:
+        raise InputError(f"no garment {args.garment!r} in the catalog")
+    settings = settings_from_environment(args.data)
+    data = StorefrontData(settings.database_url, settings.secret)
+    storefront = data.storefront_named(args.storefront)
+    if storefront is None:
+        raise InputError(f"no storefront {args.storefront!r} in {settings.database_url}")
+    answer = size_insights(TryOnService(settings, data), data, storefront, item, args.epsilon,
+                           settings.privacy_budget)
+    if answer is None:
+        raise InputError(f"{args.storefront}'s privacy budget has less than epsilon "
+                         f"{args.epsilon} left: no more insights can be released")
+
+    def shown(count):
+        return "-" if count is None else str(count)
+
+    lines = [f"{item.name} ({item.id}), epsilon {args.epsilon} spent, "
+             f"{answer['epsilon_left']:g} left; '-': fewer than {answer['min_group']}",
+             "size  advised  returned"]
+    lines += [f"{size:<5} {shown(answer['sizes'][size]):>7}  {shown(answer['returns'][size]):>8}"
+              for size in answer["sizes"]]
+    lines += [f"{girth}: " + ", ".join(f"{verdict} {shown(count)}"
+                                       for verdict, count in verdicts.items())
+              for girth, verdicts in answer["verdicts"].items()]
+    return "\n".join(lines + [f"guarantee: {answer['guarantee']}"])
 
 
 def _recommend_evaluate(args) -> str:

@@ -110,6 +110,13 @@ class ShareRow(_Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class PrivacyRow(_Base):
+    """How much of its privacy budget a storefront's insights have spent (epsilon, summed)."""
+    __tablename__ = "privacy_spent"
+    storefront_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    spent: Mapped[float] = mapped_column(Float, default=0.0)
+
+
 class StorefrontData:
     """The data at ``url``; ``secret`` keys the hashes of API keys and shopper ids."""
 
@@ -247,6 +254,38 @@ class StorefrontData:
                 return False
             session.execute(delete(ShareRow).where(ShareRow.tryon_id == tryon_id))
             return True
+
+    def done_tryons_of_item(self, storefront_id: str, item: str) -> list[tuple[str, str]]:
+        """(try-on, avatar) of the storefront's done try-ons of ``item``, newest first."""
+        query = (select(TryOnRow.id, TryOnRow.avatar_id)
+                 .where(TryOnRow.storefront_id == storefront_id, TryOnRow.item == item,
+                        TryOnRow.state == "done")
+                 .order_by(TryOnRow.created_at.desc()))
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(query)]
+
+    def returns_of_item(self, storefront_id: str, item: str) -> list[tuple[str, dict]]:
+        """(shopper pseudonym, context) of the storefront's return events of ``item``, newest
+        first."""
+        query = (select(EventRow.shopper, EventRow.context)
+                 .where(EventRow.storefront_id == storefront_id, EventRow.item == item,
+                        EventRow.type == "return")
+                 .order_by(EventRow.id.desc()))
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(query)]
+
+    def spend_privacy(self, storefront_id: str, epsilon: float, budget: float) -> float | None:
+        """Spend ``epsilon`` of the storefront's privacy ``budget``: what is left after it, or
+        None (nothing spent) when too little is left."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(PrivacyRow, storefront_id, with_for_update=True)
+            if row is None:
+                row = PrivacyRow(storefront_id=storefront_id, spent=0.0)
+                session.add(row)
+            if row.spent + epsilon > budget + 1e-9:
+                return None
+            row.spent += epsilon
+            return budget - row.spent
 
     def shared_tryon(self, token: str) -> tuple[str, str] | None:
         """(storefront, try-on) a link token shows, or None when it is unknown, revoked or

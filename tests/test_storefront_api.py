@@ -441,3 +441,23 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
     assert api("GET", kept, shop=None).status_code == 404  # links die with the avatar
     out = api.data_dir / "tryons" / shop_a
     assert not list(out.rglob("draped.glb")) and not list(out.rglob("front.png"))
+
+
+def test_size_insights_spend_each_storefronts_privacy_budget(api):
+    """GET /v1/insights/sizes: noisy counts (withheld below the minimum group), each answer
+    spending the storefront's budget (default 10) until it is refused; shops apart."""
+    first = api("GET", "/v1/insights/sizes?garment=tee-red&epsilon=4")
+    assert first.status_code == 200, first.get_data(as_text=True)
+    answer = first.get_json()
+    assert set(answer["sizes"]) == {"XS", "S", "M", "L", "XL", "XXL"} == set(answer["returns"])
+    assert set(answer["verdicts"]) == {"chest", "hip"} and answer["epsilon_left"] == 6.0
+    assert api("GET", "/v1/insights/sizes?garment=tee-red&epsilon=4").get_json()[
+        "epsilon_left"] == 2.0
+    spent = _error(api("GET", "/v1/insights/sizes?garment=tee-red&epsilon=4"), 403)
+    assert spent["code"] == "privacy_budget_spent"
+    assert api("GET", "/v1/insights/sizes?garment=tee-red", shop="shop-b").get_json()[
+        "epsilon_left"] == 9.0
+    _error(api("GET", "/v1/insights/sizes?garment=nothing"), 404)
+    _error(api("GET", "/v1/insights/sizes?garment=tee-red&epsilon=0"), 400)
+    _error(api("GET", "/v1/insights/sizes?garment=tee-red&epsilon=11"), 400)
+    _error(api("GET", "/v1/insights/sizes?garment=tee-red", shop=None), 401)

@@ -12,6 +12,8 @@ one blueprint per resource under /v1 and JSON errors throughout.
                                                 once, then renders, 3D model and fit
     POST, DELETE /v1/tryons/{id}/share          a link to a public page of the try-on; revoke
     GET  /s/{token}[/{file}]                    that page (no key; ``shared``)
+    GET  /v1/insights/sizes?garment=&epsilon=   advised sizes, fit verdicts and returns of a
+                                                garment, with differential privacy
 
 /widget/ serves the try-on widget (``widget``). Every /v1 route but the document needs
 ``Authorization: Bearer KEY`` (``tryon keys create``) and sees only its storefront's data;
@@ -23,8 +25,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from recommender.api import (avatars, cors, errors, garments, openapi, shared, shoppers, tryons,
-                           widget)
+from recommender.api import (avatars, cors, errors, garments, insights, openapi, shared, shoppers,
+                           tryons, widget)
 from recommender.api.auth import rate_limits
 from recommender.api.config import Settings, settings_from_environment
 from recommender.api.uploads import InMemoryRequest
@@ -43,7 +45,8 @@ def create_app(settings: Settings | None = None) -> Flask:
                                "tryons": TryOnService(settings, data)}
     errors.register(app)
     cors.register(app)
-    keyed = [garments.blueprint, avatars.blueprint, shoppers.blueprint, tryons.blueprint]
+    keyed = [garments.blueprint, avatars.blueprint, shoppers.blueprint, tryons.blueprint,
+             insights.blueprint]
     rate_limits(app, keyed, [shared.blueprint], settings.rate_limit_per_minute, settings.broker)
     for blueprint in (*keyed, openapi.blueprint):
         app.register_blueprint(blueprint, url_prefix="/v1")

@@ -15,6 +15,8 @@
     TRYON_POLICY        who recommends: bandit (linear Thompson sampling), sessions (Q-learning
                         over sessions) or split (default: half the shoppers each, by pseudonym)
     TRYON_SESSION_GAP_S seconds without an event that end a shopper's session (default 1800)
+    TRYON_PRIVACY_BUDGET the epsilon each storefront's size insights may spend in all (default
+                        10; ``recommender.insights``)
 """
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ class Settings:
     render_resolution: tuple[int, int] = (384, 576)
     policy: str = "split"
     session_gap_s: float = 1800.0
+    privacy_budget: float = 10.0
 
     def __post_init__(self):
         if self.policy not in POLICY_MODES:
@@ -62,6 +65,7 @@ def settings_from_environment(data_dir: str | os.PathLike | None = None) -> Sett
         farm_store=os.environ.get("TRYON_STORE") or None,
         policy=os.environ.get("TRYON_POLICY", "split"),
         session_gap_s=float(os.environ.get("TRYON_SESSION_GAP_S", 1800)),
+        privacy_budget=float(os.environ.get("TRYON_PRIVACY_BUDGET", 10)),
         **_render(os.environ.get("TRYON_RENDER", "16,384x576")))
 
 

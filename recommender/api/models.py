@@ -144,3 +144,26 @@ class Share(BaseModel):
     url: str = Field(description="a page showing the try-on's pictures and 3D model to anyone "
                                  "with the link: no measurements, photo or account data")
     expires_at: str = Field(description="when the link stops working, ISO 8601 UTC")
+
+
+MAX_EPSILON = 10.0  # privacy loss one insights answer may spend
+
+
+class InsightsQuery(BaseModel):
+    garment: Id
+    epsilon: float = Field(1.0, gt=0, le=MAX_EPSILON,
+                           description="privacy loss this answer spends of the budget: "
+                                       "smaller is more private and noisier")
+
+
+class SizeInsights(BaseModel):
+    garment: str
+    sizes: dict[str, int | None] = Field(description="shoppers advised or shown each size "
+                                                     "(None: fewer than min_group)")
+    verdicts: dict[str, dict[str, int | None]] = Field(
+        description="per sizing girth, shoppers whose size was tight, fits or loose there")
+    returns: dict[str, int | None] = Field(description="shoppers who returned each size")
+    epsilon: float
+    epsilon_left: float = Field(description="what is left of the storefront's budget")
+    min_group: int
+    guarantee: str
