@@ -51,3 +51,26 @@ def test_a_shopper_counts_once_and_the_budget_runs_out(tmp_path):
     assert data.spend_privacy(shop_b, 4.0, 10.0) is None  # refused, nothing spent
     assert data.spend_privacy(shop_b, 2.0, 10.0) == 0.0
     assert size_insights(None, data, shop_b, TEE, 0.1, 10.0) is None
+
+
+def test_one_shopper_more_moves_each_answer_by_at_most_e_to_the_epsilon():
+    """Empirically, over many releases: the chance of each released count with and without
+    one more shopper (advised M, fitting at the chest, loose at the hip, returning M)."""
+    epsilon, releases = 1.0, 4000
+    without = Contributions(sizes=["M"] * 30, verdicts=[{"chest": "fits"}] * 30,
+                            returns=["M"] * 20)
+    with_one = Contributions(sizes=without.sizes + ["M"],
+                             verdicts=without.verdicts + [{"chest": "fits", "hip": "loose"}],
+                             returns=without.returns + ["M"])
+    for field_of in (lambda a: a["sizes"]["M"], lambda a: a["verdicts"]["chest"]["fits"],
+                     lambda a: a["returns"]["M"]):
+        counts = [np.array([_or_withheld(field_of(release(people, SIZES, GIRTHS, epsilon)))
+                            for _ in range(releases)]) for people in (without, with_one)]
+        for value in range(int(np.median(counts[0])) - 6, int(np.median(counts[0])) + 7):
+            chances = [(c == value).mean() for c in counts]
+            if min(chances) * releases >= 100:  # enough draws to judge the ratio
+                assert max(chances) / min(chances) < np.exp(epsilon) * 1.25, (value, chances)
+
+
+def _or_withheld(count: int | None) -> int:
+    return -1 if count is None else count  # "withheld" is one answer among the others

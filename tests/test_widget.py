@@ -7,7 +7,10 @@ and see "complete the look" recommendations."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
+import urllib.request
+from typing import NamedTuple
 
 import pytest
 from werkzeug.serving import make_server
@@ -30,10 +33,16 @@ PRODUCT_PAGE = """<!doctype html><html><head><meta charset="utf-8">
 </body></html>"""
 
 
+class ProductPage(NamedTuple):
+    url: str  # the product page, on the shop's site
+    api: str  # the storefront API's address
+    key: str  # the publishable key the page gives the widget
+
+
 @pytest.fixture
 def product_page(tmp_path):
     """The storefront's product page, on a site of its own, embedding the widget served by
-    the API on another: the page's address."""
+    the API on another."""
     settings = settings_from_environment(tmp_path / "data")
     app = create_app(dataclasses.replace(settings, render_samples=2, render_resolution=(64, 96)))
     page = {}
@@ -48,7 +57,7 @@ def product_page(tmp_path):
     api, shop = (f"http://127.0.0.1:{server.server_port}" for server in servers)
     key = app.extensions["tryon"]["data"].create_key("widget shop", origins=[shop])
     page["html"] = PRODUCT_PAGE.format(api=api, key=key)
-    yield f"{shop}/products/red-tee"
+    yield ProductPage(f"{shop}/products/red-tee", api, key)
     for server in servers:
         server.shutdown()
 
@@ -64,7 +73,10 @@ def test_upload_progress_result_rotate_zoom_size_switch_and_the_look(product_pag
         tryons = []
         page.on("request", lambda request: tryons.append(request.url) if request.method == "POST"
                 and request.url.endswith("/v1/tryons") else None)
-        page.goto(product_page)
+        made = []
+        page.on("response", lambda response: made.append(response) if response.request.method
+                == "POST" and response.url.endswith("/v1/tryons") else None)
+        page.goto(product_page.url)
         page.set_input_files("input[name=front]", str(PHOTO))
         page.fill("input[name=height_cm]", str(HEIGHT_CM))
         page.click("button[type=submit]")
@@ -120,4 +132,27 @@ def test_upload_progress_result_rotate_zoom_size_switch_and_the_look(product_pag
         assert len(tryons) == 2
         assert page.locator("[part=sizes] option", has_text="(advised)").count() == 1
         assert not errors, errors
+
+        # the first try-on shared: its link opens in a fresh browser without a key, until revoked
+        tryon = f"{product_page.api}/v1/tryons/{made[0].json()['id']}/share"
+        link = _api(tryon, "POST", product_page.key)["url"]
+        friend = browser.new_context().new_page()
+        friend.goto(link)
+        friend.wait_for_function("[...document.images].every(i => i.complete && "
+                                 "i.naturalWidth > 0)", timeout=10_000)
+        assert friend.locator("img").count() == 2 and "Cotton tee" in friend.title()
+        og_image = friend.get_attribute("meta[property='og:image']", "content")
+        assert og_image == f"{link}/front.png"
+        _api(tryon, "DELETE", product_page.key)
+        assert friend.goto(link).status == 404
         browser.close()
+
+
+def _api(url: str, method: str, key: str) -> dict | None:
+    """A call to the storefront API with ``key``; its JSON answer (None without a body)."""
+    request = urllib.request.Request(url, method=method, data=b"{}" if method == "POST" else None,
+                                     headers={"Authorization": f"Bearer {key}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = response.read()
+    return json.loads(body) if body else None

@@ -17,7 +17,7 @@ blueprint = Blueprint("shared", __name__)
 SHARED_FILES = {"front.png": "image/png", "back.png": "image/png",
                 "draped.glb": "model/gltf-binary"}
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex",
-                   "Cache-Control": "private, max-age=300"}
+                   "Cache-Control": "no-store"}  # a revoked link ends at once
 GONE = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Link ended"
         "</title></head><body><p>This try-on link has expired or was removed.</p></body></html>")
 
@@ -65,7 +65,7 @@ def shared_file(token: str, name: str):
         "tryon"]["tryons"].file(shown[0], shown[1], name)
     if path is None:
         return GONE, 404, PRIVATE_HEADERS
-    response = send_file(path, mimetype=SHARED_FILES[name], max_age=300)
+    response = send_file(path, mimetype=SHARED_FILES[name])
     response.headers.update(PRIVATE_HEADERS)
     return response
 
