@@ -8,7 +8,7 @@ import numpy as np
 
 from recommender.off_policy import mean_with_interval
 from recommender.rewards import REWARD
-from recommender.session_rl import FittedQ, QLearning, SessionFeatures
+from recommender.session_rl import FittedQ, PolicyGradient, QLearning, SessionFeatures
 from recommender.shopper_sim import SESSION_STEPS, Storefront
 
 
@@ -76,7 +76,8 @@ def run_sessions(policy, store: Storefront, n_sessions: int, seed: int) -> np.nd
 POLICIES = {"uniform random": UniformPolicy, "most popular": MostPopularPolicy,
             "contextual bandit (myopic)": lambda store: QLearning(features_of(store), gamma=0.0),
             "Q-learning (sessions)": lambda store: QLearning(features_of(store)),
-            "fitted Q iteration (sessions)": lambda store: FittedQ(features_of(store))}
+            "fitted Q iteration (sessions)": lambda store: FittedQ(features_of(store)),
+            "policy gradient (sessions)": lambda store: PolicyGradient(features_of(store))}
 
 
 def learning_curves(n_sessions: int = 3000, seeds: int = 3, points: int = 30) -> dict:

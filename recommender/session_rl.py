@@ -2,7 +2,9 @@
 linear function of shopper, garment and session features, learning online from each step's
 reward (try-ons, outfits and purchases, minus returns; ``rewards.REWARD``). Every
 recommendation comes with its propensity (a softened greedy choice), so its logs can be
-evaluated offline. With ``gamma=0`` the same learner is a myopic contextual bandit. The
+evaluated offline. With ``gamma=0`` the same learner is a myopic contextual bandit. Beside
+the value-based learners, a policy-gradient one (REINFORCE with a baseline) learns the
+policy's own parameters from each session's returns. The
 learners know nothing of where their shoppers come from: the storefront's session policy
 (``storefront_sessions``) and the simulated storefront (``evaluate_sim``) both drive them.
 """
@@ -124,6 +126,11 @@ class FittedQ(LinearQ):
         if self.refit_every is not None and self.unfitted >= self.refit_every:
             self.refit()
 
+    def end_batch(self) -> None:
+        """Refit on the steps kept, when some are new (a batch of events has been taken)."""
+        if self.unfitted:
+            self.refit()
+
     def refit(self) -> None:
         n = min(self.steps, len(self.reward))
         psi, after, goes_on = self.psi[:n], self.after[:n], self.goes_on[:n]
@@ -137,3 +144,63 @@ class FittedQ(LinearQ):
             if moved < self.tolerance:
                 break
         self.unfitted = 0
+
+
+class PolicyGradient:
+    """REINFORCE with a learnt baseline (Williams 1992; Sutton & Barto 2018, 13.4): the policy
+    shows item a with probability (1 - explore) softmax(theta . psi(s, a)) + explore /
+    n_items; after each session, every step moves theta along the gradient of its log
+    probability, scaled by its return G (rewards from that step on, discounted by ``gamma``)
+    less a linear baseline of the state (w . the mean of psi(s, .) over items, learnt by
+    least mean squares on G)."""
+
+    name = "policy gradient (sessions)"
+
+    def __init__(self, features: SessionFeatures, gamma: float = 0.8,
+                 learning_rate: float = 0.2, baseline_rate: float = 0.02,
+                 explore: float = 0.05):
+        self.features = features
+        self.theta = np.zeros(features.dim)
+        self.baseline = np.zeros(features.dim)
+        self.gamma, self.explore = gamma, explore
+        self.learning_rate, self.baseline_rate = learning_rate, baseline_rate
+        self.episode: list[tuple[np.ndarray, int, float]] = []  # (psi(s, .), a, r) per step
+
+    def _softmax(self, psi: np.ndarray) -> np.ndarray:
+        logits = psi @ self.theta
+        soft = np.exp(logits - logits.max())
+        return soft / soft.sum()
+
+    def probs(self, observation: dict) -> np.ndarray:
+        soft = self._softmax(self.features(observation))
+        return (1 - self.explore) * soft + self.explore / len(soft)
+
+    def act(self, observation: dict, rng: np.random.Generator) -> tuple[int, float]:
+        """An item to show and its propensity."""
+        probs = self.probs(observation)
+        item = int(rng.choice(len(probs), p=probs))
+        return item, float(probs[item])
+
+    def learn(self, observation: dict, item: int, reward: float, after: dict | None) -> None:
+        """Keep a step; at the session's end (``after`` None) update from all of them."""
+        self.episode.append((self.features(observation), item, reward))
+        if after is None:
+            self._update()
+
+    def end_batch(self) -> None:
+        """Nothing waits for a batch: each session is learnt from as it ends."""
+
+    def _update(self) -> None:
+        returns, to_go = [], 0.0
+        for _, _, reward in reversed(self.episode):
+            to_go = reward + self.gamma * to_go
+            returns.append(to_go)
+        for (psi, item, _), to_go in zip(self.episode, reversed(returns)):
+            state = psi.mean(axis=0)
+            advantage = to_go - state @ self.baseline
+            self.baseline += self.baseline_rate * advantage * state
+            soft = self._softmax(psi)
+            mixed = (1 - self.explore) * soft[item] + self.explore / len(soft)
+            grad_log = (1 - self.explore) * soft[item] * (psi[item] - soft @ psi) / mixed
+            self.theta += self.learning_rate * advantage * grad_log
+        self.episode = []

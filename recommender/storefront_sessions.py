@@ -1,6 +1,7 @@
-"""The storefront's recommendations over shopping sessions: Q-learning with linear function
-approximation (fitted Q iteration over the steps kept, ``session_rl.FittedQ``) that learns
-online from the storefront's event stream.
+"""The storefront's recommendations over shopping sessions, learnt online from its event
+stream: Q-learning with linear function approximation (fitted Q iteration over the steps kept,
+``session_rl.FittedQ``) or, as another arm of the A/B split, policy gradient
+(``session_rl.PolicyGradient``, REINFORCE with a baseline) over the same sessions.
 
 A shopper's session is their run of events with gaps under ``session_gap_s``; it ends when they
 have been idle that long. A step of it is
@@ -22,10 +23,11 @@ import numpy as np
 
 from recommender.catalog import CATEGORY, Item
 from recommender.rewards import REWARD
-from recommender.session_rl import FittedQ, SessionFeatures
+from recommender.session_rl import FittedQ, PolicyGradient, SessionFeatures
 from recommender.storefront_policy import EventStreamPolicy, fit_scores, gender_of
 
 POLICY = "Q-learning over sessions v1"
+GRADIENT_POLICY = "policy gradient over sessions v1"
 SESSION_GAP_S = 1800.0  # default: a shopper's events further apart start a new session
 SESSION_STEPS = 10  # steps after which a session's length stops mattering
 OUTFIT_EVENTS = ("add_to_outfit", "add_to_cart", "purchase")
@@ -46,18 +48,19 @@ class _Session:
 
 
 class SessionRecommender(EventStreamPolicy):
-    """One storefront's session policy over ``items``; sessions end after ``session_gap_s``
-    (seconds) without an event."""
-
-    name = POLICY
+    """One storefront's session policy over ``items``, by fitted Q iteration or, with
+    ``gradient``, by policy gradient; sessions end after ``session_gap_s`` (seconds) without
+    an event."""
 
     def __init__(self, items: tuple[Item, ...], storefront_id: str, seed: int = 0,
-                 session_gap_s: float = SESSION_GAP_S):
+                 session_gap_s: float = SESSION_GAP_S, gradient: bool = False):
         super().__init__(items, storefront_id, seed)
         self.session_gap_s = session_gap_s
         self.category = [CATEGORY[item.kind] for item in items]
-        self.learner = FittedQ(SessionFeatures(self.category, SESSION_STEPS),
-                               refit_every=None)  # refitted once per batch of events
+        features = SessionFeatures(self.category, SESSION_STEPS)
+        self.name = GRADIENT_POLICY if gradient else POLICY
+        self.learner = (PolicyGradient(features) if gradient  # learns as each session ends
+                        else FittedQ(features, refit_every=None))  # refitted per batch
         self.sessions: dict[str, _Session] = {}  # by shopper pseudonym
 
     def take(self, events: list[dict], avatar_of: Callable[[str | None], dict | None]) -> None:
@@ -65,8 +68,7 @@ class SessionRecommender(EventStreamPolicy):
         for event in events:
             self._follow(event, avatar_of)
         self._end_sessions_idle_at(time.time())
-        if self.learner.unfitted:
-            self.learner.refit()
+        self.learner.end_batch()
 
     def recommend(self, avatar: dict | None, k: int, shopper: str) -> list[dict]:
         """``k`` items drawn one after another from the policy's probabilities in the state

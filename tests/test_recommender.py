@@ -106,17 +106,49 @@ def test_on_the_open_bandit_dataset_the_contextual_policy_beats_the_logged_thomp
     assert main(["recommend", "evaluate", "--campaign", "kids"]) == 2
 
 
-def test_in_the_simulated_storefront_q_learning_beats_uniform_and_most_popular():
+def test_in_the_simulated_storefront_the_learners_beat_uniform_and_most_popular():
     from recommender.evaluate_sim import features_of, learning_curves
     from recommender.session_rl import QLearning
     from recommender.shopper_sim import Storefront
 
     result = learning_curves(n_sessions=1200, seeds=2, points=4)["policies"]
     late = {name: policy["late_reward_per_session"] for name, policy in result.items()}
-    for learner in ("Q-learning (sessions)", "fitted Q iteration (sessions)"):
+    for learner in ("Q-learning (sessions)", "fitted Q iteration (sessions)",
+                    "policy gradient (sessions)"):
         for baseline in ("uniform random", "most popular"):
             assert late[learner]["low"] > late[baseline]["high"], (learner, baseline, late)
     store = Storefront(seed=0)
     observation = store.observe(store.new_session(np.random.default_rng(0)))
     probs = QLearning(features_of(store)).probs(observation)
     assert probs.shape == (store.n_items,) and np.isclose(probs.sum(), 1.0) and probs.min() > 0
+
+
+def test_the_policy_gradients_propensities_let_its_logs_evaluate_another_policy():
+    """Logged by the policy-gradient learner once it has learnt (the item shown first in each
+    session, its propensity and reward), IPW estimates the uniform policy's reward on that
+    step as the uniform policy itself earns it."""
+    from recommender.evaluate_sim import features_of, run_sessions
+    from recommender.session_rl import PolicyGradient
+    from recommender.shopper_sim import Storefront
+
+    store = Storefront(seed=0)
+    learner = PolicyGradient(features_of(store))
+    run_sessions(learner, store, 800, seed=10)
+    rng, rounds = np.random.default_rng(11), 3000
+    actions, pscores, rewards, uniform_rewards = [], [], [], []
+    for _ in range(rounds):
+        session = store.new_session(rng)
+        item, propensity = learner.act(store.observe(session), rng)
+        actions.append(item)
+        pscores.append(propensity)
+        rewards.append(store.show(session, item, rng)[0])
+        uniform_rewards.append(store.show(store.new_session(rng),
+                                          int(rng.integers(store.n_items)), rng)[0])
+    log = LoggedFeedback("policy gradient", np.zeros((rounds, 1)), np.array(actions),
+                         np.zeros(rounds, int), np.array(rewards), np.array(pscores),
+                         store.n_items)
+    uniform = np.full((rounds, store.n_items), 1 / store.n_items)
+    ipw = estimate_all(log, uniform, np.zeros_like(uniform))["IPW"]
+    assert min(pscores) >= learner.explore / store.n_items
+    assert ipw.low <= np.mean(uniform_rewards) <= ipw.high, (ipw, np.mean(uniform_rewards))
+    assert np.mean(rewards) > ipw.high  # and the learner earns more than uniform there

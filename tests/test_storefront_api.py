@@ -166,11 +166,16 @@ def test_events_teach_the_recommender_which_answers_with_propensities(api):
 
 @pytest.mark.parametrize("api", [{"policy": "sessions", "session_gap_s": 1.0},
                                  {"policy": "sessions", "session_gap_s": 1.0,
-                                  "database_url": "postgresql"}],
-                         indirect=True, ids=["sqlite", "postgresql"])
+                                  "database_url": "postgresql"},
+                                 {"policy": "gradient", "session_gap_s": 1.0}],
+                         indirect=True, ids=["sqlite", "postgresql", "policy-gradient"])
 def test_the_session_policy_learns_what_completes_an_outfit(api):
     """Shoppers who put a tee in their outfit then buy jeans; shoppers who open on a bottom
-    leave. Q-learning over sessions learns to open on the tee, and to follow it with jeans."""
+    leave. Q-learning over sessions (and policy gradient) learns to open on the tee, and to
+    follow it with jeans."""
+    name = {"sessions": "Q-learning over sessions v1",
+            "gradient": "policy gradient over sessions v1"}[api.app.extensions["tryon"][
+                "settings"].policy]
     bottoms = [item.id for item in catalog() if item.kind in ("jeans", "trousers", "skirt")]
     for shopper in range(40):
         steps = ([("tee-white", "view"), ("tee-white", "add_to_outfit"),
@@ -184,7 +189,7 @@ def test_the_session_policy_learns_what_completes_an_outfit(api):
 
     def propensities(shopper: str) -> dict[str, float]:
         answer = api("GET", f"/v1/recommendations?shopper={shopper}&k=20").get_json()
-        assert answer["policy"] == "Q-learning over sessions v1"
+        assert answer["policy"] == name
         return {row["item"]: row["propensity"] for row in answer["items"]}
 
     opening = propensities("newcomer")
@@ -201,7 +206,7 @@ def test_the_session_policy_learns_what_completes_an_outfit(api):
     assert "tee-white" not in following and len(following) == len(catalog()) - 1  # has it
     data = api.app.extensions["tryon"]["data"]
     (shop_a,) = {data.storefront_of(api.keys["shop-a"])}
-    assert {row["policy"] for row in data.served(shop_a)} == {"Q-learning over sessions v1"}
+    assert {row["policy"] for row in data.served(shop_a)} == {name}
 
 
 def test_by_default_shoppers_are_split_between_the_policies_each_keeping_theirs(api):
@@ -209,7 +214,8 @@ def test_by_default_shoppers_are_split_between_the_policies_each_keeping_theirs(
                         ["policy"] for _ in range(2)} for shopper in range(16)}
     assert all(len(policies) == 1 for policies in served.values())
     assert set.union(*served.values()) == {"linear Thompson sampling v1",
-                                           "Q-learning over sessions v1"}
+                                           "Q-learning over sessions v1",
+                                           "policy gradient over sessions v1"}
 
 
 def test_the_ab_report_credits_each_policys_answers_with_the_events_that_followed(

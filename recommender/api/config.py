@@ -13,7 +13,8 @@
     TRYON_STORE         the render farm's job store URL (with TRYON_BROKER)
     TRYON_RENDER        try-on renders: SAMPLES,WIDTHxHEIGHT (default 16,384x576)
     TRYON_POLICY        who recommends: bandit (linear Thompson sampling), sessions (Q-learning
-                        over sessions) or split (default: half the shoppers each, by pseudonym)
+                        over sessions), gradient (policy gradient over sessions) or split
+                        (default: a third of the shoppers each, by pseudonym)
     TRYON_SESSION_GAP_S seconds without an event that end a shopper's session (default 1800)
     TRYON_PRIVACY_BUDGET the epsilon each storefront's size insights may spend in all (default
                         10; ``recommender.insights``)
@@ -26,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # a request's body, photos included
-POLICY_MODES = ("bandit", "sessions", "split")
+POLICY_MODES = ("bandit", "sessions", "gradient", "split")
+SPLIT = ("bandit", "sessions", "gradient")  # the split's arms, a third of the shoppers each
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import functools
 from flask import Blueprint, current_app, g, jsonify
 
 from recommender.api.auth import require_key
-from recommender.api.config import Settings
+from recommender.api.config import SPLIT, Settings
 from recommender.api.errors import fail, json_body
 from recommender.api.models import Event, RecommendationQuery, Recommendations, Recorded
 from recommender.api.openapi import API, answers
@@ -65,17 +65,18 @@ def recommendations(query: RecommendationQuery):
 
 
 def _new_policy(mode: str, settings: Settings, storefront: str):
-    if mode == "sessions":
-        return SessionRecommender(catalog(), storefront, session_gap_s=settings.session_gap_s)
+    if mode in ("sessions", "gradient"):
+        return SessionRecommender(catalog(), storefront, session_gap_s=settings.session_gap_s,
+                                  gradient=mode == "gradient")
     return StorefrontRecommender(catalog(), storefront)
 
 
 def _policy_of(setting: str, pseudonym: str) -> str:
-    """The policy that answers a shopper: the setting's, or in a split, half the shoppers'
-    each (by their pseudonym, so a shopper keeps theirs)."""
+    """The policy that answers a shopper: the setting's, or in a split, a third of the
+    shoppers' each (by their pseudonym, so a shopper keeps theirs)."""
     if setting != "split":
         return setting
-    return "sessions" if int(pseudonym[:8], 16) % 2 else "bandit"
+    return SPLIT[int(pseudonym[:8], 16) % len(SPLIT)]
 
 
 def _avatar(avatar_id: str | None) -> dict | None:
