@@ -104,20 +104,55 @@ class RenderSettings(_Strict):
         return value
 
 
+class OutfitGarment(GarmentEntry):
+    """A garment of an outfit: in one size."""
+
+    sizes: None = None
+
+
 class JobFile(_Strict):
-    """A whole job file: every avatar x every garment size, rendered alike."""
+    """A whole job file: every avatar x every garment size and every outfit, rendered alike.
+    An outfit lists its garments in dressing order (the first worn innermost), 2 to 4."""
 
     avatars: list[AvatarEntry] = Field(min_length=1)
-    garments: list[GarmentEntry] = Field(min_length=1)
+    garments: list[GarmentEntry] = []
+    outfits: list[list[OutfitGarment]] = []
     render: RenderSettings = RenderSettings()
     output: str | None = None  # relative to the job file
     priority: int = 0
+
+    @model_validator(mode="after")
+    def _something_to_wear(self):
+        if not self.garments and not self.outfits:
+            raise ValueError("a job needs garments or outfits")
+        if any(not 2 <= len(outfit) <= 4 for outfit in self.outfits):
+            raise ValueError("an outfit has 2 to 4 garments, in dressing order")
+        return self
+
+
+@dataclass(frozen=True)
+class Worn:
+    """A garment as worn in a try-on: kind, size, fabric and colour (None: the fabric's)."""
+
+    kind: str
+    size: str
+    fabric: str
+    color: tuple[float, float, float] | None = None
+
+    def key(self) -> str:
+        """The content key of the garment stage's output."""
+        return content_key("garment", self.kind, self.size, self.fabric,
+                           *([list(self.color)] if self.color else []))
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.size} {self.fabric}"
 
 
 @dataclass(frozen=True)
 class TryOn:
     """One try-on: avatar (photo(s) + height, or a fitted avatar's folder) x garment (kind,
-    size, fabric) x render settings."""
+    size, fabric; worn over the garments ``under``, in dressing order) x render settings."""
 
     photo: Path | None
     side_photo: Path | None
@@ -132,16 +167,28 @@ class TryOn:
     avatar_key: str  # content key of the photo(s) and height, hashed once per avatar
     avatar_dir: Path | None = None  # a fitted avatar, used as it is
     color: tuple[float, float, float] | None = None  # the garment's; None: its fabric's
+    under: tuple[Worn, ...] = ()  # worn under it, innermost first
 
-    def keys(self) -> dict[str, str]:
-        """Content keys of the four stage outputs (each includes its inputs' keys)."""
-        avatar = self.avatar_key
-        garment = content_key("garment", self.kind, self.size, self.fabric,
-                              *([list(self.color)] if self.color else []))
-        drape = content_key("drape", avatar, garment)
+    @property
+    def worn(self) -> Worn:
+        return Worn(self.kind, self.size, self.fabric, self.color)
+
+    def keys(self) -> dict:
+        """Content keys of the four stage outputs (each includes its inputs' keys) and, per
+        garment worn under, its garment's and drape's (``under``). A drape over others
+        includes the key of the drape under it: changing an outer garment re-drapes only
+        it."""
+        avatar, below, under = self.avatar_key, None, []
+        for worn in (*self.under, self.worn):
+            garment = worn.key()
+            drape = content_key("drape", avatar, garment, *([below] if below else []))
+            under.append((garment, drape))
+            below = drape
+        garment, drape = under.pop()
         render = content_key("render", drape, self.views, self.samples, self.resolution,
                              self.template)
-        return {"avatar": avatar, "garment": garment, "drape": drape, "render": render}
+        return {"avatar": avatar, "garment": garment, "drape": drape, "render": render,
+                "under": under}
 
 
 def load_job(path: str | os.PathLike) -> list[TryOn]:
@@ -173,8 +220,11 @@ def parse_job(content, name: str) -> JobFile:
         job = JobFile.model_validate(content if content is not None else {})
     except ValidationError as error:
         raise InputError(f"job file {name}: {_first_problem(error)}") from error
-    for index, garment in enumerate(job.garments):
-        where = f"job file {name}: garments[{index}]"
+    worn = [(f"garments[{index}]", garment) for index, garment in enumerate(job.garments)]
+    worn += [(f"outfits[{index}][{layer}]", garment) for index, outfit in enumerate(job.outfits)
+             for layer, garment in enumerate(outfit)]
+    for place, garment in worn:
+        where = f"job file {name}: {place}"
         try:
             require_built_in(garment.kind)
             fabric(garment.fabric)
@@ -200,8 +250,8 @@ def _first_problem(error: ValidationError) -> str:
 
 
 def job_try_ons(job: JobFile, path: Path) -> list[TryOn]:
-    """``read_job``'s content expanded into try-ons (avatars x garments x sizes); paths are
-    relative to the job file ``path``."""
+    """``read_job``'s content expanded into try-ons (avatars x (garments x sizes + outfits));
+    paths are relative to the job file ``path``."""
     render = job.render
     try_ons = []
     for avatar in job.avatars:
@@ -217,15 +267,19 @@ def job_try_ons(job: JobFile, path: Path) -> list[TryOn]:
             photo_digests = [sha256_file(p) for p in (photo, side_photo) if p is not None]
             avatar_key = content_key("avatar", photo_digests[0], avatar.height_cm,
                                      *photo_digests[1:])
-        for garment in job.garments:
-            for size in garment.all_sizes:
-                try_ons.append(TryOn(
-                    photo=photo, side_photo=side_photo, height_cm=avatar.height_cm,
-                    kind=garment.kind, size=size, fabric=garment.fabric, color=garment.color,
-                    views=tuple(render.views), samples=render.samples,
-                    resolution=tuple(render.resolution), template=render.template,
-                    avatar_key=avatar_key, avatar_dir=avatar_dir,
-                ))
+        worn = [((), Worn(garment.kind, size, garment.fabric, garment.color))
+                for garment in job.garments for size in garment.all_sizes]
+        worn += [(tuple(Worn(g.kind, g.size, g.fabric, g.color) for g in outfit[:-1]),
+                  Worn(outfit[-1].kind, outfit[-1].size, outfit[-1].fabric, outfit[-1].color))
+                 for outfit in job.outfits]
+        for under, outer in worn:
+            try_ons.append(TryOn(
+                photo=photo, side_photo=side_photo, height_cm=avatar.height_cm,
+                kind=outer.kind, size=outer.size, fabric=outer.fabric, color=outer.color,
+                views=tuple(render.views), samples=render.samples,
+                resolution=tuple(render.resolution), template=render.template,
+                avatar_key=avatar_key, avatar_dir=avatar_dir, under=under,
+            ))
     return try_ons
 
 

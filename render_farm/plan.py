@@ -92,10 +92,11 @@ def plan_job(job_file: str | os.PathLike) -> JobPlan:
 
 
 def _plan_try_on(try_on: TryOn, tasks: dict[str, PlannedTask]) -> PlannedTask:
-    """Add one try-on's fit, garment, drape and render to ``tasks`` (kept once each)."""
+    """Add one try-on's fit, garments, drapes (each garment worn under it first, in dressing
+    order, the next draped over it) and render to ``tasks`` (kept once each)."""
     keys = try_on.keys()
     avatar_name = try_on.avatar_dir.name if try_on.avatar_dir else try_on.photo.stem
-    garment_label = f"{try_on.kind} {try_on.size} {try_on.fabric}"
+    garment_label = " + ".join(worn.label for worn in (*try_on.under, try_on.worn))
     planned = []
     if try_on.avatar_dir is None:
         planned.append(PlannedTask(keys["avatar"], "fit", {
@@ -104,13 +105,18 @@ def _plan_try_on(try_on: TryOn, tasks: dict[str, PlannedTask]) -> PlannedTask:
         avatar_ref = {"task": keys["avatar"]}
     else:
         avatar_ref = {"path": str(try_on.avatar_dir)}
-    planned.append(PlannedTask(keys["garment"], "garment", {
-        "kind": try_on.kind, "size": try_on.size, "fabric": try_on.fabric,
-        "color": list(try_on.color) if try_on.color else None}, (), garment_label))
-    needs = tuple(k for k in (avatar_ref.get("task"), keys["garment"]) if k)
-    planned.append(PlannedTask(keys["drape"], "drape", {
-        "avatar": avatar_ref, "garment": {"task": keys["garment"]}}, needs,
-        f"{avatar_name} / {garment_label}"))
+    below = None
+    for worn, (garment_key, drape_key) in zip((*try_on.under, try_on.worn),
+                                              (*keys["under"], (keys["garment"], keys["drape"]))):
+        planned.append(PlannedTask(garment_key, "garment", {
+            "kind": worn.kind, "size": worn.size, "fabric": worn.fabric,
+            "color": list(worn.color) if worn.color else None}, (), worn.label))
+        needs = tuple(k for k in (avatar_ref.get("task"), garment_key, below) if k)
+        planned.append(PlannedTask(drape_key, "drape", {
+            "avatar": avatar_ref, "garment": {"task": garment_key},
+            **({"over": {"task": below}} if below else {})}, needs,
+            f"{avatar_name} / {worn.label}"))
+        below = drape_key
     render = PlannedTask(keys["render"], "render", {
         "drape": {"task": keys["drape"]}, "views": list(try_on.views), "samples": try_on.samples,
         "resolution": list(try_on.resolution), "template": try_on.template}, (keys["drape"],),
@@ -145,8 +151,9 @@ def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto"
         stages.garment_stage(args["kind"], args["size"], args["fabric"], folder,
                              args.get("color"))
     elif task.stage == "drape":
+        over = path(args["over"], "drape") if "over" in args else None
         stages.drape_stage(path(args["avatar"], "fit"), path(args["garment"], "garment"), folder,
-                           device, progress, keep_failed=True)
+                           device, progress, over=over, keep_failed=True)
     elif task.stage == "render":
         failure = render_stage.failed_drape(path(args["drape"], "drape"))
         if failure:  # done, without pictures: the job's contact sheet says why

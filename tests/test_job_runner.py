@@ -77,3 +77,34 @@ def test_a_job_names_a_fitted_avatar_by_its_folder(tmp_path, avatar_dir):
     job.write_text("avatars:\n  - {avatar: nowhere}\ngarments:\n  - {kind: skirt}\n")
     with pytest.raises(InputError, match="no fitted avatar"):
         load_job(job)
+
+
+def test_an_outfit_is_draped_layer_over_layer_and_a_changed_top_redrapes_only_the_top(
+        tmp_path):
+    """Trousers then a t-shirt over them on Anny's average man: two drapes, the second over
+    the first, one render of both; the t-shirt in another size re-drapes only the t-shirt."""
+    from render_farm.cli import main
+    from tests.conftest import write_average_avatar
+
+    write_average_avatar(tmp_path / "man", gender=0.0)
+    job, out = tmp_path / "job.yaml", tmp_path / "out"
+
+    def run(top_size: str) -> None:
+        job.write_text(
+            f"avatars:\n  - {{avatar: man}}\noutfits:\n  - - {{kind: trousers, size: S, "
+            f"fabric: denim}}\n    - {{kind: tshirt, size: {top_size}, fabric: jersey}}\n"
+            "render: {views: [front], samples: 2, resolution: [64, 96]}\n")
+        assert main(["run", str(job), "--out", str(out)]) == 0
+
+    run("S")
+    drapes = {p.parent: json.loads(p.read_text()) for p in (out / "drapes").glob("*/fit.json")}
+    (top,) = [fit for fit in drapes.values() if fit["garment"] == "tshirt"]
+    assert top["layers_under"][0]["garment"] == "trousers" and top["simulation"]["passed"]
+    assert all(fit["simulation"]["passed"] for fit in drapes.values()) and len(drapes) == 2
+    index = json.loads(next((out / "sheets").glob("*/index.json")).read_text())
+    assert index["images"][0]["label"] == "man / trousers S denim + tshirt S jersey / front"
+    before = {p.stat().st_mtime_ns for p in (out / "drapes").glob("*/fit.json")}
+    run("M")
+    after = {p: json.loads(p.read_text())["garment"] for p in (out / "drapes").glob("*/fit.json")}
+    assert len(after) == 3 and sorted(after.values()) == ["trousers", "tshirt", "tshirt"]
+    assert before <= {p.stat().st_mtime_ns for p in after}  # the first two untouched

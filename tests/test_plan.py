@@ -59,3 +59,35 @@ def test_a_garment_colour_is_its_own_garment_and_a_bad_one_is_refused(tmp_path):
     assert next(t for t in plain.tasks if t.stage == "garment").args["color"] is None
     with pytest.raises(InputError, match=r"garments\[0\]\.color"):
         plan_job(_job(tmp_path, "  - {kind: tshirt, color: [1.5, 0, 0]}\n"))
+
+
+def test_an_outfit_drapes_in_dressing_order_and_shares_the_layers_that_did_not_change(
+        tmp_path):
+    import pytest
+
+    from neural.errors import InputError
+
+    def outfit(top: str) -> str:
+        return ("outfits:\n  - - {kind: trousers, size: M}\n    - {kind: tshirt, size: M}\n"
+                f"    - {{kind: jacket, size: {top}}}\n")
+
+    plan = plan_job(_job(tmp_path, "  - {kind: skirt}\n" + outfit("L")))
+    drapes = [t for t in plan.tasks if t.stage == "drape"]
+    jacket, tshirt, trousers = (next(t for t in drapes if t.label.endswith(f"{kind} {size} cotton")
+                                     and t.args["avatar"] == drapes[0].args["avatar"])
+                                for kind, size in (("jacket", "L"), ("tshirt", "M"),
+                                                   ("trousers", "M")))
+    assert "over" not in trousers.args and tshirt.args["over"] == {"task": trousers.key}
+    assert jacket.args["over"] == {"task": tshirt.key} and tshirt.key in jacket.needs
+    render = next(t for t in plan.tasks if t.stage == "render" and t.needs == (jacket.key,))
+    assert render.label.endswith("trousers M cotton + tshirt M cotton + jacket L cotton")
+    stages = [t.stage for t in plan.tasks]  # 2 avatars x (skirt + 3 layers)
+    assert stages.count("drape") == 8 and stages.count("render") == 4
+    bigger = plan_job(_job(tmp_path, "  - {kind: skirt}\n" + outfit("XL")))
+    shared = {t.key for t in plan.tasks} & {t.key for t in bigger.tasks}
+    assert trousers.key in shared and tshirt.key in shared and jacket.key not in shared
+    with pytest.raises(InputError, match="2 to 4 garments"):
+        plan_job(_job(tmp_path, "  - {kind: skirt}\noutfits:\n  - - {kind: tshirt}\n"))
+    with pytest.raises(InputError, match=r"outfits\[0\]\[0\]\.sizes"):
+        plan_job(_job(tmp_path, "  - {kind: skirt}\noutfits:\n"
+                                "  - - {kind: tshirt, sizes: [S, M]}\n    - {kind: jacket}\n"))

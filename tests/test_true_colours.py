@@ -162,8 +162,9 @@ def _model_viewer_pictures(glb: Path, site: Path) -> tuple[np.ndarray, np.ndarra
             page.wait_for_function(f"{viewer}.loaded && {viewer}.modelIsVisible",
                                    timeout=60_000)
             pictures = [_picture(page, viewer)]
+            green = ", ".join(map(str, GREEN))
             page.evaluate(f"{viewer}.model.materials.find(m => m.name === 'cotton')"
-                          f".pbrMetallicRoughness.setBaseColorFactor([{', '.join(map(str, GREEN))}, 1])")
+                          f".pbrMetallicRoughness.setBaseColorFactor([{green}, 1])")
             page.wait_for_timeout(500)  # the next frame draws the change
             pictures.append(_picture(page, viewer))
             browser.close()

@@ -52,8 +52,10 @@ model-viewer{{width:100%;height:60vh;background:#f4f4f4}}</style></head>
 <body><main><h1>{title}</h1>
 <model-viewer src="{base}/draped.glb" camera-controls touch-action="pan-y"
  alt="The garment in 3D on the body it was fitted to; drag to turn it"></model-viewer>
-<div class="pictures"><img src="{base}/front.png" alt="{escape(name)}, size {escape(status['size'])}, from the front">
-<img src="{base}/back.png" alt="{escape(name)}, size {escape(status['size'])}, from the back"></div>
+<div class="pictures">
+<img src="{base}/front.png" alt="{escape(name)}, size {escape(status['size'])}, from the front">
+<img src="{base}/back.png" alt="{escape(name)}, size {escape(status['size'])}, from the back">
+</div>
 </main></body></html>"""
     return html, 200, {"Content-Type": "text/html; charset=utf-8", **PRIVATE_HEADERS}
 
