@@ -126,10 +126,19 @@ def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,
                 over: str | os.PathLike | None = None, keep_failed: bool = False) -> dict:
     """avatar + garment (+ a finished drape to wear it over) -> draped.glb, fit.json. A drape
     that fails its simulation gates raises ``DrapeFailed`` and writes nothing, unless
-    ``keep_failed`` (then fit.json's ``simulation`` says why)."""
+    ``keep_failed`` (then fit.json's ``simulation`` says why); nothing is draped over a drape
+    that failed (``DrapeFailed``)."""
+    import json
+
     from neural.device import resolve_device
     from neural.drape.drape_garment import drape
+    from neural.drape.fit_metrics import drape_failure
+    from neural.errors import DrapeFailed
 
+    under = Path(over) / "fit.json" if over is not None else None
+    failure = drape_failure(json.loads(under.read_text())) if under and under.is_file() else None
+    if failure:
+        raise DrapeFailed(f"the drape in {over} failed ({failure}): nothing is draped over it")
     device = resolve_device(device)
     with staged_output_dir(out_dir) as stage:
         return drape(avatar, garment, stage, device, progress=progress, over=over,

@@ -111,7 +111,8 @@ def _without(path: tuple, document=GOOD_JOB):
 
 @pytest.mark.parametrize("content, field, message", [
     (_without(("avatars",)), "avatars", "Field required"),
-    (_without(("garments",)), "garments", "Field required"),
+    (_without(("garments",)), "the file", "a job needs garments or outfits"),
+    (GOOD_JOB | {"outfits": [[{"kind": "tshirt"}]]}, "the file", "an outfit has 2 to 4"),
     (_without(("avatars", 0, "height_cm")), "avatars[0]", "needs height_cm"),
     (_without(("avatars", 0, "photo")), "avatars[0]", "needs photo and height_cm"),
     (GOOD_JOB | {"avatars": ["person.jpg"]}, "avatars[0]", "expected a mapping"),

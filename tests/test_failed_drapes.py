@@ -80,3 +80,11 @@ def test_the_watch_gives_up_on_cloth_that_stays_deep_not_on_a_seam_closing():
     clear, deep = np.array([[0.0, 0.0, 0.25]]), np.array([[0.0, 0.0, 0.15]])  # 5 cm in
     assert watch(deep) and watch(clear)  # pulled in while a seam closed, then pushed out
     assert watch(deep) and not watch(deep)  # still in at the next look: give up
+
+
+def test_nothing_is_draped_over_a_failed_drape(capsys, failed_drape, tmp_path):
+    code, out, err = _run(capsys, "drape", str(failed_drape / "avatar"),
+                          str(failed_drape / "garment"), "--over", str(failed_drape / "drape"),
+                          "--out", str(tmp_path / "over"))
+    assert code == 2 and not out and len(err) == 1 and "nothing is draped over it" in err[0]
+    assert not (tmp_path / "over").exists()

@@ -24,4 +24,5 @@ def test_jacket_fronts_lap_and_every_seam_matches(size):
 def test_a_jacket_over_a_shirt(tmp_path):
     drape_on_average_body(tmp_path, "shirt", gender=0.0)
     fit = drape_over(tmp_path, tmp_path / "drape", "jacket", "S", "wool_suiting")
-    assert fit["layers_under"] == [{"garment": "shirt", "fabric": "cotton"}]
+    assert fit["layers_under"] == [{"garment": "shirt", "fabric": "cotton",
+                                    "color": [0.85, 0.25, 0.2]}]  # cotton's own

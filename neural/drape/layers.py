@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neural.drape.fit_metrics import drape_failure
-from neural.errors import DrapeFailed, InputError
+from neural.errors import InputError
 from neural.materials import Color, Surface, fabric_surface
 from neural.mesh_io import read_glb
 
@@ -41,16 +40,12 @@ class Layer:
 
 def read_layers(draped_dir: str | os.PathLike, body_vertices: np.ndarray) -> list[Layer]:
     """The garments of a finished drape (its lower layers first, then its own garment), checked
-    to have been draped on the body with these rest-pose vertices; a drape that failed its
-    simulation gates is never worn under another (``DrapeFailed``)."""
+    to have been draped on the body with these rest-pose vertices."""
     folder = Path(draped_dir)
     glb, fit_json = folder / "draped.glb", folder / "fit.json"
     if not glb.is_file() or not fit_json.is_file():
         raise InputError(f"not a finished drape (draped.glb and fit.json): {folder}")
     meshes, fit = read_glb(glb), json.loads(fit_json.read_text())
-    failure = drape_failure(fit)
-    if failure:
-        raise DrapeFailed(f"the drape in {folder} failed ({failure}): nothing is draped over it")
     body = meshes.get("body")
     if body is None or body[0].shape != body_vertices.shape or np.abs(
             body[0] - body_vertices).max() > SAME_BODY_M:
