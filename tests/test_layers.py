@@ -46,3 +46,44 @@ def test_layers_must_share_the_avatar(trousers_drape, tmp_path):
         drape_stage(tmp_path / "avatar", trousers_drape / "trousers", tmp_path / "d", "cpu",
                     over=trousers_drape / "trousers_drape")
     assert not (tmp_path / "d").exists()
+
+
+def test_a_jacket_over_a_tee_over_trousers(trousers_drape):
+    """Three layers: the jacket's sleeves hang past the tee's short sleeves, over the forearms,
+    and settle there (the tee's hem is an edge of cloth, not a wall across the arm)."""
+    root = trousers_drape
+    tee = root / "tee_for_jacket"
+    from neural.stages import drape_stage, garment_stage
+
+    garment_stage("tshirt", "S", "jersey", root / "tee")
+    drape_stage(root / "avatar", root / "tee", tee, "cpu", over=root / "trousers_drape")
+    fit = drape_over(root, tee, "jacket", "S", "denim")
+    assert [layer["garment"] for layer in fit["layers_under"]] == ["trousers", "tshirt"]
+
+
+def test_an_open_sheet_is_a_wall_only_behind_its_faces():
+    """``sheet_depths``: a point behind a square of cloth is inside it by its distance; one past
+    the square's edge, below its plane, is not (its closest point is on the edge)."""
+    import numpy as np
+
+    from neural.drape.fit_metrics import sheet_depths
+
+    vertices = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], dtype=float)
+    faces = np.array([[0, 1, 2], [0, 2, 3]])  # normals +z: the sheet's outside is above it
+    points = np.array([[0.5, 0.5, -0.01], [0.5, 0.5, 0.01], [1.2, 0.5, -0.05]])
+    assert sheet_depths(points, vertices, faces) == pytest.approx([0.01, 0.0, 0.0])
+
+
+def test_seams_are_welded_so_only_hems_stay_open():
+    """``weld_seams``: two panels sewn along an edge (their vertices 1 mm apart) become one
+    surface whose open edge is only its outline."""
+    import numpy as np
+
+    from neural.drape.layers import weld_seams
+
+    left = np.array([[0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0]], dtype=float)
+    right = left + [1.001, 0, 0]
+    vertices = np.vstack([left, right])
+    faces = np.array([[0, 1, 2], [0, 2, 3], [4, 5, 6], [4, 6, 7]])
+    welded, welded_faces = weld_seams(vertices, faces)
+    assert len(welded) == 6 and len(welded_faces) == 4

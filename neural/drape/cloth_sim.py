@@ -1,10 +1,11 @@
 """Sewn cloth on a body with Newton's Style3D solver (Warp: CUDA or CPU).
 
-``simulate_cloth`` sews a garment's panels round a static body and lets it settle;
-``carry_cloth`` takes a settled garment along while its collider moves (a body going from its
-rest pose into a stance), then lets it settle again.
+``simulate_cloth`` sews a garment's panels round a static body (and the garments worn under
+it) and lets it settle; ``carry_cloth`` takes a settled garment along while its collider moves
+(a body going from its rest pose into a stance), then lets it settle again.
 
-Frame: Z-up, metres, seconds. The collider is a triangle mesh.
+Frame: Z-up, metres, seconds. The collider is a triangle mesh; the garments worn under are open
+surfaces, each a collision shape of its own (``sheet_contacts``).
 """
 from __future__ import annotations
 
@@ -78,12 +79,16 @@ def simulate_cloth(
     settings: ClothSettings | None = None,
     progress: Callable[[int, int], None] | None = None,
     going_well: Callable[[np.ndarray], bool] | None = None,
+    sheets: list[tuple[np.ndarray, np.ndarray]] = (),
 ) -> ClothResult:
     """Sew, then settle the garment until at most ``settled_fraction`` of its vertices move
     faster than ``settled_speed`` (or ``max_frames`` have passed). ``going_well(positions)``,
     when given, judges the garment every ``WATCH_EVERY`` frames while it settles: False stops
     the drape there (the result's ``stopped_early`` is set), a bad start that settling would
-    not mend."""
+    not mend. ``sheets`` are the garments worn under (vertices, faces), open surfaces whose
+    normals face away from the body, collided with beside the body, not as part of it: a
+    particle near both gets a contact with each, and past a sheet's rim its plane does not
+    push (``sheet_contacts``)."""
     import warp as wp
 
     settings = settings or ClothSettings()
@@ -91,7 +96,7 @@ def simulate_cloth(
     last = max(settings.max_frames, least)
     with wp.ScopedDevice(device):
         world = _ClothWorld(positions, faces, rest_uv, seam_pairs, body_vertices[None],
-                            body_faces, fabric, settings)
+                            body_faces, fabric, settings, sheets)
         world.sewing(True)
         while world.frame < settings.sew_frames:
             world.step_frame()
@@ -139,11 +144,12 @@ def _report(progress: Callable[[int, int], None] | None, frame: int, last: int) 
 class _ClothWorld:
     """One garment and its collider in Newton, on Warp's current device: model, Style3D solver
     with seam springs, and contacts. The collider's vertices can be moved
-    (``step_frame(toward=...)``)."""
+    (``step_frame(toward=...)``); the ``sheets`` (open surfaces worn under) stay still."""
 
     def __init__(self, positions: np.ndarray, faces: np.ndarray, rest_uv: np.ndarray,
                  seam_pairs: np.ndarray, collider_frames: np.ndarray, collider_faces: np.ndarray,
-                 fabric: Fabric, settings: ClothSettings):
+                 fabric: Fabric, settings: ClothSettings,
+                 sheets: list[tuple[np.ndarray, np.ndarray]] = ()):
         import warp as wp
 
         from neural.quiet import quiet_warp
@@ -153,6 +159,7 @@ class _ClothWorld:
         from newton.solvers import style3d
 
         from neural.drape.seam_springs import SewingCollision
+        from neural.drape.sheet_contacts import SheetContacts
 
         self.settings, self.frames = settings, collider_frames.astype(np.float32)
         builder = newton.ModelBuilder(up_axis=newton.Axis.Z, gravity=(0.0, 0.0, -9.81))
@@ -170,6 +177,11 @@ class _ClothWorld:
         self.collider = newton.Mesh(self.frames[0], collider_faces.astype(np.int32).ravel())
         body = builder.add_shape_mesh(body=-1, xform=wp.transform_identity(),
                                       mesh=self.collider, cfg=shape, label="body")
+        sheet_meshes = [newton.Mesh(v.astype(np.float32), f.astype(np.int32).ravel())
+                        for v, f in sheets]
+        sheet_shapes = [builder.add_shape_mesh(body=-1, xform=wp.transform_identity(),
+                                               mesh=mesh, cfg=shape, label=f"under_{i}")
+                        for i, mesh in enumerate(sheet_meshes)]
         builder.add_ground_plane(cfg=shape, label="floor")  # the feet stand on z = 0
         self.model = model = builder.finalize()
         if len(self.frames) > 1:  # contacts are culled by the collider's bounds: all its frames'
@@ -185,6 +197,9 @@ class _ClothWorld:
         self.solver.collision = SewingCollision(model, seam_pairs, settings.seam_stiffness,
                                                 settings.seam_force_max)
         self.pipeline = newton.CollisionPipeline(model, soft_contact_gap=settings.contact_gap)
+        self.sheets = SheetContacts(model, sheet_shapes, [m.mesh for m in sheet_meshes],
+                                    [f for _, f in sheets],
+                                    settings.contact_gap + 2 * settings.particle_radius)
         self.contacts = self.pipeline.contacts()
         self.state, self.next_state = model.state(), model.state()
         self.control = model.control()
@@ -211,6 +226,7 @@ class _ClothWorld:
             self.solver.collision.detect = detect
             if detect:
                 self.pipeline.collide(self.state, self.contacts)
+                self.sheets.apply(self.contacts, self.state.particle_q)
             self.state.clear_forces()
             self.solver.step(self.state, self.next_state, self.control, self.contacts, self.dt)
             self.state, self.next_state = self.next_state, self.state

@@ -20,7 +20,7 @@ from neural.device import warp_device
 from neural.drape.cloth_sim import ClothSettings, Fabric, simulate_cloth
 from neural.drape.fit_map import BodyShape, fit_map
 from neural.drape.fit_metrics import failed_simulation_gates, failure_reason, fit_report
-from neural.drape.layers import Layer, collider, glb_nodes, read_layers
+from neural.drape.layers import Layer, collider, glb_nodes, read_layers, sheets
 from neural.drape.placement import (CLEARANCE_M, BodyLandmarks, body_landmarks, place_panels,
                                     push_out_of_body)
 from neural.errors import DrapeFailed
@@ -52,6 +52,10 @@ class DrapeSetup:
     def collider(self) -> tuple[np.ndarray, np.ndarray]:
         """The body and the lower garments as one mesh: vertices (V, 3) m, faces (F, 3)."""
         return collider(self.body.vertices, self.body.faces, self.layers)
+
+    def sheets(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The lower garments as open collision surfaces (``layers.sheets``), lowest first."""
+        return sheets(self.layers)
 
     def placed(self, clearance: float) -> "DrapeSetup":
         """The same drape with its panels placed ``clearance`` (m) out from the body."""
@@ -127,18 +131,19 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     started = time.perf_counter()
     tried, outcomes = [], []
     setup = prepare_drape(avatar_path, garment_path, over, attempts[0].clearance_m)
-    worn = setup.collider()
+    under = setup.sheets()
     for number, attempt in enumerate(attempts, start=1):
         if number > 1:  # the files are read once; each attempt places the panels anew
             setup = setup.placed(attempt.clearance_m)
         watch = (_clear_of_body(setup.body.vertices, setup.body.faces)
                  if number < len(attempts) else None)
         simulated = simulate_cloth(setup.start_positions, setup.mesh.faces, setup.mesh.uv,
-                                   setup.mesh.seam_pairs, *worn, setup.fabric,
-                                   warp_device(device), attempt.settings,
-                                   _unfinished(progress), watch)
+                                   setup.mesh.seam_pairs, setup.body.vertices,
+                                   setup.body.faces, setup.fabric, warp_device(device),
+                                   attempt.settings, _unfinished(progress), watch, under)
         report = fit_report(simulated.positions, setup.mesh.uv, setup.mesh.faces,
-                            setup.mesh.seam_pairs, *worn, simulated.speeds)
+                            setup.mesh.seam_pairs, setup.body.vertices, setup.body.faces,
+                            simulated.speeds, under)
         tried.append({"name": attempt.name, "failed_gates": failed_simulation_gates(report),
                       "stopped_early": simulated.stopped_early})
         outcomes.append((simulated.stopped_early, len(tried[-1]["failed_gates"]), number,

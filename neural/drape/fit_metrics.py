@@ -61,16 +61,23 @@ def nearest_surface(points: np.ndarray, body_vertices: np.ndarray, body_faces: n
     """For each point: the closest body surface point, the distance (m), the surface normal
     there (vertex normals interpolated, so creases such as the armpit get the average of their
     two sides) and whether the point is inside (behind that normal)."""
+    closest, distance, normals, inside, _, _ = _nearest(points, body_vertices, body_faces)
+    return closest, distance, normals, inside
+
+
+def _nearest(points: np.ndarray, vertices: np.ndarray, faces: np.ndarray):
+    """``nearest_surface``'s four, and the closest point's triangle (n,) and its barycentric
+    weights there (n, 3)."""
     import trimesh
 
-    body = trimesh.Trimesh(body_vertices, body_faces, process=False)
+    body = trimesh.Trimesh(vertices, faces, process=False)
     closest, distance, triangle = trimesh.proximity.closest_point(body, points)
-    corners = body_faces[triangle]
-    weights = trimesh.triangles.points_to_barycentric(body_vertices[corners], closest)
+    corners = faces[triangle]
+    weights = trimesh.triangles.points_to_barycentric(vertices[corners], closest)
     normals = np.einsum("ij,ijk->ik", weights, body.vertex_normals[corners])
     normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-12)
     inside = np.einsum("ij,ij->i", points - closest, normals) < 0.0
-    return closest, distance, normals, inside
+    return closest, distance, normals, inside, triangle, weights
 
 
 def penetration_depths(points: np.ndarray, body_vertices: np.ndarray,
@@ -78,6 +85,67 @@ def penetration_depths(points: np.ndarray, body_vertices: np.ndarray,
     """Depth (m) of each point inside the body surface; 0 for points outside."""
     _, distance, _, inside = nearest_surface(points, body_vertices, body_faces)
     return np.where(inside, distance, 0.0)
+
+
+RIM_WEIGHT = 1e-5  # a closest point with a barycentric weight this small lies on the far edge
+
+
+def rim_flags(faces: np.ndarray) -> np.ndarray:
+    """Per face (F,) uint8, where an open surface's rim (its edges with one face) runs: bit i
+    marks the edge opposite the face's vertex i, bit 3 + i the vertex i itself."""
+    edges = np.sort(faces[:, [[1, 2], [2, 0], [0, 1]]], axis=2).reshape(-1, 2)
+    _, slot, count = np.unique(edges, axis=0, return_inverse=True, return_counts=True)
+    open_edge = (count[slot.ravel()] == 1).reshape(-1, 3)
+    open_vertex = np.zeros(int(faces.max()) + 1 if len(faces) else 0, dtype=bool)
+    open_vertex[edges[open_edge.ravel()].ravel()] = True
+    return (open_edge @ np.array([1, 2, 4]) + open_vertex[faces] @ np.array([8, 16, 32])
+            ).astype(np.uint8)
+
+
+def on_rim(flags: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Whether closest points, given by their faces' ``rim_flags`` (n,) and barycentric
+    ``weights`` (n, 3), lie on the rim: on an open edge, or on a vertex of one."""
+    zero = weights <= RIM_WEIGHT
+    edge = zero.sum(1) == 1
+    vertex = zero.sum(1) == 2
+    edge_bit = np.left_shift(1, np.argmax(zero, axis=1))
+    vertex_bit = np.left_shift(8, np.argmax(~zero, axis=1))
+    flags = flags.astype(np.int64)
+    return (edge & ((flags & edge_bit) != 0)) | (vertex & ((flags & vertex_bit) != 0))
+
+
+def sheet_depths(points: np.ndarray, vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:
+    """Depth (m) of each point behind an open surface (a garment worn under: its normals face
+    away from the body); 0 for points in front of it, and for points whose closest point is
+    on its rim (past a hem the surface's plane does not say which side is in). Which side is
+    judged as the cloth simulator's contacts judge it, by the pseudo-normal at the closest
+    point (the face's own normal inside a face; across an edge or round a vertex, its faces'
+    normals summed, weighted by angle): a crumpled sheet's interpolated vertex normals can
+    point against a face of a fold."""
+    import trimesh
+
+    sheet = trimesh.Trimesh(vertices, faces, process=False)
+    _, distance, _, _, triangle, weights = _nearest(points, vertices, faces)
+    closest = np.einsum("ij,ijk->ik", weights, vertices[faces[triangle]])
+    face_normals = sheet.face_normals
+    zero = weights <= RIM_WEIGHT
+    normals = face_normals[triangle].copy()
+    edge, vertex = zero.sum(1) == 1, zero.sum(1) == 2
+    if edge.any():  # the edge opposite the zero weight: both its faces
+        keys = np.sort(faces[:, [[1, 2], [2, 0], [0, 1]]], axis=2).reshape(-1, 2)
+        unique, slot = np.unique(keys, axis=0, return_inverse=True)
+        summed = np.zeros((len(unique), 3))
+        np.add.at(summed, slot.ravel(), np.repeat(face_normals, 3, axis=0))
+        mine = slot.reshape(-1, 3)[triangle[edge], np.argmax(zero[edge], axis=1)]
+        normals[edge] = summed[mine]
+    if vertex.any():
+        around = np.zeros((len(vertices), 3))
+        np.add.at(around, faces.ravel(),
+                  (sheet.face_angles[:, :, None] * face_normals[:, None]).reshape(-1, 3))
+        normals[vertex] = around[faces[triangle[vertex], np.argmax(~zero[vertex], axis=1)]]
+    inside = np.einsum("ij,ij->i", points - closest, normals) < 0.0
+    rim = on_rim(rim_flags(faces)[triangle], weights)
+    return np.where(inside & ~rim, distance, 0.0)
 
 
 def self_intersecting_edges(positions: np.ndarray, faces: np.ndarray,
@@ -142,11 +210,16 @@ def _segments_cross_triangles(starts: np.ndarray, ends: np.ndarray,
 
 
 def fit_report(positions, rest_uv, faces, seam_pairs, body_vertices, body_faces,
-               speeds: np.ndarray | None = None) -> dict:
+               speeds: np.ndarray | None = None,
+               sheets: list[tuple[np.ndarray, np.ndarray]] = ()) -> dict:
     """The numbers and gates that go into fit.json; ``speeds`` (V,) m/s over the last frame
-    give ``moving_fraction``, the share of vertices faster than ``SETTLED_SPEED``."""
+    give ``moving_fraction``, the share of vertices faster than ``SETTLED_SPEED``. Penetration
+    is the deepest into the body or behind any of ``sheets`` (the garments worn under, open
+    surfaces: ``sheet_depths``), each measured on its own."""
     strain = yarn_strain(positions, rest_uv, faces)
     depth = penetration_depths(positions, body_vertices, body_faces)
+    for sheet_vertices, sheet_faces in sheets:
+        depth = np.maximum(depth, sheet_depths(positions, sheet_vertices, sheet_faces))
     gaps = np.linalg.norm(positions[seam_pairs[:, 0]] - positions[seam_pairs[:, 1]], axis=1)
     values = {
         "strain_p50": round(float(np.percentile(strain, 50)), 4),

@@ -70,6 +70,44 @@ def collider(body_vertices: np.ndarray, body_faces: np.ndarray, layers: list[Lay
     return np.concatenate(vertices), np.concatenate(faces)
 
 
+SEAM_WELD_M = 0.002  # a draped garment's seams are closed to 1 mm (fit_metrics' seam gate)
+
+
+def sheets(layers: list[Layer]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The lower garments as collision surfaces (vertices (V, 3), faces (F, 3)), one each: open
+    surfaces whose normals face away from the body, each panel's edges welded to the edges
+    sewn to them, so that the surface's rim is only where the garment ends (hems, neckline,
+    cuffs, a jacket's opening)."""
+    return [weld_seams(layer.vertices, layer.faces) for layer in layers]
+
+
+def weld_seams(vertices: np.ndarray, faces: np.ndarray, within: float = SEAM_WELD_M
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """One surface from panels sewn edge to edge: the vertices on their open edges that lie
+    ``within`` (m) of one another become one (at their mean); faces that collapse are
+    dropped, unused vertices too."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import cKDTree
+
+    edges = np.sort(faces[:, [[0, 1], [1, 2], [2, 0]]].reshape(-1, 2), axis=1)
+    unique, count = np.unique(edges, axis=0, return_counts=True)
+    rim = np.unique(unique[count == 1])
+    pairs = cKDTree(vertices[rim]).query_pairs(within, output_type="ndarray")
+    n = len(vertices)
+    graph = coo_matrix((np.ones(len(pairs)), (rim[pairs[:, 0]], rim[pairs[:, 1]])) if len(pairs)
+                       else (np.zeros(0), (np.zeros(0, int), np.zeros(0, int))), shape=(n, n))
+    _, group = connected_components(graph, directed=False)
+    welded = np.zeros((group.max() + 1, 3))
+    np.add.at(welded, group, vertices)
+    welded /= np.bincount(group)[:, None]
+    merged = group[faces]
+    merged = merged[(merged[:, 0] != merged[:, 1]) & (merged[:, 1] != merged[:, 2])
+                    & (merged[:, 2] != merged[:, 0])]
+    used, compact = np.unique(merged, return_inverse=True)
+    return welded[used], compact.reshape(-1, 3)
+
+
 def glb_nodes(layers: list[Layer]) -> tuple[dict[str, tuple], dict[str, Surface]]:
     """draped.glb nodes for the lower garments, and their materials."""
     names = [f"{UNDER}{i}" for i in range(len(layers))]
