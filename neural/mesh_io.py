@@ -21,15 +21,21 @@ Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
 MeshData = tuple[np.ndarray, np.ndarray, np.ndarray | None]  # vertices, faces, uv (or None)
 
 
-def glb_bytes(meshes: dict[str, MeshData], surfaces: dict[str, Surface] | None = None
-              ) -> bytes:
+def glb_bytes(meshes: dict[str, MeshData], surfaces: dict[str, Surface] | None = None,
+              colors: dict[str, np.ndarray] | None = None) -> bytes:
     """A GLB holding one named node per mesh; vertices Z-up metres, UVs optional; each mesh
-    named in ``surfaces`` wears that material."""
+    named in ``surfaces`` wears that material, and each named in ``colors`` (V, 3) linear RGB
+    0-1 vertex colours (COLOR_0, multiplying the material's base colour) instead of its UVs."""
     import trimesh
 
     scene = trimesh.Scene()
+    colors = colors or {}
     for name, (vertices, faces, uv) in meshes.items():
         visual = trimesh.visual.TextureVisuals(uv=uv) if uv is not None else None
+        if name in colors:
+            rgb = np.clip(np.round(np.asarray(colors[name]) * 255), 0, 255).astype(np.uint8)
+            visual = trimesh.visual.ColorVisuals(vertex_colors=np.column_stack([
+                rgb, np.full(len(rgb), 255, np.uint8)]))
         mesh = trimesh.Trimesh(vertices @ Z_UP_TO_Y_UP.T, faces, visual=visual, process=False)
         scene.add_geometry(mesh, node_name=name, geom_name=name)
     buffer = io.BytesIO()

@@ -98,6 +98,8 @@ class TryOnRow(_Base):
     error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     fit_score: Mapped[float | None] = mapped_column(Float, nullable=True)  # of its drape, 0-1
     created_at: Mapped[float] = mapped_column(Float)
+    # an outfit's garments worn under ``item``, dressing order: [{"garment": ID, "size": S}]
+    under: Mapped[list | None] = mapped_column(JSON, nullable=True)
 
 
 class ShareRow(_Base):
@@ -206,11 +208,14 @@ class StorefrontData:
             return True
 
     def add_tryon(self, storefront_id: str, tryon_id: str, avatar_id: str, item: str, size: str,
-                  advised: bool, farm_job: str | None = None) -> None:
+                  advised: bool, farm_job: str | None = None, under: list[dict] | None = None
+                  ) -> None:
+        """Record a new try-on of ``item`` in ``size``, worn over ``under`` (an outfit's
+        lower layers, dressing order: ``[{"garment": ID, "size": S}]``)."""
         with Session(self.engine) as session, session.begin():
             session.add(TryOnRow(id=tryon_id, storefront_id=storefront_id, avatar_id=avatar_id,
                                  item=item, size=size, advised=advised, farm_job=farm_job,
-                                 created_at=time.time()))
+                                 created_at=time.time(), under=under or None))
 
     def tryon(self, storefront_id: str, tryon_id: str) -> dict | None:
         """The try-on's record, if it is this storefront's."""
@@ -220,7 +225,7 @@ class StorefrontData:
                 return None
             return {column: getattr(row, column) for column in (
                 "id", "avatar_id", "item", "size", "advised", "state", "progress", "farm_job",
-                "error", "fit_score", "created_at")}
+                "error", "fit_score", "created_at", "under")}
 
     def unsettled_farm_tryons(self) -> list[tuple[str, str, str]]:
         """(storefront, try-on, farm job) of every farm try-on whose outcome is not recorded

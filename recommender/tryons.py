@@ -35,7 +35,7 @@ from render_farm.plan import plan_job
 from render_farm.render_stage import failed_drape
 
 VIEWS = ("front", "back")
-SIZE_FILES = tuple(f"{view}.png" for view in VIEWS) + ("draped.glb",)  # per size draped
+SIZE_FILES = tuple(f"{view}.png" for view in VIEWS) + ("draped.glb", "fitmap.glb")  # per size
 PROGRESS_EVERY_S = 0.5  # how often a run here records its progress
 FOLLOW_EVERY_S = 2.0  # how often a follower looks at its farm job
 FOLLOW_TRIES = 30  # reads of the farm's store that may fail in a row before a follower stops
@@ -58,23 +58,27 @@ class TryOnService:
         return root / tryon_id if tryon_id else root / "out"
 
     def start(self, storefront: str, avatar_id: str, avatar: dict, avatar_dir: Path,
-              item: Item, size: str) -> str:
-        """Plan and queue a try-on; returns its id once its preview exists."""
-        advised = size == "advise"
-        chart = SIZE_CHARTS[item.kind]
-        if advised:
-            size = fitted_size(chart, avatar["measurements"])
-        elif split_length(size)[0] not in load_chart(chart):
-            raise InputError(f"no size {size!r} for {item.id}: choose one of "
-                             f"{', '.join(item.sizes)} or 'advise'")
+              item: Item, size: str, under: list[tuple[Item, str]] = ()) -> str:
+        """Plan and queue a try-on of ``item`` in ``size`` (or "advise"), worn over ``under``
+        (an outfit's lower layers in dressing order, each in a size or "advise": its chart's
+        size); returns its id once its preview exists."""
+        advised = size == "advise" and not under  # an outfit drapes one size per garment
+        sized = [(worn, _chosen_size(worn, asked, avatar))
+                 for worn, asked in (*under, (item, size))]
+        size = sized[-1][1]
         tryon_id = uuid.uuid4().hex[:16]
         folder = self.folder(storefront, tryon_id)
         folder.mkdir(parents=True)
         job_file = folder / "job.yaml"
+        if under:
+            wearing = {"outfits": [[_job_garment(worn) | {"size": worn_size}
+                                    for worn, worn_size in sized]]}
+        else:
+            chart = SIZE_CHARTS[item.kind]
+            wearing = {"garments": [_job_garment(item) | {
+                "sizes": sizes_around(chart, size) if advised else [size]}]}
         job_file.write_text(yaml.safe_dump({
-            "avatars": [{"avatar": str(avatar_dir)}],
-            "garments": [{"kind": item.kind, "fabric": item.fabric, "color": list(item.color),
-                          "sizes": sizes_around(chart, size) if advised else [size]}],
+            "avatars": [{"avatar": str(avatar_dir)}], **wearing,
             "render": {"views": list(VIEWS), "samples": self.settings.render_samples,
                        "resolution": list(self.settings.render_resolution)},
             "output": str(self.folder(storefront))}))
@@ -87,7 +91,9 @@ class TryOnService:
 
             farm_job = submit(job_file, self.settings.broker, self.settings.farm_store,
                               name=f"tryon {tryon_id}")
-        self.data.add_tryon(storefront, tryon_id, avatar_id, item.id, size, advised, farm_job)
+        self.data.add_tryon(storefront, tryon_id, avatar_id, item.id, size, advised,
+                            farm_job, [{"garment": worn.id, "size": worn_size}
+                                       for worn, worn_size in sized[:-1]])
         if farm_job is None:
             self.runner.submit(self._run_here, storefront, tryon_id, job_file)
         else:
@@ -124,11 +130,21 @@ class TryOnService:
                 result["no_picture"] = _no_picture(fits[shown])
             else:
                 files |= {name: self._url(tryon_id, name) for name in SIZE_FILES}
+        if record["under"]:
+            result["outfit"] = self._layers(storefront, tryon_id, record)
         return result | {"files": files}
 
+    def _layers(self, storefront: str, tryon_id: str, record: dict) -> list[dict]:
+        """An outfit's garments in dressing order, each with why its drape failed (None while
+        not draped, or draped cleanly)."""
+        worn = [*record["under"], {"garment": record["item"], "size": record["size"]}]
+        drapes = self._folders(storefront, tryon_id, "drape")
+        return [layer | {"drape_failed": failed_drape(drape)} for layer, drape in zip(worn, drapes)]
+
     def file(self, storefront: str, tryon_id: str, name: str) -> Path | None:
-        """A try-on's file by name, if it exists: preview.png; <view>.png and draped.glb of
-        the size shown; <size>/<view>.png and <size>/draped.glb of any size draped."""
+        """A try-on's file by name, if it exists: preview.png; <view>.png, draped.glb and
+        fitmap.glb (the garment coloured by its fit) of the size shown; the same under <size>/
+        for any size draped."""
         record = self.data.tryon(storefront, tryon_id)
         if record is None:
             return None
@@ -146,7 +162,21 @@ class TryOnService:
         if size not in folders or failed_drape(folders[size][0]):
             return None  # a drape that failed is never shown
         drape, render = folders[size]
+        if base == "fitmap.glb":
+            return self._fitmap(storefront, tryon_id, size, drape)
         path = (drape if base == "draped.glb" else render) / base
+        return path if path.is_file() else None
+
+    def _fitmap(self, storefront: str, tryon_id: str, size: str, drape: Path) -> Path | None:
+        """The size's fit-map model (``render_farm.fitmap_model``), made once, kept with the
+        try-on's files."""
+        from neural.files import write_bytes_atomic
+        from render_farm.fitmap_model import fitmap_glb
+
+        path = self.folder(storefront, tryon_id) / "fitmaps" / f"{size}.glb"
+        if not path.is_file() and (drape / "fit.json").is_file():
+            path.parent.mkdir(exist_ok=True)
+            write_bytes_atomic(path, fitmap_glb(drape))
         return path if path.is_file() else None
 
     def _avatar(self, storefront: str, tryon_id: str) -> dict:
@@ -166,12 +196,17 @@ class TryOnService:
         import shutil
 
         for tryon_id in self.data.tryons_of(storefront, avatar_id):
-            job_file = self.folder(storefront, tryon_id) / "job.yaml"
-            if job_file.is_file():
-                for folders in self._size_folders(storefront, tryon_id).values():
-                    for folder in folders:
-                        shutil.rmtree(folder, ignore_errors=True)
+            if (self.folder(storefront, tryon_id) / "job.yaml").is_file():
+                for folder in self._folders(storefront, tryon_id, "drape", "render"):
+                    shutil.rmtree(folder, ignore_errors=True)
             shutil.rmtree(self.folder(storefront, tryon_id), ignore_errors=True)
+
+    def _folders(self, storefront: str, tryon_id: str, *stages: str) -> list[Path]:
+        """The output folders of the try-on job's tasks of ``stages``, in the plan's order
+        (an outfit's drapes: dressing order)."""
+        out = self.folder(storefront)
+        return [task.folder(out) for task in plan_job(self.folder(storefront, tryon_id) /
+                                                      "job.yaml").tasks if task.stage in stages]
 
     def _size_folders(self, storefront: str, tryon_id: str) -> dict[str, tuple[Path, Path]]:
         """The try-on's drape and render folders by size, in the job's order (smallest
@@ -242,6 +277,23 @@ class TryOnService:
         state = {"active": "running", "done": "done"}.get(job["state"], "failed")
         return {"state": state, "progress": job["progress"],
                 "error": None if state != "failed" else f"farm job {job['state']}"}
+
+
+def _chosen_size(item: Item, size: str, avatar: dict) -> str:
+    """``size`` of ``item``, or with "advise" the size its chart gives the ``avatar``;
+    ``InputError`` for a size the chart lacks."""
+    chart = SIZE_CHARTS[item.kind]
+    if size == "advise":
+        return fitted_size(chart, avatar["measurements"])
+    if split_length(size)[0] not in load_chart(chart):
+        raise InputError(f"no size {size!r} for {item.id}: choose one of "
+                         f"{', '.join(item.sizes)} or 'advise'")
+    return size
+
+
+def _job_garment(item: Item) -> dict:
+    """The job file's garment entry for ``item``, without its sizes."""
+    return {"kind": item.kind, "fabric": item.fabric, "color": list(item.color)}
 
 
 def _judged(record: dict, folders: dict[str, tuple[Path, Path]], avatar: dict | None = None

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
+import yaml
 from PIL import Image
 
 from recommender.api import create_app
@@ -41,7 +42,8 @@ def api(tmp_path, request):
     client = app.test_client()
 
     def call(method: str, path: str, shop: str = "shop-a", **options):
-        headers = {"Authorization": f"Bearer {keys[shop]}"} if shop else {}
+        headers = ({"Authorization": f"Bearer {keys[shop]}"} if shop else {}) | options.pop(
+            "headers", {})
         return client.open(path, method=method, headers=headers, **options)
 
     call.app, call.keys, call.data_dir = app, keys, tmp_path / "data"
@@ -467,3 +469,105 @@ def test_size_insights_spend_each_storefronts_privacy_budget(api):
     _error(api("GET", "/v1/insights/sizes?garment=tee-red&epsilon=0"), 400)
     _error(api("GET", "/v1/insights/sizes?garment=tee-red&epsilon=11"), 400)
     _error(api("GET", "/v1/insights/sizes?garment=tee-red", shop=None), 401)
+
+
+def test_an_outfit_is_draped_in_dressing_order_and_a_new_jacket_size_drapes_only_it(api):
+    """Chinos, a tee and a denim jacket on Anny's average man, asked for in any order: draped
+    bottom, top, jacket, each over the one below, every layer passing its gates; the jacket a
+    size up then re-drapes the jacket alone."""
+    from tests.conftest import write_average_avatar
+
+    data = api.app.extensions["tryon"]["data"]
+    shop_a = data.storefront_of(api.keys["shop-a"])
+    folder = api.data_dir / "avatars" / shop_a / "average0man00000"
+    data.add_avatar(shop_a, folder.name, write_average_avatar(folder, gender=0.0))
+    outfit = [{"garment": "jacket-denim"}, {"garment": "tee-white"},
+              {"garment": "chinos-sand", "size": "M"}]
+
+    def tried(garments: list[dict]) -> dict:
+        created = api("POST", "/v1/tryons", json={"avatar": folder.name, "garments": garments})
+        assert created.status_code == 201, created.get_data(as_text=True)
+        tryon = created.get_json()
+        deadline = time.monotonic() + 600
+        while tryon["state"] not in ("done", "failed") and time.monotonic() < deadline:
+            time.sleep(1)
+            tryon = api("GET", f"/v1/tryons/{tryon['id']}").get_json()
+        assert tryon["state"] == "done", tryon
+        return tryon
+
+    drapes = api.data_dir / "tryons" / shop_a / "out" / "drapes"
+    first = tried(outfit)
+    assert [layer["garment"] for layer in first["outfit"]] == [
+        "chinos-sand", "tee-white", "jacket-denim"]
+    assert first["garment"] == "jacket-denim" and not first["size_advised"]
+    assert all(layer["drape_failed"] is None for layer in first["outfit"]), first["outfit"]
+    assert all(first["fit"]["gates"].values()) and first["files"]["front.png"]
+    assert api("GET", first["files"]["draped.glb"]).data[:4] == b"glTF"
+    made = {path: path.stat().st_mtime_ns for path in drapes.glob("*/fit.json")}
+    assert len(made) == 3
+
+    sizes = next(g["sizes"] for g in api("GET", "/v1/garments").get_json()["garments"]
+                 if g["id"] == "jacket-denim")
+    larger = sizes[sizes.index(first["size"]) + 1]
+    second = tried([{"garment": "jacket-denim", "size": larger}, *outfit[1:]])
+    assert second["size"] == larger and second["outfit"][:2] == first["outfit"][:2]
+    after = {path: path.stat().st_mtime_ns for path in drapes.glob("*/fit.json")}
+    assert len(after) == 4 and all(after[path] == made[path] for path in made)
+
+    for refused in ([{"garment": "tee-white"}, {"garment": "tee-red"}],  # two tops
+                    [{"garment": "dress-silk"}, {"garment": "chinos-sand"}],
+                    [{"garment": "tee-white"}, {"garment": "tee-white"}]):
+        _error(api("POST", "/v1/tryons", json={"avatar": folder.name, "garments": refused}),
+               400)
+    _error(api("POST", "/v1/tryons", json={"avatar": folder.name, "garment": "tee-red",
+                                           "garments": outfit}), 400)
+
+
+def test_a_photo_is_checked_before_the_fit_and_never_kept(api):
+    """POST /v1/photo-checks: the example photo (one person, head to feet) passes; a blank
+    one is refused with the reason, in the language asked for."""
+    def check(payload: bytes, **headers):
+        return api("POST", "/v1/photo-checks", headers=headers, data={
+            "photo": (io.BytesIO(payload), "photo.png", "image/png"), "view": "front"})
+
+    passed = check(PHOTO.read_bytes())
+    assert passed.status_code == 200 and passed.get_json() == {"usable": True}
+    refused = _error(check(_png(320, 480)), 422)
+    assert refused["message"] == "no person found in the photo: the front photo"
+    chinese = _error(check(_png(320, 480), **{"Accept-Language": "zh-CN,zh;q=0.9"}), 422)
+    assert chinese["message"].startswith("正面照片中没有找到人物") and "detail" not in chinese
+    assert not list(api.data_dir.rglob("*.png"))  # nothing of the photos was written
+
+
+def test_errors_speak_the_language_asked_for_and_shops_add_their_own(api, tmp_path):
+    """Accept-Language or ?lang= picks the catalog; a message no template matches gets its
+    code's general text with the English as detail; a shop's catalogs add languages."""
+    from recommender.api.messages import BUILT_IN, HOLE, catalog
+
+    asked = {"Accept-Language": "zh-CN"}
+    missing = api("GET", "/v1/tryons/nothing", headers=asked)
+    assert _error(missing, 404)["message"] == "没有试穿 'nothing'"
+    assert missing.headers["Content-Language"] == "zh-CN"
+    assert _error(api("GET", "/v1/avatars/x?lang=zh-CN"), 404)["message"] == "没有形象 'x'"
+    assert _error(api("GET", "/v1/tryons/nothing"), 404)["message"] == "no try-on 'nothing'"
+    general = _error(api("PUT", "/v1/garments", headers=asked), 405)
+    assert general["message"] == "不允许使用此方法" and general["detail"]
+    english_only = _error(api("GET", "/v1/tryons/nothing", headers={"Accept-Language": "fr"}),
+                          404)
+    assert english_only["message"] == "no try-on 'nothing'"
+
+    chinese = yaml.safe_load((BUILT_IN / "zh-CN.yaml").read_text(encoding="utf-8"))
+    for english, translation in chinese["templates"].items():  # holes kept, none invented
+        assert set(HOLE.findall(translation)) <= set(HOLE.findall(english)), english
+    assert {"error", "not_found", "bad_request", "unusable_photo"} <= set(chinese["codes"])
+
+    shop = tmp_path / "messages"
+    shop.mkdir()
+    (shop / "fr.yaml").write_text('templates:\n  "no try-on {tryon}": "pas d\'essayage {tryon}"'
+                                  '\ncodes:\n  error: "erreur"\n', encoding="utf-8")
+    settings = dataclasses.replace(api.app.extensions["tryon"]["settings"], messages_dir=shop)
+    assert catalog("fr", shop).translate("no try-on 'x'", "not_found") == (
+        "pas d'essayage 'x'", None)
+    api.app.extensions["tryon"]["settings"] = settings
+    french = api("GET", "/v1/tryons/nothing", headers={"Accept-Language": "fr-FR"})
+    assert _error(french, 404)["message"] == "pas d'essayage 'nothing'"

@@ -1,15 +1,18 @@
 """The storefront API (Flask): ``create_app`` builds it from configuration (``config``), with
-one blueprint per resource under /v1 and JSON errors throughout.
+one blueprint per resource under /v1 and JSON errors throughout, in the language asked for
+(``messages``).
 
     GET  /v1/openapi.json                       the API's OpenAPI document, generated from its
                                                 models (``models``; no key needed)
     GET  /v1/garments, /v1/garments/{id}        the catalog
+    POST /v1/photo-checks                       is a photo usable (one person, head to feet)?
     POST /v1/avatars                            photos (multipart) + height -> avatar, measurements
     GET, DELETE /v1/avatars/{id}                an avatar; delete erases all derived from it
     POST /v1/events                             a shopper's view, tryon, ... on an item
     GET  /v1/recommendations?shopper=&k=        items with the policy's propensities
-    POST /v1/tryons, GET /v1/tryons/{id}[/files/{name}]   an avatar in a garment: preview at
-                                                once, then renders, 3D model and fit
+    POST /v1/tryons, GET /v1/tryons/{id}[/files/{name}]   an avatar in a garment or an
+                                                outfit: preview at once, then renders, 3D
+                                                model, fit map and fit
     POST, DELETE /v1/tryons/{id}/share          a link to a public page of the try-on; revoke
     GET  /s/{token}[/{file}]                    that page (no key; ``shared``)
     GET  /v1/insights/sizes?garment=&epsilon=   advised sizes, fit verdicts and returns of a

@@ -1,6 +1,8 @@
 """Avatars from photos: POST /v1/avatars (multipart: ``front`` photo, optional ``side`` photo,
 ``height_cm``) fits a measured body; GET /v1/avatars/{id}; DELETE /v1/avatars/{id} erases the
-avatar and every try-on, event and recommendation made with it.
+avatar and every try-on, event and recommendation made with it. POST /v1/photo-checks
+(multipart: ``photo``, ``view``) says in about a second whether a photo can be fitted (one
+person, whole body, head to feet), before the shopper goes on.
 
 Photos are decoded and read in memory (``uploads``) and dropped when the fit is done: only the
 body (parameters, measurements and its mesh for the 3D viewer, under the data folder) is kept.
@@ -15,12 +17,13 @@ from flask import Blueprint, current_app, g, jsonify, request
 from neural.errors import InputError
 from recommender.api.auth import require_key
 from recommender.api.errors import fail
-from recommender.api.models import Avatar, AvatarPhotos, Error
+from recommender.api.models import Avatar, AvatarPhotos, Error, PhotoChecked, PhotoToCheck
 from recommender.api.openapi import API, answers
 
 blueprint = Blueprint("avatars", __name__)
 blueprint.before_request(require_key)
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+SECOND_PERSON = 0.5  # someone at least this size of the largest person makes two people
 
 
 @blueprint.post("/avatars")
@@ -56,6 +59,32 @@ def create_avatar(form: AvatarPhotos):
     return jsonify(_public(avatar_id, document)), 201
 
 
+@blueprint.post("/photo-checks")
+@API.validate(form=PhotoToCheck, resp=answers(HTTP_200=PhotoChecked, HTTP_413=Error,
+                                              HTTP_415=Error, HTTP_422=Error), tags=["avatars"])
+def check_photo(form: PhotoToCheck):
+    """Whether a photo can be fitted: one person, the whole body from head to feet. 422 with
+    the reason when not; the photo is never stored."""
+    from neural.photo.person_detector import PersonDetector, decode_photo
+
+    if request.mimetype != "multipart/form-data":
+        raise fail(415, "unsupported_media_type", "send multipart/form-data with a 'photo'")
+    if "photo" not in request.files:
+        raise fail(400, "bad_request", "a 'photo' to check is needed")
+    source = f"the {form.view} photo"
+    try:
+        with PersonDetector() as detector:
+            rgb, digest = decode_photo(_photo_bytes("photo", source), source)
+            sizes = sorted((person.radius_px for person in detector.find_people(rgb)),
+                           reverse=True)
+            if len(sizes) > 1 and sizes[1] >= SECOND_PERSON * sizes[0]:
+                raise InputError(f"more than one person in the photo: {source}")
+            detector.observe(rgb, source, digest)
+    except InputError as error:
+        raise _photo_error(str(error)) from None
+    return jsonify(usable=True)
+
+
 @blueprint.get("/avatars/<avatar_id>")
 @API.validate(resp=answers(HTTP_200=Avatar), tags=["avatars"])
 def get_avatar(avatar_id: str):
@@ -88,11 +117,13 @@ def _public(avatar_id: str, document: dict) -> dict:
             "notes": document.get("diagnostics", {}).get("notes", [])}
 
 
-def _photo_bytes(name: str) -> bytes:
-    upload = request.files[name]
+def _photo_bytes(field: str, source: str | None = None) -> bytes:
+    """The bytes (in memory) of the photo uploaded as ``field`` (named ``source`` in errors,
+    default "the FIELD photo"), once its type is one of PHOTO_TYPES."""
+    upload = request.files[field]
     if upload.mimetype not in PHOTO_TYPES:
-        raise fail(415, "unsupported_media_type", f"the {name} photo must be JPEG, PNG or "
-                   f"WebP, not {upload.mimetype or 'unknown'}")
+        raise fail(415, "unsupported_media_type", f"{source or f'the {field} photo'} must be "
+                   f"JPEG, PNG or WebP, not {upload.mimetype or 'unknown'}")
     return upload.read()
 
 

@@ -46,6 +46,7 @@ class Settings:
     policy: str = "split"
     session_gap_s: float = 1800.0
     privacy_budget: float = 10.0
+    messages_dir: Path | None = None  # the shop's own message catalogs (messages/<lang>.yaml)
 
     def __post_init__(self):
         if self.policy not in POLICY_MODES:
@@ -68,6 +69,8 @@ def settings_from_environment(data_dir: str | os.PathLike | None = None) -> Sett
         policy=os.environ.get("TRYON_POLICY", "split"),
         session_gap_s=float(os.environ.get("TRYON_SESSION_GAP_S", 1800)),
         privacy_budget=float(os.environ.get("TRYON_PRIVACY_BUDGET", 10)),
+        messages_dir=Path(os.environ["TRYON_MESSAGES"]) if os.environ.get("TRYON_MESSAGES")
+        else None,
         **_render(os.environ.get("TRYON_RENDER", "16,384x576")))
 
 

@@ -1,14 +1,18 @@
 """Every error as JSON: ``{"error": {"status": 404, "code": "not_found", "message": "..."}}``,
 for HTTP errors the app raises (``fail``), for Werkzeug's own (bad multipart, too large, wrong
-method) and, without details, for anything unexpected."""
+method) and, without details, for anything unexpected; the message in the client's language
+(``recommender.api.messages``), with the English as ``detail`` where only a general text could
+be given."""
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify, request
 from flask_limiter import RateLimitExceeded
 from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from recommender.api.messages import DEFAULT, catalog, languages
 
 log = logging.getLogger("tryon.api")
 
@@ -31,8 +35,25 @@ def json_body(body: BaseModel | None, what: str) -> BaseModel:
     return body
 
 
+def request_language() -> str:
+    """The language the request asks for (``lang``, else Accept-Language) among those with a
+    catalog; English by default."""
+    known = languages(current_app.extensions["tryon"]["settings"].messages_dir)
+    asked = request.args.get("lang")
+    if asked in known:
+        return asked
+    return request.accept_languages.best_match(known, DEFAULT)
+
+
 def _response(status: int, code: str, message: str):
-    return jsonify(error={"status": status, "code": code, "message": message}), status
+    lang, detail = request_language(), None
+    if lang != DEFAULT:
+        extra = current_app.extensions["tryon"]["settings"].messages_dir
+        message, detail = catalog(lang, extra).translate(message, code)
+    error = {"status": status, "code": code, "message": message}
+    answer = jsonify(error=error | ({"detail": detail} if detail else {}))
+    answer.headers["Content-Language"] = lang
+    return answer, status
 
 
 def register(app: Flask) -> None:

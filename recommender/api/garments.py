@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, make_response
 
 from recommender.api.auth import require_key
-from recommender.api.errors import fail
+from recommender.api.errors import fail, request_language
 from recommender.api.models import Garment, Garments
 from recommender.api.openapi import API, answers
 from recommender.catalog import Item, catalog
@@ -19,27 +19,28 @@ blueprint.before_request(require_key)
 @API.validate(resp=answers(HTTP_200=Garments), tags=["catalog"])
 def list_garments():
     """The catalog."""
-    return jsonify(garments=[item.to_json() for item in catalog()])
+    return jsonify(garments=[item.to_json(request_language()) for item in catalog()])
 
 
 @blueprint.get("/garments/<item_id>")
 @API.validate(resp=answers(HTTP_200=Garment), tags=["catalog"])
 def get_garment(item_id: str):
     """One garment."""
-    return jsonify(_item(item_id).to_json())
+    return jsonify(catalog_item(item_id).to_json(request_language()))
 
 
 @blueprint.get("/garments/<item_id>/images/pattern.png")
 @API.validate(resp=answers(HTTP_200=None), tags=["catalog"])
 def get_pattern_image(item_id: str):
     """The garment's sewing pattern as a flat sheet (PNG)."""
-    response = make_response(pattern_sheet(_item(item_id)))
+    response = make_response(pattern_sheet(catalog_item(item_id)))
     response.mimetype = "image/png"
     response.cache_control.max_age = 86400
     return response
 
 
-def _item(item_id: str) -> Item:
+def catalog_item(item_id: str) -> Item:
+    """The catalog's item ``item_id``; a 404 answer when there is none."""
     for item in catalog():
         if item.id == item_id:
             return item

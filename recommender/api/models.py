@@ -11,6 +11,7 @@ from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 
 from neural.stage_files import MeasurementConfidence
 from neural.stages import MAX_HEIGHT_CM, MIN_HEIGHT_CM
+from recommender.catalog import CATEGORIES
 from recommender.storefront_data import EVENT_TYPES
 
 MAX_ID = 100  # characters of a shopper or item id
@@ -25,7 +26,10 @@ Upload = PydanticModelAdapter.basefile  # a multipart file part, read in memory
 class ErrorDetail(BaseModel):
     status: int
     code: str = Field(description="machine-readable, e.g. not_found, bad_request")
-    message: str = Field(description="one line for a person")
+    message: str = Field(description="one line for a person, in the language asked for "
+                                     "(``lang``, else Accept-Language)")
+    detail: str | None = Field(None, description="the English message, where the language "
+                                                 "asked for could only give a general text")
 
 
 class Error(BaseModel):
@@ -34,14 +38,25 @@ class Error(BaseModel):
     error: ErrorDetail
 
 
+class Price(BaseModel):
+    amount: float
+    currency: str = Field(description="ISO 4217, e.g. EUR")
+
+
 class Garment(BaseModel):
     id: str
-    name: str
+    name: str = Field(description="in the language asked for (``lang``, else Accept-Language) "
+                                  "where the catalog has it")
     pattern: str = Field(description="the garment kind its sewing pattern is built from")
+    category: Literal[CATEGORIES] = Field(  # type: ignore[valid-type]
+        description="where it is worn in an outfit (full: a dress, top and bottom at once)")
     fabric: str
     color: list[float] = Field(description="linear RGB, 0-1")
     sizes: list[str]
-    images: FileLinks
+    url: str | None = Field(None, description="its product page")
+    price: Price | None = None
+    images: FileLinks = Field(description="pattern: its sewing pattern as a flat sheet; "
+                                          "picture: the catalog's picture, else the pattern")
 
 
 class Garments(BaseModel):
@@ -55,6 +70,18 @@ class AvatarPhotos(BaseModel):
     side: Upload | None = Field(None, description="optional photo from the side")
     height_cm: float = Field(ge=MIN_HEIGHT_CM, le=MAX_HEIGHT_CM,
                              description="the person's height")
+
+
+class PhotoToCheck(BaseModel):
+    """multipart/form-data: the photo is read in memory and never stored."""
+
+    photo: Upload = Field(description="a whole-body photo: JPEG, PNG or WebP")
+    view: Literal["front", "side"] = Field("front", description="which photo it is")
+
+
+class PhotoChecked(BaseModel):
+    usable: bool = Field(description="always true: an unusable photo is answered with an error "
+                                     "that says why (422 unusable_photo, 400, 413, 415)")
 
 
 class Avatar(BaseModel):
@@ -93,13 +120,27 @@ class Recommendations(BaseModel):
     items: list[Recommended]
 
 
+SizeAsked = Annotated[str, Field(min_length=1, max_length=MAX_SIZE)]
+
+
+class OutfitItem(BaseModel):
+    garment: Id
+    size: SizeAsked = Field("advise", description="a size of the garment, or 'advise': the "
+                                                  "size its chart gives the avatar")
+
+
 class TryOnRequest(BaseModel):
     avatar: Id
-    garment: Id
-    size: str = Field("advise", min_length=1, max_length=MAX_SIZE,
-                      description="a size of the garment, or 'advise': the chart's size and "
-                                  "those either side of it are draped, and the advice is the "
-                                  "smallest tight nowhere")
+    garment: Id | None = Field(None, description="one garment (or ``garments``: an outfit)")
+    size: SizeAsked = Field("advise", description="a size of the garment, or 'advise': the "
+                                                  "chart's size and those either side of it "
+                                                  "are draped, and the advice is the smallest "
+                                                  "tight nowhere")
+    garments: list[OutfitItem] | None = Field(
+        None, min_length=2, max_length=3,
+        description="an outfit, in any order: at most a bottom, a top and an outer garment (a "
+                    "dress stands for both of the first); draped in dressing order, each over "
+                    "the one below, and shown as the outermost garment's try-on")
 
 
 class SizeDraped(BaseModel):
@@ -117,6 +158,12 @@ class Advice(BaseModel):
     span: dict | None = Field(None, description="sizes the measurements' intervals reach")
 
 
+class Layer(BaseModel):
+    garment: str
+    size: str
+    drape_failed: str | None = Field(None, description="why its drape failed, once draped")
+
+
 class TryOn(BaseModel):
     id: str
     avatar: str
@@ -131,6 +178,8 @@ class TryOn(BaseModel):
     fit: dict | None = Field(None, description="of the size shown, once done")
     sizes: list[SizeDraped] | None = Field(None, description="each size draped, smallest first")
     advice: Advice | None = Field(None, description="with 'advise', once done")
+    outfit: list[Layer] | None = Field(None, description="an outfit's garments, dressing order "
+                                                         "(the last is ``garment``)")
 
 
 MAX_SHARE_DAYS = 365

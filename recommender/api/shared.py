@@ -28,10 +28,13 @@ def page(token: str):
     if shown is None:
         return GONE, 404, PRIVATE_HEADERS
     status = shown[2]
-    name = next((item.name for item in catalog() if item.id == status["garment"]),
-                status["garment"])
+    names = {item.id: item.name for item in catalog()}
+    worn = status.get("outfit") or [{"garment": status["garment"], "size": status["size"]}]
     base = f"{request.host_url}s/{escape(token)}"
-    title = escape(f"{name} in size {status['size']}: a virtual try-on")
+    named = [(names.get(layer["garment"], layer["garment"]), layer["size"]) for layer in worn]
+    title = escape(" + ".join(f"{name} in size {size}" for name, size in named) +
+                   ": a virtual try-on")
+    label = escape("; ".join(f"{name}, size {size}" for name, size in named))
     html = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -53,8 +56,8 @@ model-viewer{{width:100%;height:60vh;background:#f4f4f4}}</style></head>
 <model-viewer src="{base}/draped.glb" camera-controls touch-action="pan-y"
  alt="The garment in 3D on the body it was fitted to; drag to turn it"></model-viewer>
 <div class="pictures">
-<img src="{base}/front.png" alt="{escape(name)}, size {escape(status['size'])}, from the front">
-<img src="{base}/back.png" alt="{escape(name)}, size {escape(status['size'])}, from the back">
+<img src="{base}/front.png" alt="{label}, from the front">
+<img src="{base}/back.png" alt="{label}, from the back">
 </div>
 </main></body></html>"""
     return html, 200, {"Content-Type": "text/html; charset=utf-8", **PRIVATE_HEADERS}

@@ -1,8 +1,10 @@
-"""Try-ons: POST /v1/tryons ``{"avatar": ID, "garment": ID, "size": "M" | "advise"}`` answers at
+"""Try-ons: POST /v1/tryons ``{"avatar": ID, "garment": ID, "size": "M" | "advise"}``, or an
+outfit ``{"avatar": ID, "garments": [{"garment": ID, "size": "M" | "advise"}, ...]}``, answers at
 once with the try-on's preview; GET /v1/tryons/{id} follows it (state, progress, then the
 renders, the draped 3D model and the fit with a verdict per sizing girth); GET
-/v1/tryons/{id}/files/{name} serves preview.png, front.png, back.png and draped.glb (those of
-the size shown), and SIZE/front.png, SIZE/back.png and SIZE/draped.glb of each size draped.
+/v1/tryons/{id}/files/{name} serves preview.png, front.png, back.png, draped.glb and fitmap.glb
+(the garment coloured by its fit: red touching the body, blue hanging off; those of the size
+shown), and SIZE/front.png, SIZE/back.png, SIZE/draped.glb and SIZE/fitmap.glb of each size.
 POST /v1/tryons/{id}/share ``{"days": 30}`` (opt-in) answers a link to a public page of a done
 try-on (``shared``) and when it expires; DELETE on the same path ends every link to it."""
 from __future__ import annotations
@@ -14,9 +16,10 @@ from flask import Blueprint, current_app, g, jsonify, request, send_file
 from neural.errors import InputError
 from recommender.api.auth import require_key
 from recommender.api.errors import fail, json_body
-from recommender.api.models import Share, ShareRequest, TryOn, TryOnRequest
+from recommender.api.models import OutfitItem, Share, ShareRequest, TryOn, TryOnRequest
 from recommender.api.openapi import API, answers
-from recommender.catalog import catalog
+from recommender.api.garments import catalog_item
+from recommender.catalog import dressing_order
 
 blueprint = Blueprint("tryons", __name__)
 blueprint.before_request(require_key)
@@ -26,19 +29,27 @@ MEDIA_TYPES = {".png": "image/png", ".glb": "model/gltf-binary"}
 @blueprint.post("/tryons")
 @API.validate(json=TryOnRequest, resp=answers(HTTP_201=TryOn), tags=["try-ons"])
 def create_tryon(json: TryOnRequest):
-    """An avatar in a garment, in a size or 'advise'; answered at once, with its preview."""
-    asked = json_body(json, "{avatar, garment, size}")
+    """An avatar in a garment, in a size or 'advise', or in an outfit of garments; answered
+    at once, with its preview."""
+    asked = json_body(json, "{avatar, garment, size} or {avatar, garments}")
+    if (asked.garment is None) == (asked.garments is None):
+        raise fail(400, "bad_request", "give either garment (one) or garments (an outfit)")
     state = current_app.extensions["tryon"]
-    avatar_id, size = asked.avatar, asked.size
-    avatar = state["data"].avatar(g.storefront, avatar_id)
+    avatar = state["data"].avatar(g.storefront, asked.avatar)
     if avatar is None:
-        raise fail(404, "not_found", f"no avatar {avatar_id!r}")
-    item = next((i for i in catalog() if i.id == asked.garment), None)
-    if item is None:
-        raise fail(404, "not_found", f"no garment {asked.garment!r} in the catalog")
-    avatar_dir = state["settings"].data_dir / "avatars" / g.storefront / avatar_id
+        raise fail(404, "not_found", f"no avatar {asked.avatar!r}")
+    wanted = asked.garments or [OutfitItem(garment=asked.garment, size=asked.size)]
+    sizes = {want.garment: want.size for want in wanted}
+    if len(sizes) < len(wanted):
+        raise fail(400, "bad_request", "an outfit wears each garment once")
     try:
-        tryon_id = state["tryons"].start(g.storefront, avatar_id, avatar, avatar_dir, item, size)
+        *under, item = dressing_order([catalog_item(garment) for garment in sizes])
+    except ValueError as error:
+        raise fail(400, "bad_request", str(error)) from None
+    avatar_dir = state["settings"].data_dir / "avatars" / g.storefront / asked.avatar
+    try:
+        tryon_id = state["tryons"].start(g.storefront, asked.avatar, avatar, avatar_dir, item,
+                                         sizes[item.id], [(i, sizes[i.id]) for i in under])
     except InputError as error:
         raise fail(400, "bad_request", str(error)) from None
     return jsonify(state["tryons"].status(g.storefront, tryon_id)), 201
@@ -57,8 +68,8 @@ def get_tryon(tryon_id: str):
 @blueprint.get("/tryons/<tryon_id>/files/<path:name>")
 @API.validate(resp=answers(HTTP_200=None), tags=["try-ons"])
 def get_file(tryon_id: str, name: str):
-    """preview.png; front.png, back.png or draped.glb of the size shown; SIZE/front.png,
-    SIZE/back.png or SIZE/draped.glb of any size draped."""
+    """preview.png; front.png, back.png, draped.glb or fitmap.glb of the size shown; the same
+    under SIZE/ for any size draped."""
     path = current_app.extensions["tryon"]["tryons"].file(g.storefront, tryon_id, name)
     if path is None:
         raise fail(404, "not_found", f"no file {name!r} for try-on {tryon_id!r} (yet)")

@@ -1,6 +1,7 @@
 """The try-on widget's files: GET /widget/ (a demo product page), /widget/tryon-widget.js (the
-script a product page embeds) and /widget/model-viewer.min.js (Google's <model-viewer>, from the
-npm package the Makefile installs). No key: the page gives its own to the widget."""
+script a product page embeds) with the module it imports, /widget/widget-messages.js (its texts
+in each language), and /widget/model-viewer.min.js (Google's <model-viewer>, from the npm
+package the Makefile installs). No key: the page gives its own to the widget."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,9 +21,9 @@ def page():
     return send_from_directory(WIDGET, "index.html")
 
 
-@blueprint.get("/tryon-widget.js")
-def script():
-    return send_from_directory(WIDGET, "tryon-widget.js", mimetype="text/javascript")
+@blueprint.get("/<any('tryon-widget.js', 'widget-messages.js'):name>")
+def script(name: str):
+    return send_from_directory(WIDGET, name, mimetype="text/javascript")
 
 
 @blueprint.get("/model-viewer.min.js")
