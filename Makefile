@@ -7,9 +7,10 @@ BLENDER5_VENV := .cache/blender5
 BLENDER5_STAMP := $(BLENDER5_VENV)/.installed
 # libegl1 + Mesa (libegl-mesa0, libgl1-mesa-dri): headless pyrender for synthetic training images;
 # redis-server: the render farm's broker (the farm tests start their own on a free port);
-# wrk: the HTTP load generator of make bench-api; chromium: the widget's browser test;
+# wrk: the HTTP load generator of make bench-api; chromium: the widget's browser test (and
+# fonts-wqy-microhei: Chinese glyphs in its zh-CN screenshots);
 # postgresql: the job store's and the storefront's tests on PostgreSQL (they start their own server)
-APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium postgresql
+APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium fonts-wqy-microhei postgresql
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
 .PHONY: demo test docs install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter bench-bodies bench-avatar bench-size bench-gates bench-drape bench-imports bench-addon bench-farm bench-api build clean
