@@ -2,6 +2,8 @@
 as a flat sheet: GET /v1/garments/{id}/images/pattern.png."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, jsonify, make_response
 
 from recommender.api.auth import require_key
@@ -19,7 +21,7 @@ blueprint.before_request(require_key)
 @API.validate(resp=answers(HTTP_200=Garments), tags=["catalog"])
 def list_garments():
     """The catalog."""
-    return jsonify(garments=[item.to_json(request_language()) for item in catalog()])
+    return jsonify(garments=_catalog_json(request_language()))
 
 
 @blueprint.get("/garments/<item_id>")
@@ -37,6 +39,12 @@ def get_pattern_image(item_id: str):
     response.mimetype = "image/png"
     response.cache_control.max_age = 86400
     return response
+
+
+@lru_cache(maxsize=8)
+def _catalog_json(lang: str) -> list[dict]:
+    """The catalog's answer in ``lang`` (the catalog is read once per process)."""
+    return [item.to_json(lang) for item in catalog()]
 
 
 def catalog_item(item_id: str) -> Item:

@@ -44,6 +44,7 @@ class Catalog:
         return self.codes.get(code, self.codes["error"]), message
 
 
+@lru_cache(maxsize=16)
 def languages(extra: Path | None = None) -> tuple[str, ...]:
     """The languages answered in: English and each catalog's."""
     found = {path.stem for folder in (BUILT_IN, extra) if folder for path in folder.glob("*.yaml")}

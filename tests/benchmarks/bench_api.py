@@ -29,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PHOTO = ROOT / "examples" / "pifu_ryota.png"
 POLICIES = {"linear Thompson sampling v1": "recommendations (bandit)",
-            "Q-learning over sessions v1": "recommendations (sessions)"}
+            "Q-learning over sessions v1": "recommendations (sessions)",
+            "policy gradient over sessions v1": "recommendations (policy gradient)"}
 
 
 def main(argv: list[str] | None = None) -> int:
