@@ -1,8 +1,9 @@
 """The fitting-room widget end to end in headless Chromium (Debian's) driven by Playwright,
 embedded in a product page on another site (origin) with the publishable key made for it,
 against the real API served over HTTP, at a phone's viewport in English and a laptop's in
-Simplified Chinese: the steps (how to take the photo; a photo that is refused with a reason,
-then one that passes, and the height; progress; the result), the 3D model turned and zoomed,
+Simplified Chinese: the steps (how to take the photo; photos that are refused with a reason, one
+taken with the (fake) camera and one uploaded, then one that passes, and the height; progress;
+the result), the 3D model turned and zoomed,
 the fit map toggled, sizes switched, the try-on shared, and "complete the look" cards adding
 a bottom (trousers where recommended) and a jacket to the outfit, whose top then changes size. axe-core checks each step;
 screenshots go to tests/artifacts/ (git-ignored)."""
@@ -30,7 +31,8 @@ pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-quic",
-         "--use-angle=swiftshader", "--enable-unsafe-swiftshader"]  # WebGL on the CPU
+         "--use-angle=swiftshader", "--enable-unsafe-swiftshader",  # WebGL on the CPU
+         "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]  # a camera
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "recommender" / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -93,7 +95,7 @@ def test_the_fitting_room_from_photo_to_outfit(product_page, lang, viewport):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = browser.new_context(viewport=dict(zip(("width", "height"), viewport)),
-                                      locale=lang)
+                                      locale=lang, permissions=["camera"])
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -122,9 +124,15 @@ def test_the_fitting_room_from_photo_to_outfit(product_page, lang, viewport):
         page.wait_for_function(f"{widget}.dataset.step === 'photo'")
         assert page.evaluate(f"{root}.activeElement.id") == "photo-title"
 
+        refused = page.locator("[data-check=front][data-ok=no]")
+        page.click("[data-camera=front]")  # Chromium's fake camera: a test pattern, no one
+        page.wait_for_function(f"{root}.querySelector('video').readyState >= 2",
+                               timeout=10_000)
+        page.click("[data-snap]")
+        refused.wait_for(timeout=60_000)
+        assert page.locator("video").is_hidden()
         page.set_input_files("input[name=front]", files=[{
             "name": "blank.png", "mimeType": "image/png", "buffer": _blank_png()}])
-        refused = page.locator("[data-check=front][data-ok=no]")
         refused.wait_for(timeout=60_000)
         reason = refused.text_content()
         assert ("can't be used" in reason and "no person" in reason) if english else (
