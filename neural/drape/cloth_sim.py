@@ -118,17 +118,20 @@ def carry_cloth(
     fabric: Fabric,
     device: str = "cpu",
     settings: ClothSettings | None = None,
+    sheets: list[tuple[np.ndarray, np.ndarray]] = (),
 ) -> ClothResult:
     """Take the settled, sewn garment at ``positions`` along while its collider moves through
     ``collider_frames`` (K, V, 3: one per frame, straight lines between them substep by
     substep, starting from the first), then settle it on the last (at least
-    ``settle_frames``, at most ``max_frames`` more frames). Seams pull uncapped throughout."""
+    ``settle_frames``, at most ``max_frames`` more frames). Seams pull uncapped throughout.
+    ``sheets``: the garments worn under as open surfaces (``simulate_cloth``), each moving
+    with the collider through its own frames (K, V_i, 3)."""
     import warp as wp
 
     settings = settings or ClothSettings()
     with wp.ScopedDevice(device):
         world = _ClothWorld(positions, faces, rest_uv, seam_pairs, collider_frames,
-                            collider_faces, fabric, settings)
+                            collider_faces, fabric, settings, sheets)
         world.sewing(False)
         along = [world.step_frame(toward=k) for k in range(1, len(collider_frames))]
         result = world.settle(world.frame + settings.settle_frames,
@@ -144,7 +147,8 @@ def _report(progress: Callable[[int, int], None] | None, frame: int, last: int) 
 class _ClothWorld:
     """One garment and its collider in Newton, on Warp's current device: model, Style3D solver
     with seam springs, and contacts. The collider's vertices can be moved
-    (``step_frame(toward=...)``); the ``sheets`` (open surfaces worn under) stay still."""
+    (``step_frame(toward=...)``), and with them the ``sheets`` (open surfaces worn under:
+    vertices (V, 3), still, or (K, V, 3), a frame for each of the collider's)."""
 
     def __init__(self, positions: np.ndarray, faces: np.ndarray, rest_uv: np.ndarray,
                  seam_pairs: np.ndarray, collider_frames: np.ndarray, collider_faces: np.ndarray,
@@ -177,17 +181,20 @@ class _ClothWorld:
         self.collider = newton.Mesh(self.frames[0], collider_faces.astype(np.int32).ravel())
         body = builder.add_shape_mesh(body=-1, xform=wp.transform_identity(),
                                       mesh=self.collider, cfg=shape, label="body")
-        sheet_meshes = [newton.Mesh(v.astype(np.float32), f.astype(np.int32).ravel())
-                        for v, f in sheets]
+        self.sheet_frames = [np.asarray(v, np.float32).reshape(-1, *np.shape(v)[-2:])
+                             for v, _ in sheets]
+        sheet_meshes = [newton.Mesh(frames[0], f.astype(np.int32).ravel())
+                        for frames, (_, f) in zip(self.sheet_frames, sheets)]
         sheet_shapes = [builder.add_shape_mesh(body=-1, xform=wp.transform_identity(),
                                                mesh=mesh, cfg=shape, label=f"under_{i}")
                         for i, mesh in enumerate(sheet_meshes)]
         builder.add_ground_plane(cfg=shape, label="floor")  # the feet stand on z = 0
         self.model = model = builder.finalize()
-        if len(self.frames) > 1:  # contacts are culled by the collider's bounds: all its frames'
-            lower, upper = model.shape_collision_aabb_lower, model.shape_collision_aabb_upper
-            lower[body:body + 1].assign(self.frames.min((0, 1))[None] - 0.01)
-            upper[body:body + 1].assign(self.frames.max((0, 1))[None] + 0.01)
+        lower, upper = model.shape_collision_aabb_lower, model.shape_collision_aabb_upper
+        for shape_index, frames in ((body, self.frames), *zip(sheet_shapes, self.sheet_frames)):
+            if len(frames) > 1:  # contacts are culled by a shape's bounds: all its frames'
+                lower[shape_index:shape_index + 1].assign(frames.min((0, 1))[None] - 0.01)
+                upper[shape_index:shape_index + 1].assign(frames.max((0, 1))[None] + 0.01)
         model.soft_contact_ke = settings.contact_stiffness
         model.soft_contact_kd = 1.0e-5
         model.soft_contact_mu = fabric.friction
@@ -197,7 +204,8 @@ class _ClothWorld:
         self.solver.collision = SewingCollision(model, seam_pairs, settings.seam_stiffness,
                                                 settings.seam_force_max)
         self.pipeline = newton.CollisionPipeline(model, soft_contact_gap=settings.contact_gap)
-        self.sheets = SheetContacts(model, sheet_shapes, [m.mesh for m in sheet_meshes],
+        self.sheet_meshes = [mesh.mesh for mesh in sheet_meshes]  # Warp's, made by finalize
+        self.sheets = SheetContacts(model, sheet_shapes, self.sheet_meshes,
                                     [f for _, f in sheets],
                                     settings.contact_gap + 2 * settings.particle_radius)
         self.contacts = self.pipeline.contacts()
@@ -270,10 +278,14 @@ class _ClothWorld:
                            np.full(len(positions), np.inf), stopped_early=True)
 
     def _move_collider(self, toward: int, fraction: float) -> None:
-        """Collider vertices a ``fraction`` of the way from frame ``toward - 1`` to ``toward``,
-        with their velocities (for friction), its search tree refitted."""
-        start, end = self.frames[toward - 1], self.frames[toward]
-        mesh = self.collider.mesh
-        mesh.points.assign(start + fraction * (end - start))
-        mesh.velocities.assign((end - start) * self.settings.fps)
-        mesh.refit()
+        """Collider vertices (and the moving sheets') a ``fraction`` of the way from frame
+        ``toward - 1`` to ``toward``, with their velocities (for friction), search trees
+        refitted."""
+        for frames, mesh in ((self.frames, self.collider.mesh),
+                             *zip(self.sheet_frames, self.sheet_meshes)):
+            if len(frames) < 2:
+                continue
+            start, end = frames[toward - 1], frames[toward]
+            mesh.points.assign(start + fraction * (end - start))
+            mesh.velocities.assign((end - start) * self.settings.fps)
+            mesh.refit()

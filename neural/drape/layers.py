@@ -86,7 +86,15 @@ def weld_seams(vertices: np.ndarray, faces: np.ndarray, within: float = SEAM_WEL
     """One surface from panels sewn edge to edge: the vertices on their open edges that lie
     ``within`` (m) of one another become one (at their mean); faces that collapse are
     dropped, unused vertices too."""
-    from scipy.sparse import coo_matrix
+    average, welded_faces = seam_welding(vertices, faces, within)
+    return average @ vertices, welded_faces
+
+
+def seam_welding(vertices: np.ndarray, faces: np.ndarray, within: float = SEAM_WELD_M):
+    """How ``weld_seams`` joins this garment's panels, to apply to any of its poses: a sparse
+    (W, V) matrix whose product with vertices (V, 3) gives the welded ones, and the faces
+    (F', 3) over them."""
+    from scipy.sparse import coo_matrix, csr_matrix
     from scipy.sparse.csgraph import connected_components
     from scipy.spatial import cKDTree
 
@@ -98,14 +106,15 @@ def weld_seams(vertices: np.ndarray, faces: np.ndarray, within: float = SEAM_WEL
     graph = coo_matrix((np.ones(len(pairs)), (rim[pairs[:, 0]], rim[pairs[:, 1]])) if len(pairs)
                        else (np.zeros(0), (np.zeros(0, int), np.zeros(0, int))), shape=(n, n))
     _, group = connected_components(graph, directed=False)
-    welded = np.zeros((group.max() + 1, 3))
-    np.add.at(welded, group, vertices)
-    welded /= np.bincount(group)[:, None]
     merged = group[faces]
     merged = merged[(merged[:, 0] != merged[:, 1]) & (merged[:, 1] != merged[:, 2])
                     & (merged[:, 2] != merged[:, 0])]
     used, compact = np.unique(merged, return_inverse=True)
-    return welded[used], compact.reshape(-1, 3)
+    keep = np.isin(group, used)
+    rows = np.searchsorted(used, group[keep])
+    weights = 1.0 / np.bincount(group)[group[keep]]
+    average = csr_matrix((weights, (rows, np.flatnonzero(keep))), shape=(len(used), n))
+    return average, compact.reshape(-1, 3)
 
 
 def glb_nodes(layers: list[Layer]) -> tuple[dict[str, tuple], dict[str, Surface]]:

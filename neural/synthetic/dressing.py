@@ -161,9 +161,11 @@ def carry_into_pose(garments: DressedMeshes, body: BodyParameters, device: str =
     """Each garment's vertices (V, 3) on ``body`` in its pose: the cloth solver carries the
     rest-pose drapes, lowest first, while the body moves there from its rest pose (every
     rotation of its pose grown from nothing, ``CARRY_STEP_M`` at most per frame); each garment
-    collides with the body and the garments under it, moving as they did."""
+    collides with the body and with the garments under it as open surfaces moving as they did
+    (``cloth_sim``'s sheets)."""
     from neural.body.anny_body import posed_body, rest_body
     from neural.drape.cloth_sim import ClothSettings, carry_cloth
+    from neural.drape.layers import seam_welding
 
     rest_vertices, body_faces, _ = rest_body(body)
     end = posed_body(body)
@@ -178,14 +180,14 @@ def carry_into_pose(garments: DressedMeshes, body: BodyParameters, device: str =
         + (1.0 - share) * offset for share in shares[:-1]] + [end, end])  # twice: layers settle
     settings = ClothSettings(settle_frames=CARRY_SETTLE_FRAMES[0],
                              max_frames=CARRY_SETTLE_FRAMES[1])
-    collider_path, collider_faces, posed = body_path, body_faces, []
+    sheets, posed = [], []
     for vertices, faces, uv, seams, fabric in zip(garments.vertices, garments.faces, garments.uv,
                                                   garments.seam_pairs, garments.fabrics):
-        carried = carry_cloth(vertices, faces, uv, seams, collider_path, collider_faces, fabric,
-                              device, settings)
+        carried = carry_cloth(vertices, faces, uv, seams, body_path, body_faces, fabric,
+                              device, settings, sheets)
         path = np.concatenate([vertices[None], carried.along[:-1], carried.positions[None]])
-        collider_faces = np.vstack([collider_faces, faces + collider_path.shape[1]])
-        collider_path = np.concatenate([collider_path, path], axis=1)
+        average, welded_faces = seam_welding(vertices, faces)
+        sheets.append((np.stack([average @ frame for frame in path]), welded_faces))
         posed.append(carried.positions)
     return posed
 
