@@ -414,6 +414,10 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
     assert f'<meta property="og:image" content="{url}/front.png">' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert "Cotton tee in size S" in html and 'alt="Cotton tee, size S, from the front"' in html
+    chinese = api("GET", page_path, shop=None, headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True)  # a friend's browser in Chinese
+    assert '<html lang="zh-CN">' in chinese and "<title>纯棉T恤（S 码）：虚拟试穿</title>" in chinese
+    assert 'alt="纯棉T恤，S 码，正面"' in chinese
     measured = data.avatar(shop_a, folder.name)["measurements"]
     assert not any(f"{value:.1f}" in html for value in measured.values())  # no body data
     for name, kind in (("front.png", "image/png"), ("draped.glb", "model/gltf-binary")):
@@ -425,6 +429,8 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
     assert api("GET", page_path, shop=None).status_code == 200  # another shop cannot end it
     assert api("DELETE", f"{tryon_path}/share").status_code == 204
     assert api("GET", page_path, shop=None).status_code == 404
+    assert "此试穿链接已过期或已被删除。" in api("GET", page_path, shop=None, headers={
+        "Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert api("GET", f"{page_path}/front.png", shop=None).status_code == 404
     brief = api("POST", f"{tryon_path}/share", json={"days": 1 / 86400})  # a second
     time.sleep(1.5)

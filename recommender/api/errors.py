@@ -12,7 +12,7 @@ from flask_limiter import RateLimitExceeded
 from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from recommender.api.messages import DEFAULT, catalog, languages
+from recommender.api.messages import DEFAULT, Catalog, catalog, languages
 
 log = logging.getLogger("tryon.api")
 
@@ -45,11 +45,17 @@ def request_language() -> str:
     return request.accept_languages.best_match(known, DEFAULT)
 
 
+def request_catalog() -> Catalog | None:
+    """The catalog of the request's language; None for English."""
+    lang = request_language()
+    return None if lang == DEFAULT else catalog(
+        lang, current_app.extensions["tryon"]["settings"].messages_dir)
+
+
 def _response(status: int, code: str, message: str):
-    lang, detail = request_language(), None
-    if lang != DEFAULT:
-        extra = current_app.extensions["tryon"]["settings"].messages_dir
-        message, detail = catalog(lang, extra).translate(message, code)
+    lang, chosen, detail = request_language(), request_catalog(), None
+    if chosen is not None:
+        message, detail = chosen.translate(message, code)
     error = {"status": status, "code": code, "message": message}
     answer = jsonify(error=error | ({"detail": detail} if detail else {}))
     answer.headers["Content-Language"] = lang

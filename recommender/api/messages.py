@@ -1,4 +1,4 @@
-"""The API's error messages in the client's language.
+"""The API's error messages (and the shared try-on page) in the client's language.
 
 Messages are written in English where they are raised (``fail``, and the engine's
 ``InputError`` texts passed on); a catalog per language (``messages/<lang>.yaml``) maps each
@@ -35,13 +35,19 @@ class Catalog:
     def translate(self, message: str, code: str) -> tuple[str, str | None]:
         """``message`` (English) in this language, and the English kept as a detail when only
         its code's general text could be given."""
+        said = self.say(message)
+        if said is not None:
+            return said, None
+        return self.codes.get(code, self.codes["error"]), message
+
+    def say(self, message: str) -> str | None:
+        """``message`` (English) in this language, if a template matches it."""
         for pattern, translation in self.templates:
             match = pattern.fullmatch(message)
             if match:
-                holes = {name: self.words.get(value, value)
-                         for name, value in match.groupdict().items()}
-                return translation.format(**holes), None
-        return self.codes.get(code, self.codes["error"]), message
+                return translation.format(**{name: self.words.get(value, value)
+                                             for name, value in match.groupdict().items()})
+        return None
 
 
 @lru_cache(maxsize=16)
