@@ -90,10 +90,16 @@ def penetration_depths(points: np.ndarray, body_vertices: np.ndarray,
 RIM_WEIGHT = 1e-5  # a closest point with a barycentric weight this small lies on the far edge
 
 
+def face_edges(faces: np.ndarray) -> np.ndarray:
+    """(3F, 2) vertex pairs, smaller first: row 3f + i is the edge of face f opposite its
+    vertex i (an edge shared by two faces appears twice)."""
+    return np.sort(faces[:, [[1, 2], [2, 0], [0, 1]]], axis=2).reshape(-1, 2)
+
+
 def rim_flags(faces: np.ndarray) -> np.ndarray:
     """Per face (F,) uint8, where an open surface's rim (its edges with one face) runs: bit i
     marks the edge opposite the face's vertex i, bit 3 + i the vertex i itself."""
-    edges = np.sort(faces[:, [[1, 2], [2, 0], [0, 1]]], axis=2).reshape(-1, 2)
+    edges = face_edges(faces)
     _, slot, count = np.unique(edges, axis=0, return_inverse=True, return_counts=True)
     open_edge = (count[slot.ravel()] == 1).reshape(-1, 3)
     open_vertex = np.zeros(int(faces.max()) + 1 if len(faces) else 0, dtype=bool)
@@ -132,8 +138,7 @@ def sheet_depths(points: np.ndarray, vertices: np.ndarray, faces: np.ndarray) ->
     normals = face_normals[triangle].copy()
     edge, vertex = zero.sum(1) == 1, zero.sum(1) == 2
     if edge.any():  # the edge opposite the zero weight: both its faces
-        keys = np.sort(faces[:, [[1, 2], [2, 0], [0, 1]]], axis=2).reshape(-1, 2)
-        unique, slot = np.unique(keys, axis=0, return_inverse=True)
+        unique, slot = np.unique(face_edges(faces), axis=0, return_inverse=True)
         summed = np.zeros((len(unique), 3))
         np.add.at(summed, slot.ravel(), np.repeat(face_normals, 3, axis=0))
         mine = slot.reshape(-1, 3)[triangle[edge], np.argmax(zero[edge], axis=1)]

@@ -98,8 +98,9 @@ def seam_welding(vertices: np.ndarray, faces: np.ndarray, within: float = SEAM_W
     from scipy.sparse.csgraph import connected_components
     from scipy.spatial import cKDTree
 
-    edges = np.sort(faces[:, [[0, 1], [1, 2], [2, 0]]].reshape(-1, 2), axis=1)
-    unique, count = np.unique(edges, axis=0, return_counts=True)
+    from neural.drape.fit_metrics import face_edges
+
+    unique, count = np.unique(face_edges(faces), axis=0, return_counts=True)
     rim = np.unique(unique[count == 1])
     pairs = cKDTree(vertices[rim]).query_pairs(within, output_type="ndarray")
     n = len(vertices)
