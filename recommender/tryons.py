@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -205,19 +206,19 @@ class TryOnService:
         """The output folders of the try-on job's tasks of ``stages``, in the plan's order
         (an outfit's drapes: dressing order)."""
         out = self.folder(storefront)
-        return [task.folder(out) for task in plan_job(self.folder(storefront, tryon_id) /
-                                                      "job.yaml").tasks if task.stage in stages]
+        return [task.folder(out) for task in _plan(self.folder(storefront, tryon_id))
+                if task.stage in stages]
 
     def _size_folders(self, storefront: str, tryon_id: str) -> dict[str, tuple[Path, Path]]:
         """The try-on's drape and render folders by size, in the job's order (smallest
         size first)."""
-        plan = plan_job(self.folder(storefront, tryon_id) / "job.yaml")
+        tasks = _plan(self.folder(storefront, tryon_id))
         out = self.folder(storefront)
-        sizes = {task.key: task.args["size"] for task in plan.tasks if task.stage == "garment"}
-        drapes = {task.key: task for task in plan.tasks if task.stage == "drape"}
+        sizes = {task.key: task.args["size"] for task in tasks if task.stage == "garment"}
+        drapes = {task.key: task for task in tasks if task.stage == "drape"}
         return {sizes[drapes[render.needs[0]].args["garment"]["task"]]:
                 (drapes[render.needs[0]].folder(out), render.folder(out))
-                for render in plan.tasks if render.stage == "render"}
+                for render in tasks if render.stage == "render"}
 
     def _run_here(self, storefront: str, tryon_id: str, job_file: Path) -> None:
         """Run the job in a ``tryon run`` process of its own (Blender's bpy may only run on a
@@ -277,6 +278,13 @@ class TryOnService:
         state = {"active": "running", "done": "done"}.get(job["state"], "failed")
         return {"state": state, "progress": job["progress"],
                 "error": None if state != "failed" else f"farm job {job['state']}"}
+
+
+@lru_cache(maxsize=256)
+def _plan(folder: Path) -> tuple:
+    """The planned tasks of the try-on job in ``folder`` (its job.yaml is written once, before
+    the try-on is recorded, and never changes: a status poll need not read and plan it again)."""
+    return tuple(plan_job(folder / "job.yaml").tasks)
 
 
 def _chosen_size(item: Item, size: str, avatar: dict) -> str:
