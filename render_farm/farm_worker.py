@@ -221,6 +221,10 @@ def _staging_tag(attempt_id: int) -> str:
 
 
 def _remove_staging(folder: Path, attempt_id: int) -> None:
-    """Remove what an attempt that ended without finishing its output left half-written."""
-    for staging in folder.parent.glob(staging_prefix(folder, _staging_tag(attempt_id)) + "*"):
-        shutil.rmtree(staging, ignore_errors=True)
+    """Remove what an attempt that ended without finishing its output left half-written: its
+    staging folders and the folders of frames a render writes beside them (``.<staging>.partial``,
+    ``addon.scene.look.start_frames``)."""
+    prefix = staging_prefix(folder, _staging_tag(attempt_id))
+    for pattern in (prefix + "*", "." + prefix + "*"):
+        for staging in folder.parent.glob(pattern):
+            shutil.rmtree(staging, ignore_errors=True)
