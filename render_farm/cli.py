@@ -145,9 +145,13 @@ def _parser() -> argparse.ArgumentParser:
                          "else the local one)")
     upgrade.set_defaults(handler=_db_upgrade)
 
-    task = sub.add_parser("task", help="run one planned task of a farm job (its JSON on stdin); "
-                                       "what a farm worker starts")
-    task.add_argument("--out", required=True, help="the job's output folder (shared)")
+    task = sub.add_parser("task", help="run one planned task of a farm job (its JSON on stdin), "
+                                       "or serve tasks warm (--serve); what a farm worker starts")
+    run_or_serve = task.add_mutually_exclusive_group(required=True)
+    run_or_serve.add_argument("--out", help="the job's output folder (shared)")
+    run_or_serve.add_argument("--serve", action="store_true",
+                              help="load the engine once, then run a task per JSON line on stdin "
+                                   "({task, out, tag}) until its end")
     task.add_argument("--device", default="auto")
     task.add_argument("--threads", type=int, default=0, help="CPU threads for renders (0: all)")
     task.add_argument("--parent", type=int, required=True,
@@ -179,6 +183,9 @@ def _add_farm(farm: argparse.ArgumentParser) -> None:
     worker.add_argument("--threads", type=int, default=0,
                         help="CPU threads per task (default: one per core it runs on)")
     worker.add_argument("--device", choices=DEVICE_CHOICES, default="auto")
+    worker.add_argument("--cold", action="store_true",
+                        help="start a fresh engine process for every task instead of keeping one "
+                             "warm (slower: each task loads the libraries and models again)")
     worker.add_argument("--lost-after", type=float,
                         help="seconds without a heartbeat after which a worker's task is "
                              "taken back (default 30; the same on every worker)")
@@ -346,8 +353,11 @@ def _db_upgrade(args) -> str:
 
 
 def _task(args) -> str:
-    from render_farm.task_child import run_planned_task
+    from render_farm.task_child import run_planned_task, serve_planned_tasks
 
+    if args.serve:
+        return serve_planned_tasks(args.device, args.threads, args.parent,
+                                   lambda stage: _bar(stage, args.progress))
     return run_planned_task(sys.stdin.read(), args.out, args.device, args.threads, args.parent,
                             lambda stage: _bar(stage, args.progress))
 
@@ -359,7 +369,8 @@ def _farm_worker(args) -> str:
 
     settings = WorkerSettings(store_url(args.store), broker_url(args.broker), args.name or "",
                               args.queues.split(","), args.device, args.gpu,
-                              _cpu_list(args.cpus) if args.cpus else None, args.threads)
+                              _cpu_list(args.cpus) if args.cpus else None, args.threads,
+                              args.cold)
     if args.lost_after:
         settings.lost_after_s = args.lost_after
     FarmWorker(settings).start()

@@ -1,22 +1,29 @@
-"""Engine processes: one ``tryon`` command run by the project's Python, followed while it works.
+"""Engine processes: ``tryon`` commands run by the project's Python, followed while they work.
 
 The one way the products start the engine: the Blender extension (out of Blender's process;
 ``build.py`` packs this module into the extension's zip), the storefront's try-ons (out of the
-web server's process) and the farm's workers (each task in a process of its own). The command
-reports its progress as JSON lines on stderr (``tryon --progress jsonl``: ``{"stage": ...,
-"done": ..., "total": ...}``), prints its result on stdout and a failure as one line ``tryon:
-error: ...`` on stderr (exit 2 for bad input, 1 for anything else). Standard library only.
+web server's process) and the farm's workers (their tasks in a warm engine, ``EngineServer``).
+A command reports its progress as JSON lines on stderr (``tryon --progress jsonl``: ``{"stage":
+..., "done": ..., "total": ...}``), prints its result on stdout and a failure as one line
+``tryon: error: ...`` on stderr (exit 2 for bad input, 1 for anything else). Standard library
+only.
 """
 from __future__ import annotations
 
 import json
 import os
+import queue
+import signal
 import subprocess
 import threading
+import time
+from dataclasses import dataclass
 from typing import Callable
 
 CANCEL_GRACE_S = 10.0  # after an interrupt, how long the command may take to stop cleanly
 ERROR_PREFIX = "tryon: error: "
+TASK_ENDED = "tryon: task ended "  # a warm engine's last line of each task, then JSON
+ENGINE_READY = "tryon: engine ready"  # a warm engine's first line, once warmed up
 
 
 class EngineProcess:
@@ -31,14 +38,7 @@ class EngineProcess:
 
     def __init__(self, python: str, args: list[str], stdin: str | None = None,
                  env: dict[str, str] | None = None, log: Callable[[str], None] | None = None):
-        command = [python, "-m", "render_farm.cli", "--progress", "jsonl", *args]
-        try:
-            self._process = subprocess.Popen(
-                command, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                env=os.environ | (env or {}), start_new_session=True)  # Ctrl-C stops us, not it
-        except OSError as error:
-            raise EngineError(f"cannot start the engine {python!r}: {error.strerror}") from error
+        self._process = _start(python, args, stdin is not None, env)
         self.stage, self.fraction, self.cancelled = "starting", 0.0, False
         self._log = log or (lambda line: None)
         self._messages: list[str] = []
@@ -56,13 +56,9 @@ class EngineProcess:
 
     def _read_progress(self) -> None:
         for line in self._process.stderr:
-            try:
-                step = json.loads(line)
-            except json.JSONDecodeError:
-                step = None
-            if isinstance(step, dict) and {"stage", "done", "total"} <= step.keys():
-                self.stage = str(step["stage"])
-                self.fraction = min(1.0, step["done"] / max(step["total"], 1))
+            step = _progress_step(line)
+            if step:
+                self.stage, self.fraction = step
             elif line.strip():
                 self._messages.append(line.rstrip())
                 self._log(line)
@@ -128,6 +124,146 @@ class EngineProcess:
         staging folder, for the caller to remove."""
         if self._process.poll() is None:
             self._process.kill()
+
+
+@dataclass(frozen=True)
+class Served:
+    """How a warm engine's task ended: ``ok``, else ``error`` (one line) and ``bad_input``;
+    ``returncode`` when the engine itself ended during the task (negative: by that signal)."""
+
+    ok: bool
+    error: str | None = None
+    bad_input: bool = False
+    returncode: int | None = None
+
+
+class EngineServer:
+    """A warm engine: ``tryon ... task --serve`` kept running between tasks, its libraries and
+    body model loaded once, running one task at a time (``serve``). ``stage`` and ``fraction``
+    follow the running task; ``alive`` says whether it can take another; ``ready`` is set once
+    it has warmed up (``on_ready`` is then called with the seconds that took, from a reading
+    thread). A task that must stop at once is stopped with the engine (``kill``): start another
+    for the next task.
+    """
+
+    def __init__(self, python: str, args: list[str], env: dict[str, str] | None = None,
+                 on_ready: Callable[[float], None] | None = None):
+        started = time.monotonic()
+        self._process = _start(python, args, True, env)
+        self.ready = threading.Event()
+        self._on_ready = lambda: (self.ready.set(), (on_ready or _ignore)(
+            time.monotonic() - started))
+        self.stage, self.fraction = "starting", 0.0
+        self._lines: queue.Queue[str | None] = queue.Queue()  # stdout, None at its end
+        self._log: Callable[[str], None] = _ignore
+        self._logging = threading.Lock()  # a task's log is let go only between two lines
+        self._last_message = ""
+        self._readers = [threading.Thread(target=self._read_progress, daemon=True),
+                         threading.Thread(target=self._read_output, daemon=True)]
+        for reader in self._readers:
+            reader.start()
+
+    def _read_progress(self) -> None:
+        for line in self._process.stderr:
+            step = _progress_step(line)
+            if step:
+                self.stage, self.fraction = step
+            elif line.strip():
+                self._last_message = line.rstrip()
+                with self._logging:
+                    self._log(line)
+
+    def _read_output(self) -> None:
+        for line in self._process.stdout:
+            if line.rstrip() == ENGINE_READY:
+                self._on_ready()
+            else:
+                self._lines.put(line)
+        self._lines.put(None)
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def serve(self, request: dict, log: Callable[[str], None] | None = None) -> Served:
+        """Run one task (``request`` as the engine reads it) and wait for its end; ``log``
+        receives every line it prints (progress excepted), from this and a reading thread."""
+        with self._logging:
+            self._log = log or _ignore
+        self.stage, self.fraction, self._last_message = "starting", 0.0, ""
+        try:
+            try:
+                self._process.stdin.write(json.dumps(request) + "\n")
+                self._process.stdin.flush()
+            except (BrokenPipeError, ValueError):  # it ended before: say how, below
+                pass
+            while (line := self._lines.get()) is not None:
+                if line.startswith(TASK_ENDED):
+                    ended = json.loads(line[len(TASK_ENDED):])
+                    return Served(bool(ended["ok"]), ended.get("error"),
+                                  bool(ended.get("bad_input")))
+                with self._logging:
+                    self._log(line)
+        finally:
+            with self._logging:
+                self._log = _ignore
+        self._lines.put(None)  # the engine has ended: so it stays for any later request
+        code = self._process.wait()
+        for reader in self._readers:
+            reader.join()
+        if code < 0:
+            reason = f"engine process ended: killed by {signal.Signals(-code).name}"
+        else:
+            reason = (self._last_message.removeprefix(ERROR_PREFIX)
+                      or f"engine process ended with exit status {code}")
+        return Served(False, reason, returncode=code)
+
+    def kill(self) -> None:
+        """Stop the engine at once (SIGKILL), and with it its task: what that was writing
+        stays half-made in its staging folder, for the caller to remove."""
+        if self._process.poll() is None:
+            self._process.kill()
+
+    def close(self, timeout_s: float = CANCEL_GRACE_S) -> None:
+        """End the engine between tasks (the end of its input), outright if it lingers."""
+        if self._process.poll() is None:
+            try:
+                self._process.stdin.close()
+                self._process.wait(timeout_s)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self._process.kill()
+                self._process.wait()
+        for reader in self._readers:
+            reader.join()
+
+
+def _ignore(*args) -> None:
+    """A log (or callback) that keeps nothing."""
+
+
+def _start(python: str, args: list[str], stdin: bool, env: dict[str, str] | None
+           ) -> subprocess.Popen:
+    """``python -m render_farm.cli --progress jsonl ARGS`` in a session of its own (Ctrl-C
+    stops the caller, not it), stdout and stderr piped, stdin piped when ``stdin``."""
+    command = [python, "-m", "render_farm.cli", "--progress", "jsonl", *args]
+    try:
+        return subprocess.Popen(
+            command, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=os.environ | (env or {}), start_new_session=True)
+    except OSError as error:
+        raise EngineError(f"cannot start the engine {python!r}: {error.strerror}") from error
+
+
+def _progress_step(line: str) -> tuple[str, float] | None:
+    """(stage, fraction 0-1) from a progress line, None for any other line."""
+    try:
+        step = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(step, dict) and {"stage", "done", "total"} <= step.keys():
+        return str(step["stage"]), min(1.0, step["done"] / max(step["total"], 1))
+    return None
 
 
 class EngineError(RuntimeError):

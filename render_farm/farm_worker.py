@@ -1,10 +1,12 @@
-"""A farm worker: a Celery worker that runs one task at a time, each in a process of its own.
+"""A farm worker: a Celery worker that runs one task at a time in a warm engine process.
 
 For every message (``render_farm.farm_app``) it takes the next ready task of that queue from
-the job store, runs it in a process of its own (``tryon task``, ``render_farm.task_child``,
-started by the engine-process runner: its output is the attempt's log, and it dies with the
-worker), records the outcome and announces the tasks that
-became ready. A thread beside it sends heartbeats with the running task's progress, stops a
+the job store, runs it in its engine (``tryon task --serve``, ``render_farm.task_child``, started
+by the engine-process runner when the worker starts, so the libraries and the body model are
+loaded before the first task and stay loaded: its output is the attempt's log, and it dies with
+the worker; ``cold``: a process of its own per task instead, as before engines were kept warm),
+records the outcome and announces the tasks that became ready. A task that kills its engine,
+or must be stopped at once, ends it: the next task starts a fresh one. A thread beside it sends heartbeats with the running task's progress, stops a
 task whose job was cancelled, takes back the tasks of workers that stopped sending heartbeats
 (removing their half-written staging folders), and re-announces ready tasks the broker has no
 message for. Run one worker per GPU (``gpu``: it sees only that GPU) or per group of CPU cores.
@@ -25,7 +27,7 @@ from pathlib import Path
 
 from neural.errors import InputError
 from neural.files import STAGING_TAG_VARIABLE, staging_prefix
-from render_farm.engine_process import EngineProcess
+from render_farm.engine_process import EngineProcess, EngineServer
 from render_farm.farm_app import BROKER_ERRORS, QUEUES, TAKE_TASK, announce, backlog, make_app
 from render_farm.plan import PlannedTask
 from render_farm.processes import is_running, process_identity, this_host
@@ -40,7 +42,7 @@ log = logging.getLogger("tryon.farm")
 class WorkerSettings:
     """How a worker runs. ``gpu``: the GPU it owns (its only visible one, and device cuda);
     ``cpus``: the CPU cores it and its tasks run on (default: all); ``threads``: CPU threads
-    per task (0: one per core it runs on)."""
+    per task (0: one per core it runs on); ``cold``: each task in a fresh process."""
 
     store: str
     broker: str
@@ -50,6 +52,7 @@ class WorkerSettings:
     gpu: int | None = None
     cpus: list[int] | None = None
     threads: int = 0
+    cold: bool = False
     heartbeat_s: float = HEARTBEAT_S
     lost_after_s: float = LOST_AFTER_S
 
@@ -73,7 +76,7 @@ class WorkerSettings:
 @dataclass
 class _Running:
     attempt_id: int
-    process: EngineProcess
+    process: EngineProcess | EngineServer
 
     @property
     def progress(self) -> float:
@@ -87,6 +90,7 @@ class FarmWorker:
         self.app = make_app(settings.broker)
         self.app.task(name=TAKE_TASK)(self.take)
         self._running: _Running | None = None
+        self._engine: EngineServer | None = None
         self._stop = threading.Event()
 
     def start(self) -> None:
@@ -103,6 +107,8 @@ class FarmWorker:
         self._give_back(self.store.reclaim_lost(settings.lost_after_s, worker=settings.name))
         beat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         beat.start()
+        if not settings.cold:
+            self._warm_engine()  # warms up while Celery starts
         try:
             self.app.worker_main(["worker", "--pool=solo", f"--hostname=tryon@{settings.name}",
                                   f"--queues={','.join(settings.queues)}", "--without-gossip",
@@ -110,6 +116,8 @@ class FarmWorker:
         finally:
             self._stop.set()
             beat.join()
+            if self._engine is not None:
+                self._engine.close()
             self.store.worker_stopped(settings.name)
 
     def _check_name_free(self) -> None:
@@ -152,12 +160,8 @@ class FarmWorker:
                 "label": claim.task.label, "state": state, "seconds": round(seconds, 2)}
 
     def _run(self, out_dir: str, spec: dict, attempt_id: int) -> tuple[bool, str | None, str]:
-        """Run a task in a process of its own (``tryon task``); (succeeded, error line, log)."""
-        settings = self.settings
-        args = ["task", "--out", out_dir, "--device", settings.device,
-                "--threads", str(settings.threads), "--parent", str(os.getpid())]
-        env = {STAGING_TAG_VARIABLE: _staging_tag(attempt_id)} | (
-            {"OMP_NUM_THREADS": str(settings.threads)} if settings.threads else {})
+        """Run a task in the worker's warm engine (or, ``cold``, a process of its own: ``tryon
+        task``); (succeeded, error line, log)."""
         with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
             writing = threading.Lock()  # stdout and stderr are read by two threads
 
@@ -165,21 +169,56 @@ class FarmWorker:
                 with writing:
                     output.write(line)
 
-            process = EngineProcess(sys.executable, args, stdin=json.dumps(spec), env=env, log=log)
-            self._running = _Running(attempt_id, process)
+            tag = _staging_tag(attempt_id)
             try:
-                process.wait()
+                if self.settings.cold:
+                    ok, error = self._run_cold(out_dir, spec, attempt_id, tag, log)
+                else:
+                    engine = self._warm_engine()
+                    self._running = _Running(attempt_id, engine)
+                    served = engine.serve({"task": spec, "out": out_dir, "tag": tag}, log)
+                    ok, error = served.ok, served.error
             finally:
                 self._running = None
                 _remove_staging(PlannedTask.from_json(spec).folder(out_dir), attempt_id)
+                if not self.settings.cold and not self._stop.is_set():
+                    self._warm_engine()  # a fresh one warming up, if the task ended this one
             output.seek(max(0, output.tell() - LOG_LIMIT))
-            text = output.read()
+            return ok, error, output.read()
+
+    def _run_cold(self, out_dir: str, spec: dict, attempt_id: int, tag: str,
+                  log) -> tuple[bool, str | None]:
+        """The task in a process of its own (``tryon task --out``); (succeeded, error line)."""
+        args = ["task", "--out", out_dir, *self._engine_args()]
+        process = EngineProcess(sys.executable, args, stdin=json.dumps(spec),
+                                env=self._engine_env() | {STAGING_TAG_VARIABLE: tag}, log=log)
+        self._running = _Running(attempt_id, process)
+        process.wait()
         code = process.returncode
         if code == 0:
-            return True, None, text
+            return True, None
         if code < 0:
-            return False, f"task process ended: killed by {signal.Signals(-code).name}", text
-        return False, process.error, text
+            return False, f"task process ended: killed by {signal.Signals(-code).name}"
+        return False, process.error
+
+    def _warm_engine(self) -> EngineServer:
+        """The worker's engine, started (and warming up) if there is none or it has ended."""
+        if self._engine is None or not self._engine.alive:
+            if self._engine is not None:
+                self._engine.close()
+            self._engine = EngineServer(
+                sys.executable, ["task", "--serve", *self._engine_args()], env=self._engine_env(),
+                on_ready=lambda seconds: log.info("%s: engine ready in %.1f s", self.settings.name,
+                                                  seconds))
+        return self._engine
+
+    def _engine_args(self) -> list[str]:
+        settings = self.settings
+        return ["--device", settings.device, "--threads", str(settings.threads),
+                "--parent", str(os.getpid())]
+
+    def _engine_env(self) -> dict[str, str]:
+        return {"OMP_NUM_THREADS": str(self.settings.threads)} if self.settings.threads else {}
 
     def _beat(self) -> None:
         """Heartbeats and sweeps until the worker stops; a store or broker that is away for a

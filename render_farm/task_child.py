@@ -1,11 +1,18 @@
-"""One planned task of a farm job in a process of its own: ``tryon task`` (``render_farm.cli``),
-which a farm worker (``render_farm.farm_worker``) starts through the engine-process runner
-(``render_farm.engine_process``) with the task's JSON (``PlannedTask.to_json``) on stdin.
+"""Planned tasks of farm jobs in an engine process: ``tryon task`` (``render_farm.cli``), which a
+farm worker (``render_farm.farm_worker``) starts through the engine-process runner
+(``render_farm.engine_process``).
 
-Like every ``tryon`` command it reports progress as JSON lines (``--progress jsonl``) and a
-failure as one ``tryon: error: ...`` line (exit 2 on bad input, 1 on any other error, after the
-traceback); everything else it prints is the attempt's log. The process dies with the worker
-that started it (Linux ``PR_SET_PDEATHSIG``), so a killed worker leaves no task running behind.
+``tryon task --out OUT`` runs one task, its JSON (``PlannedTask.to_json``) on stdin. Like every
+``tryon`` command it reports progress as JSON lines (``--progress jsonl``) and a failure as one
+``tryon: error: ...`` line (exit 2 on bad input, 1 on any other error, after the traceback).
+
+``tryon task --serve`` is a warm engine: it loads the heavy libraries and the body model once
+(then prints ``tryon: engine ready``), then runs the tasks it reads from stdin one after another, a JSON line each (``{"task": ...,
+"out": ..., "tag": ...}``: the task, its job's output folder and the attempt's staging tag), and
+ends each as ``tryon task`` would (its result, or its error line, on stdout here), then with
+one line ``tryon: task ended {"ok": ..., "result" | "error": ...}`` on stdout. It stops at the end of its input. Everything else either prints is the attempts' log. The
+process dies with the worker that started it (Linux ``PR_SET_PDEATHSIG``), so a killed worker
+leaves no task running behind.
 """
 from __future__ import annotations
 
@@ -15,7 +22,9 @@ import os
 import signal
 import sys
 import traceback
-from typing import Callable
+from typing import Callable, Iterable
+
+from render_farm.engine_process import ENGINE_READY, TASK_ENDED
 
 PR_SET_PDEATHSIG = 1
 
@@ -28,11 +37,49 @@ def run_planned_task(spec: str, out_dir: str, device: str, threads: int, parent:
                      progress_for: Callable[[str], Callable[[int, int], None]]) -> str:
     """Run the task of ``spec`` (JSON) into the job's ``out_dir``; its progress goes to
     ``progress_for(stage)``. Returns "done" or "already done"."""
+    _die_with_parent(parent)
+    return _run(json.loads(spec), out_dir, device, threads, progress_for)
+
+
+def serve_planned_tasks(device: str, threads: int, parent: int,
+                        progress_for: Callable[[str], Callable[[int, int], None]],
+                        requests: Iterable[str] = sys.stdin) -> str:
+    """Warm up, then run the task of each request line (JSON: ``task``, ``out``, ``tag``) and
+    print its ``TASK_ENDED`` line; a task's failure ends that task only. Returns a summary."""
+    from neural.errors import InputError
+    from neural.files import STAGING_TAG_VARIABLE
+    from render_farm.plan import warm_up
+
+    _die_with_parent(parent)
+    try:
+        warm_up(device)
+    except Exception as error:  # noqa: BLE001 - each task meets the problem and reports it
+        print(f"warm-up: {type(error).__name__}: {error}", flush=True)
+    print(ENGINE_READY, flush=True)
+    served = 0
+    for line in requests:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        os.environ[STAGING_TAG_VARIABLE] = request.get("tag", "")
+        try:
+            result = _run(request["task"], request["out"], device, threads, progress_for)
+            print(result)
+            ended = {"ok": True, "result": result}
+        except (InputError, TaskFailed) as error:  # the line ``tryon task`` would end on
+            print(f"tryon: error: {error}")
+            ended = {"ok": False, "error": str(error), "bad_input": isinstance(error, InputError)}
+        print(TASK_ENDED + json.dumps(ended), flush=True)
+        served += 1
+    return f"{served} task(s) served"
+
+
+def _run(spec: dict, out_dir: str, device: str, threads: int,
+         progress_for: Callable[[str], Callable[[int, int], None]]) -> str:
     from neural.errors import InputError
     from render_farm.plan import PlannedTask, run_task
 
-    _die_with_parent(parent)
-    task = PlannedTask.from_json(json.loads(spec))
+    task = PlannedTask.from_json(spec)
     print(f"{task.stage} {task.label or task.key} in {out_dir} on pid {os.getpid()}", flush=True)
     try:
         ran = run_task(task, out_dir, device, threads, progress_for(task.stage))

@@ -1,11 +1,14 @@
 """The engine-process runner (the add-on, the storefront and the farm use it): real ``tryon``
-commands in the project's Python, out of process."""
+commands in the project's Python, out of process, and warm engines serving task after task."""
+import os
 import sys
+import threading
 import time
 
 import pytest
 
-from render_farm.engine_process import EngineError, EngineProcess
+from render_farm.engine_process import EngineError, EngineProcess, EngineServer
+from render_farm.plan import PlannedTask
 
 
 def _wait(task: EngineProcess, seconds: float = 300.0) -> EngineProcess:
@@ -57,3 +60,45 @@ def test_a_wrong_engine_path_is_a_clear_error(tmp_path):
         EngineProcess(str(tmp_path / "no-python"), ["--version"])
     version = _wait(EngineProcess(sys.executable, ["--version"]))
     assert version.succeeded and version.output.startswith("tryon ")
+
+
+def test_a_warm_engine_runs_task_after_task_in_one_process(tmp_path, avatar_dir, garment_dir):
+    """``tryon task --serve``: tasks in one process, a failing one ends only itself, and a kill
+    ends the engine with a reason."""
+    engine = EngineServer(sys.executable, ["task", "--serve", "--device", "cpu",
+                                           "--parent", str(os.getpid())])
+
+    def drape(key: str) -> PlannedTask:
+        return PlannedTask(key, "drape", {"avatar": {"path": str(avatar_dir)},
+                                          "garment": {"path": str(garment_dir)}})
+
+    try:
+        logs = [[], [], []]
+        first = engine.serve({"task": drape("first").to_json(), "out": str(tmp_path)},
+                             logs[0].append)
+        bad = PlannedTask("bad", "garment", {"kind": "tshirt", "size": "XXXL",
+                                             "fabric": "cotton"})
+        refused = engine.serve({"task": bad.to_json(), "out": str(tmp_path)}, logs[1].append)
+        second = engine.serve({"task": drape("second").to_json(), "out": str(tmp_path)},
+                              logs[2].append)
+        assert first.ok and second.ok and engine.alive, (first, second)
+        assert not refused.ok and refused.bad_input
+        assert refused.error.startswith("unknown size 'XXXL' for tshirt")
+        assert not (tmp_path / "garments" / "bad").exists()
+        pids = {line.split(" on pid ")[1].strip() for log in logs for line in log
+                if " on pid " in line}
+        assert len(pids) == 1 and logs[2][-1].strip() == "done"
+        for key in ("first", "second"):
+            assert (tmp_path / "drapes" / key / "draped.glb").is_file()
+
+        def kill_mid_drape():
+            while not (engine.stage == "drape" and 0.0 < engine.fraction < 1.0):
+                time.sleep(0.01)
+            engine.kill()
+
+        threading.Thread(target=kill_mid_drape, daemon=True).start()
+        killed = engine.serve({"task": drape("third").to_json(), "out": str(tmp_path)})
+        assert not killed.ok and killed.error == "engine process ended: killed by SIGKILL"
+        assert not engine.alive and not (tmp_path / "drapes" / "third").exists()
+    finally:
+        engine.kill()

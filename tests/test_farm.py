@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 from pathlib import Path
@@ -81,15 +82,17 @@ def _render_running(farm: LocalFarm, job_id: str):
     return None
 
 
-def _task_processes() -> list[int]:
-    """Process ids of every running farm task (``tryon task``: ``render_farm.cli ... task``)."""
+def _engines(worker: int | None = None) -> list[int]:
+    """Process ids of the farm's engine processes (``tryon task``: ``render_farm.cli ... task``),
+    those of the worker process ``worker`` (their ``--parent``) when given."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             command = (entry / "cmdline").read_bytes() if entry.name.isdigit() else b""
         except OSError:
             continue
-        if b"render_farm.cli\x00--progress\x00jsonl\x00task\x00" in command:
+        if b"render_farm.cli\x00--progress\x00jsonl\x00task\x00" in command and (
+                worker is None or f"\x00--parent\x00{worker}\x00".encode() in command + b"\x00"):
             found.append(int(entry.name))
     return found
 
@@ -136,6 +139,12 @@ def test_a_job_from_a_second_shell_completes_on_two_workers_with_live_status(far
         ok = _ok_attempts(farm, job_id)
         assert all(len(workers) == 1 for workers in ok.values()) and len(ok) == 7
         assert {w for workers in ok.values() for w in workers} == {"w1", "w2"}
+        engines = {}  # each worker ran its tasks in its one warm engine, and it is still up
+        for attempt in farm.store.attempts(job_id):
+            engines.setdefault(attempt["worker"], set()).update(
+                int(pid) for pid in re.findall(r" on pid (\d+)\n", attempt["log"]))
+        assert all(len(pids) == 1 for pids in engines.values()), engines
+        assert {pid for pids in engines.values() for pid in pids} == set(_engines())
 
         as_json = json.loads(subprocess.run(
             [TRYON, "farm", "status", "--json"], env=farm.env, capture_output=True, text=True,
@@ -191,6 +200,7 @@ def test_a_worker_killed_mid_render_loses_nothing(farm, avatar):
     job_id = submit(_job(farm, "killed", "{views: [front, back, left], samples: 16, "
                                "resolution: [192, 288]}"), farm.broker, farm.store_url)
     render = wait_for(lambda: _render_running(farm, job_id), 120, "a render to be under way")
+    killed = farm.workers[render["worker"]].pid
     farm.kill_worker(render["worker"])
     survivor = ({"w1", "w2"} - {render["worker"]}).pop()
     job = farm.wait(job_id)
@@ -200,7 +210,7 @@ def test_a_worker_killed_mid_render_loses_nothing(farm, avatar):
         (render["worker"], "lost"), (survivor, "ok")]
     assert all(len(workers) == 1 for workers in _ok_attempts(farm, job_id).values())
     _assert_images_whole(job, views=3)
-    assert _task_processes() == [], "the killed worker's task process outlived it"
+    wait_for(lambda: not _engines(killed), 10, "the killed worker's engine to end with it")
     farm.start_worker(render["worker"])  # the same name again
 
 
@@ -352,8 +362,9 @@ def test_a_cancelled_job_stops_its_running_render(farm, avatar):
     job_id = submit(_job(farm, "cancelled", "{views: [front, back, left, right], samples: 32, "
                                "resolution: [256, 384]}"), farm.broker, farm.store_url)
     render = wait_for(lambda: _render_running(farm, job_id), 120, "a render to be under way")
+    rendering = _engines(farm.workers[render["worker"]].pid)
     cancel(job_id, farm.store_url)
-    wait_for(lambda: not _task_processes(), 30, "the render to stop")
+    wait_for(lambda: not set(rendering) & set(_engines()), 30, "the render's engine to stop")
     job = farm.wait(job_id, 10)
     assert job["state"] == "cancelled"
     assert not (Path(job["out_dir"]) / "renders" / render["key"]).exists()

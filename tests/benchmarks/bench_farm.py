@@ -12,6 +12,12 @@ Throughput: renders per minute from the job's submission to its end. Scaling eff
 2-worker throughput / (2 x 1-worker throughput). Scheduling overhead per task: from the moment
 it could start (it became ready, or its worker became free, whichever was later) to its start
 on a worker, through the store, the broker and the worker.
+
+Warm engines: a smaller lookbook (``--engine-sizes``, the whole job: garments, drapes, renders,
+into an output folder of its own each time) on one worker that starts a process per task
+(``--cold``, the baseline) and then on one that keeps its engine warm (started, as a farm's
+workers are, before the job: the job is sent once the engine is ready): wall time and mean
+seconds per task of each stage, and the ratio.
 """
 from __future__ import annotations
 
@@ -32,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="S,M,L,XL")
     parser.add_argument("--samples", type=int, default=16)
     parser.add_argument("--resolution", default="256x384")
+    parser.add_argument("--engine-sizes", default="M,L",
+                        help="sizes of the lookbook run with cold and with warm engines")
     parser.add_argument("--no-pin", dest="pin", action="store_false",
                         help="run the workers on every core, one thread per task, instead of "
                              "each on its half of the cores")
@@ -42,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     from neural.files import write_json_atomic
     from render_farm.farm_client import submit
     from tests.conftest import write_average_avatar
-    from tests.farm_harness import LocalFarm
+    from tests.farm_harness import LocalFarm, wait_for
 
     sizes = args.sizes.split(",")
     width, height = args.resolution.split("x")
@@ -52,13 +60,14 @@ def main(argv: list[str] | None = None) -> int:
             for name, gender in (("man", 0.0), ("woman", 1.0)):
                 write_average_avatar(farm.root / name, gender)
 
-            def lookbook(name: str, views: str, samples: int) -> dict:
+            def lookbook(name: str, views: str, samples: int, worn: list[str] = sizes,
+                         output: str = "out") -> dict:
                 job = farm.root / f"{name}.yaml"
                 job.write_text(
                     "avatars:\n  - {avatar: man}\n  - {avatar: woman}\n"
-                    f"garments:\n  - {{kind: tshirt, sizes: [{', '.join(sizes)}]}}\n"
+                    f"garments:\n  - {{kind: tshirt, sizes: [{', '.join(worn)}]}}\n"
                     f"render: {{views: [{views}], samples: {samples}, "
-                    f"resolution: [{width}, {height}]}}\noutput: out\n")
+                    f"resolution: [{width}, {height}]}}\noutput: {output}\n")
                 job_id = submit(job, farm.broker, farm.store_url)
                 status = farm.wait(job_id, timeout_s=3600)
                 if status["state"] != "done":
@@ -75,6 +84,19 @@ def main(argv: list[str] | None = None) -> int:
             runs = [_measure(farm, lookbook("one_worker", "front, back", args.samples), 1)]
             farm.start_worker("w2", *options[1])
             runs.append(_measure(farm, lookbook("two_workers", "back, front", args.samples), 2))
+            for name in ("w1", "w2"):
+                farm.kill_worker(name, signal.SIGTERM)
+            engines = {}
+            for mode in ("cold", "warm"):
+                name = f"{mode}1"
+                farm.start_worker(name, *options[0], *(("--cold",) if mode == "cold" else ()))
+                if mode == "warm":  # started long before its jobs, as a farm's workers are
+                    log = farm.root / f"{name}.log"
+                    wait_for(lambda: b"engine ready" in log.read_bytes(), 120, "the engine")
+                job = lookbook(f"engine_{mode}", "front, back", args.samples,
+                               args.engine_sizes.split(","), f"out_{mode}")
+                engines[mode] = _stage_seconds(farm, job)
+                farm.kill_worker(name, signal.SIGTERM)
         finally:
             farm.close()
 
@@ -96,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
             "p50": round(statistics.median(delays), 1),
             "p95": round(sorted(delays)[int(0.95 * (len(delays) - 1))], 1),
             "max": round(max(delays), 1)},
+        "engines": {"sizes": args.engine_sizes.split(","), **engines,
+                    "warm_vs_cold_wall": round(engines["cold"]["wall_s"]
+                                               / engines["warm"]["wall_s"], 2)},
     }
     _print_table(result)
     write_json_atomic(args.json, result)
@@ -133,6 +158,17 @@ def _measure(farm, job: dict, workers: int) -> dict:
             "overheads_ms": overheads}
 
 
+def _stage_seconds(farm, job: dict) -> dict:
+    """A finished job's wall time and mean seconds per task of each stage."""
+    stages = {task["key"]: task["stage"] for task in job["tasks"]}
+    seconds: dict[str, list[float]] = {}
+    for attempt in farm.store.attempts(job["id"]):
+        seconds.setdefault(stages[attempt["key"]], []).append(attempt["seconds"])
+    return {"wall_s": round(job["finished_at"] - job["created_at"], 2),
+            "mean_task_s": {stage: round(statistics.mean(values), 2)
+                            for stage, values in seconds.items()}}
+
+
 def _print_table(result: dict) -> None:
     print(f"\nrender farm on {result['machine']}: {result['lookbook']['renders']} renders of "
           f"{result['lookbook']['views']} views, {result['lookbook']['samples']} samples; "
@@ -146,6 +182,16 @@ def _print_table(result: dict) -> None:
           f"{result['scaling_efficiency']:.0%}")
     print(f"scheduling overhead per task ({overhead['tasks']} tasks): mean {overhead['mean']} ms, "
           f"p50 {overhead['p50']} ms, p95 {overhead['p95']} ms, max {overhead['max']} ms")
+    engines = result["engines"]
+    stages = list(engines["cold"]["mean_task_s"])
+    print(f"\none worker, the lookbook in sizes {','.join(engines['sizes'])}: a process per task "
+          f"(cold) vs one warm engine")
+    print(f"{'engine':>7} {'wall s':>8} " + " ".join(f"{stage + ' s':>9}" for stage in stages))
+    for mode in ("cold", "warm"):
+        means = engines[mode]["mean_task_s"]
+        print(f"{mode:>7} {engines[mode]['wall_s']:>8.1f} "
+              + " ".join(f"{means.get(stage, 0):>9.2f}" for stage in stages))
+    print(f"warm vs cold: {engines['warm_vs_cold_wall']:.2f}x faster end to end")
 
 
 def _cores() -> int:
