@@ -3,7 +3,7 @@
 the advice is the smallest of them that is tight nowhere, ``neural.drape.size_advice``), run as
 a ``render_farm`` job. A preview of the body comes at once; the drapes and the Cycles renders
 follow, from the farm's workers when a broker is configured, else from one runner thread in this
-server process, which runs ``tryon run`` in a process of its own. Reading a try-on's status
+server process, which runs the job's tasks in a warm engine process of its own. Reading a try-on's status
 writes nothing: its outcome (state and the drape's fit score, which the recommenders learn from)
 is recorded when it ends, by the runner, or for a farm job by a follower thread that watches the
 farm's store (a starting server follows the farm try-ons left unsettled).
@@ -14,11 +14,13 @@ Files, under ``<data>/tryons/<storefront>/``: ``<tryon>/job.yaml`` and ``preview
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+import weakref
+from concurrent.futures import ThreadPoolExecutor, wait
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,6 +49,9 @@ class TryOnService:
     def __init__(self, settings: Settings, data: StorefrontData):
         self.settings, self.data = settings, data
         self.runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tryon")
+        self._engine = None  # the runner's warm engine, once a try-on has run here
+        if settings.warm_engine and not settings.broker:
+            self.runner.submit(self._warm_engine)  # warming up before the first try-on
         # previews are rendered in a thread of their own, with one renderer made at start
         self.previewer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview")
         self.preview_renderer = self.previewer.submit(PreviewRenderer)
@@ -221,21 +226,43 @@ class TryOnService:
                 for render in tasks if render.stage == "render"}
 
     def _run_here(self, storefront: str, tryon_id: str, job_file: Path) -> None:
-        """Run the job in a ``tryon run`` process of its own (Blender's bpy may only run on a
-        process's main thread, and a crash there must not take the server down), following
-        its progress."""
-        from render_farm.engine_process import EngineProcess
-
+        """Run the job's tasks in order in this server's engine, following their progress. The
+        engine is a process of its own (Blender's bpy may only run on a process's main thread,
+        and a crash there must not take the server down), started by the first try-on and kept
+        warm for the next (``tryon task --serve``): a try-on pays for its compute only."""
         self.data.update_tryon(tryon_id, state="running")
-        task = EngineProcess(sys.executable, ["run", str(job_file), "--device",
-                                           self.settings.device])
-        while not task.finished:
-            time.sleep(PROGRESS_EVERY_S)
-            self.data.update_tryon(tryon_id, progress=task.fraction)
-        if not task.succeeded:
-            self.data.update_tryon(tryon_id, state="failed", error=(task.error or "")[:500])
-            return
+        tasks = _plan(job_file.parent)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine call") as calls:
+            for done, task in enumerate(tasks):
+                engine = self._warm_engine()
+                served = calls.submit(engine.serve, {"task": task.to_json(),
+                                                     "out": str(self.folder(storefront))})
+                while not wait([served], PROGRESS_EVERY_S).done:
+                    self.data.update_tryon(tryon_id,
+                                           progress=(done + engine.fraction) / len(tasks))
+                if not served.result().ok:
+                    self.data.update_tryon(tryon_id, state="failed",
+                                           error=(served.result().error or "")[:500])
+                    return
         self._settle(storefront, tryon_id, "done")
+
+    @property
+    def engine_ready(self) -> bool:
+        """Whether this server's engine is up and warmed up."""
+        return self._engine is not None and self._engine.alive and self._engine.ready.is_set()
+
+    def _warm_engine(self):
+        """This server's engine (``EngineServer``), started if there is none or it ended (at the
+        server's start with ``TRYON_WARM_ENGINE=1``); it dies with the runner thread that starts
+        it."""
+        from render_farm.engine_process import EngineServer
+
+        if self._engine is None or not self._engine.alive:
+            self._engine = EngineServer(sys.executable, [
+                "task", "--serve", "--device", self.settings.device,
+                "--parent", str(os.getpid())])
+            weakref.finalize(self, self._engine.close)  # a server dropped ends its engine
+        return self._engine
 
     def _follow(self, storefront: str, tryon_id: str, farm_job: str) -> None:
         """Follow a farm try-on in a daemon thread of its own (a server that stops does not

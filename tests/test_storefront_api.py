@@ -24,6 +24,7 @@ from recommender.api.config import settings_from_environment
 from recommender.catalog import catalog
 from recommender.storefront_policy import fit_scores
 from tests.conftest import HEIGHT_CM, PHOTO
+from tests.farm_harness import wait_for
 
 
 @pytest.fixture
@@ -342,15 +343,19 @@ def test_keys_are_made_from_the_command_line(tmp_path, capsys):
         p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
 
 
+@pytest.mark.parametrize("api", [{"warm_engine": True}], indirect=True)
 def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp_path,
                                                                          failed_drape):
     """An avatar (Anny's average man, stored as an upload's would be) in the catalog's red tee
     with size advice: his chart's size (S) and those either side draped and rendered by the
-    server's runner thread, and S advised because XS is tight at the chest."""
+    server's runner thread in the engine it started with the server, and S advised because XS
+    is tight at the chest."""
 
     from neural.mesh_io import glb_materials
     from tests.conftest import write_average_avatar
 
+    service = api.app.extensions["tryon"]["tryons"]
+    wait_for(lambda: service.engine_ready, 120, "the engine started with the server to warm up")
     data = api.app.extensions["tryon"]["data"]
     shop_a = data.storefront_of(api.keys["shop-a"])
     folder = api.data_dir / "avatars" / shop_a / "average0man00000"

@@ -12,6 +12,8 @@
                         runner thread in the server process renders them)
     TRYON_STORE         the render farm's job store URL (with TRYON_BROKER)
     TRYON_RENDER        try-on renders: SAMPLES,WIDTHxHEIGHT (default 16,384x576)
+    TRYON_WARM_ENGINE   1: without a broker, start the engine that runs try-ons (its libraries
+                        and models loaded) with the server, not with its first try-on
     TRYON_POLICY        who recommends: bandit (linear Thompson sampling), sessions (Q-learning
                         over sessions), gradient (policy gradient over sessions) or split
                         (default: a third of the shoppers each, by pseudonym)
@@ -47,6 +49,7 @@ class Settings:
     session_gap_s: float = 1800.0
     privacy_budget: float = 10.0
     messages_dir: Path | None = None  # the shop's own message catalogs (messages/<lang>.yaml)
+    warm_engine: bool = False  # start the try-ons' engine with the server
 
     def __post_init__(self):
         if self.policy not in POLICY_MODES:
@@ -71,6 +74,7 @@ def settings_from_environment(data_dir: str | os.PathLike | None = None) -> Sett
         privacy_budget=float(os.environ.get("TRYON_PRIVACY_BUDGET", 10)),
         messages_dir=Path(os.environ["TRYON_MESSAGES"]) if os.environ.get("TRYON_MESSAGES")
         else None,
+        warm_engine=os.environ.get("TRYON_WARM_ENGINE") == "1",
         **_render(os.environ.get("TRYON_RENDER", "16,384x576")))
 
 
