@@ -165,7 +165,8 @@ bench-farm: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_farm.py
 
 # The storefront API under load: gunicorn (2 workers) and wrk on loopback, the recommendations
-# and catalog routes against the OpenAPI document, and seconds per avatar fit (about 3 min).
+# and catalog routes against the OpenAPI document, an avatar upload answered then fitted, and a
+# burst of 50 uploads with the recommendations probed meanwhile (about 8 min).
 bench-api: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_api.py
 

@@ -36,6 +36,22 @@ def fit_stage(photo: str | os.PathLike, height_cm: float, out_dir: str | os.Path
                         str(side_photo))
 
 
+def fit_uploaded(photos: dict[str, bytes], height_cm: float, out_dir: str | os.PathLike,
+                 device: str = "auto", progress: Progress = None) -> dict:
+    """``fit_stage`` from uploaded photos held in memory (``photos``: "front", optionally
+    "side", the files' bytes), never written anywhere -> avatar.json, avatar.glb."""
+    from neural.photo.person_detector import PersonDetector, decode_photo
+
+    check_height(height_cm)
+    seen = {}
+    with PersonDetector() as detector:
+        for name, payload in photos.items():
+            rgb, digest = decode_photo(payload, f"the {name} photo")
+            seen[name] = detector.observe(rgb, f"the {name} photo", digest)
+    photos.clear()
+    return fit_observed(seen["front"], seen.get("side"), height_cm, out_dir, device, progress)
+
+
 def check_height(height_cm: float) -> None:
     if not MIN_HEIGHT_CM <= height_cm <= MAX_HEIGHT_CM:
         raise InputError(f"height {height_cm:g} cm is outside {MIN_HEIGHT_CM:g}-{MAX_HEIGHT_CM:g} cm")

@@ -17,7 +17,8 @@ import uuid
 from pathlib import Path
 from typing import Sequence
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, delete, insert, select, update
+from sqlalchemy import (JSON, Float, ForeignKey, Integer, String, delete, func, insert, select,
+                        update)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from render_farm.sql import Schema, open_engine
@@ -57,8 +58,13 @@ class AvatarRow(_Base):
     __tablename__ = "avatars"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     storefront_id: Mapped[str] = mapped_column(ForeignKey("storefronts.id"), index=True)
-    document: Mapped[dict] = mapped_column(JSON)  # avatar.json: body parameters, measurements
+    # avatar.json (body parameters, measurements) once fitted
+    document: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(16), default="ready",
+                                       server_default="ready")  # fitting, ready or failed
+    error: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # {code, message} if failed
+    farm_job: Mapped[str | None] = mapped_column(String(32), nullable=True)  # fitting on the farm
 
 
 class EventRow(_Base):
@@ -177,17 +183,57 @@ class StorefrontData:
                                       .where(KeyOriginRow.digest == digest))
             return row.storefront_id, frozenset(origins)
 
-    def add_avatar(self, storefront_id: str, avatar_id: str, document: dict) -> None:
+    def add_avatar(self, storefront_id: str, avatar_id: str, document: dict | None) -> None:
+        """Record a fitted avatar (its ``document``), or with None one whose fit has begun."""
         with Session(self.engine) as session, session.begin():
             session.add(AvatarRow(id=avatar_id, storefront_id=storefront_id, document=document,
-                                  created_at=time.time()))
+                                  created_at=time.time(),
+                                  state="ready" if document is not None else "fitting"))
+
+    def settle_avatar(self, avatar_id: str, document: dict | None = None,
+                      error: dict | None = None) -> None:
+        """A fitting avatar's outcome: ready with its ``document``, else failed with ``error``
+        ({code, message}); nothing when it was erased meanwhile."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(AvatarRow, avatar_id)
+            if row is not None:
+                row.document, row.error = document, error
+                row.state = "ready" if document is not None else "failed"
+
+    def fit_on_farm(self, avatar_id: str, farm_job: str) -> None:
+        """Note the farm job fitting the avatar."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(AvatarRow).where(AvatarRow.id == avatar_id)
+                            .values(farm_job=farm_job))
+
+    def unsettled_farm_fits(self) -> list[tuple[str, str, str]]:
+        """(storefront, avatar, farm job) of every avatar still fitting on the farm: what a
+        starting server follows again."""
+        query = select(AvatarRow.storefront_id, AvatarRow.id, AvatarRow.farm_job).where(
+            AvatarRow.farm_job.is_not(None), AvatarRow.state == "fitting")
+        with self.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(query).all()]
 
     def avatar(self, storefront_id: str, avatar_id: str) -> dict | None:
-        """The avatar's document, if it is this storefront's."""
+        """The avatar's document, if it is this storefront's and fitted."""
         with Session(self.engine) as session:
             row = session.get(AvatarRow, avatar_id)
             return row.document if row is not None and row.storefront_id == storefront_id \
                 else None
+
+    def avatar_state(self, storefront_id: str, avatar_id: str) -> tuple[str, dict | None] | None:
+        """(state: fitting, ready or failed; the error when failed), if it is this
+        storefront's."""
+        with Session(self.engine) as session:
+            row = session.get(AvatarRow, avatar_id)
+            return (row.state, row.error) if row is not None and \
+                row.storefront_id == storefront_id else None
+
+    def fits_waiting(self) -> int:
+        """Avatars of every storefront still fitting."""
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(AvatarRow)
+                                  .where(AvatarRow.state == "fitting"))
 
     def erase_avatar(self, storefront_id: str, avatar_id: str) -> bool:
         """Delete the avatar and every event, try-on, share link and served recommendation

@@ -14,7 +14,6 @@ Files, under ``<data>/tryons/<storefront>/``: ``<tryon>/job.yaml`` and ``preview
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 import time
@@ -34,6 +33,7 @@ from recommender.api.config import Settings
 from recommender.catalog import Item, catalog
 from recommender.storefront_data import StorefrontData
 from recommender.tryon_preview import PreviewRenderer
+from render_farm.engine_process import KeptEngine
 from render_farm.plan import plan_job
 from render_farm.render_stage import failed_drape
 
@@ -49,9 +49,10 @@ class TryOnService:
     def __init__(self, settings: Settings, data: StorefrontData):
         self.settings, self.data = settings, data
         self.runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tryon")
-        self._engine = None  # the runner's warm engine, once a try-on has run here
-        if settings.warm_engine and not settings.broker:
-            self.runner.submit(self._warm_engine)  # warming up before the first try-on
+        self.engine = KeptEngine(sys.executable, *settings.engine_args())
+        weakref.finalize(self, self.engine.close)  # a server dropped ends its engine
+        if settings.warm_engine and not settings.broker:  # warming up before the first try-on
+            self.runner.submit(self.engine.engine)
         # previews are rendered in a thread of their own, with one renderer made at start
         self.previewer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview")
         self.preview_renderer = self.previewer.submit(PreviewRenderer)
@@ -228,13 +229,14 @@ class TryOnService:
     def _run_here(self, storefront: str, tryon_id: str, job_file: Path) -> None:
         """Run the job's tasks in order in this server's engine, following their progress. The
         engine is a process of its own (Blender's bpy may only run on a process's main thread,
-        and a crash there must not take the server down), started by the first try-on and kept
-        warm for the next (``tryon task --serve``): a try-on pays for its compute only."""
+        and a crash there must not take the server down), started by the first try-on (or with
+        the server, ``TRYON_WARM_ENGINE=1``) and kept warm for the next (``tryon task
+        --serve``): a try-on pays for its compute only. It dies with the runner thread."""
         self.data.update_tryon(tryon_id, state="running")
         tasks = _plan(job_file.parent)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine call") as calls:
             for done, task in enumerate(tasks):
-                engine = self._warm_engine()
+                engine = self.engine.engine()
                 served = calls.submit(engine.serve, {"task": task.to_json(),
                                                      "out": str(self.folder(storefront))})
                 while not wait([served], PROGRESS_EVERY_S).done:
@@ -245,24 +247,6 @@ class TryOnService:
                                            error=(served.result().error or "")[:500])
                     return
         self._settle(storefront, tryon_id, "done")
-
-    @property
-    def engine_ready(self) -> bool:
-        """Whether this server's engine is up and warmed up."""
-        return self._engine is not None and self._engine.alive and self._engine.ready.is_set()
-
-    def _warm_engine(self):
-        """This server's engine (``EngineServer``), started if there is none or it ended (at the
-        server's start with ``TRYON_WARM_ENGINE=1``); it dies with the runner thread that starts
-        it."""
-        from render_farm.engine_process import EngineServer
-
-        if self._engine is None or not self._engine.alive:
-            self._engine = EngineServer(sys.executable, [
-                "task", "--serve", "--device", self.settings.device,
-                "--parent", str(os.getpid())])
-            weakref.finalize(self, self._engine.close)  # a server dropped ends its engine
-        return self._engine
 
     def _follow(self, storefront: str, tryon_id: str, farm_job: str) -> None:
         """Follow a farm try-on in a daemon thread of its own (a server that stops does not

@@ -156,6 +156,9 @@ def _parser() -> argparse.ArgumentParser:
     task.add_argument("--threads", type=int, default=0, help="CPU threads for renders (0: all)")
     task.add_argument("--parent", type=int, required=True,
                       help="the worker's process id: the task dies with it")
+    task.add_argument("--nice", type=int, default=0,
+                      help="run at a CPU priority lower by this much (a web server's engines: "
+                           "its requests come first)")
     task.set_defaults(handler=_task)
 
     for entry in importlib.metadata.entry_points(group=COMMAND_GROUP):  # other products' own
@@ -355,6 +358,8 @@ def _db_upgrade(args) -> str:
 def _task(args) -> str:
     from render_farm.task_child import run_planned_task, serve_planned_tasks
 
+    if args.nice:
+        os.nice(args.nice)
     if args.serve:
         return serve_planned_tasks(args.device, args.threads, args.parent,
                                    lambda stage: _bar(stage, args.progress))

@@ -237,6 +237,34 @@ class EngineServer:
             reader.join()
 
 
+class KeptEngine:
+    """A warm engine kept for whatever comes: ``EngineServer(python, args, env, on_ready)``
+    started by the first ``engine()`` and again by the first after it has ended. The engine
+    dies with the thread that starts it (``PR_SET_PDEATHSIG``): call ``engine()`` from a thread
+    that lives as long as it is needed."""
+
+    def __init__(self, python: str, args: list[str], env: dict[str, str] | None = None,
+                 on_ready: Callable[[float], None] | None = None):
+        self._start = lambda: EngineServer(python, args, env, on_ready)
+        self._engine: EngineServer | None = None
+
+    def engine(self) -> EngineServer:
+        if self._engine is None or not self._engine.alive:
+            if self._engine is not None:
+                self._engine.close()
+            self._engine = self._start()
+        return self._engine
+
+    @property
+    def ready(self) -> bool:
+        """Whether an engine is up and warmed up."""
+        return self._engine is not None and self._engine.alive and self._engine.ready.is_set()
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+
+
 def _ignore(*args) -> None:
     """A log (or callback) that keeps nothing."""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from neural.errors import InputError
 from render_farm.farm_app import BROKER_ERRORS, announce, make_app
-from render_farm.plan import plan_job
+from render_farm.plan import JobPlan, plan_job
 from render_farm.store import JobStore
 
 log = logging.getLogger("tryon.farm")
@@ -34,8 +34,14 @@ def submit(job_file: str | os.PathLike, broker: str, store: str,
     plan = plan_job(job_file)
     if priority is not None:
         plan.priority = priority
-    job_id = JobStore(store).add_job(plan, str(plan.out_dir(out_dir)),
-                                     name or Path(job_file).stem)
+    return submit_plan(plan, broker, store, plan.out_dir(out_dir), name or Path(job_file).stem)
+
+
+def submit_plan(plan: JobPlan, broker: str, store: str, out_dir: str | os.PathLike,
+                name: str) -> str:
+    """``submit`` for a plan made in code (the storefront's avatar fits); returns the job's
+    id."""
+    job_id = JobStore(store).add_job(plan, str(out_dir), name)
     try:
         announce(make_app(broker), [task.queue for task in plan.tasks if not task.needs])
     except BROKER_ERRORS as problem:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from neural.errors import InputError
 from neural.files import STAGING_TAG_VARIABLE, staging_prefix
-from render_farm.engine_process import EngineProcess, EngineServer
+from render_farm.engine_process import EngineProcess, EngineServer, KeptEngine
 from render_farm.farm_app import BROKER_ERRORS, QUEUES, TAKE_TASK, announce, backlog, make_app
 from render_farm.plan import PlannedTask
 from render_farm.processes import is_running, process_identity, this_host
@@ -90,7 +90,10 @@ class FarmWorker:
         self.app = make_app(settings.broker)
         self.app.task(name=TAKE_TASK)(self.take)
         self._running: _Running | None = None
-        self._engine: EngineServer | None = None
+        self._engine = KeptEngine(
+            sys.executable, ["task", "--serve", *self._engine_args()], env=self._engine_env(),
+            on_ready=lambda seconds: log.info("%s: engine ready in %.1f s", settings.name,
+                                              seconds))
         self._stop = threading.Event()
 
     def start(self) -> None:
@@ -108,7 +111,7 @@ class FarmWorker:
         beat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         beat.start()
         if not settings.cold:
-            self._warm_engine()  # warms up while Celery starts
+            self._engine.engine()  # warms up while Celery starts
         try:
             self.app.worker_main(["worker", "--pool=solo", f"--hostname=tryon@{settings.name}",
                                   f"--queues={','.join(settings.queues)}", "--without-gossip",
@@ -116,8 +119,7 @@ class FarmWorker:
         finally:
             self._stop.set()
             beat.join()
-            if self._engine is not None:
-                self._engine.close()
+            self._engine.close()
             self.store.worker_stopped(settings.name)
 
     def _check_name_free(self) -> None:
@@ -174,7 +176,7 @@ class FarmWorker:
                 if self.settings.cold:
                     ok, error = self._run_cold(out_dir, spec, attempt_id, tag, log)
                 else:
-                    engine = self._warm_engine()
+                    engine = self._engine.engine()
                     self._running = _Running(attempt_id, engine)
                     served = engine.serve({"task": spec, "out": out_dir, "tag": tag}, log)
                     ok, error = served.ok, served.error
@@ -182,7 +184,7 @@ class FarmWorker:
                 self._running = None
                 _remove_staging(PlannedTask.from_json(spec).folder(out_dir), attempt_id)
                 if not self.settings.cold and not self._stop.is_set():
-                    self._warm_engine()  # a fresh one warming up, if the task ended this one
+                    self._engine.engine()  # a fresh one warming up, if the task ended this one
             output.seek(max(0, output.tell() - LOG_LIMIT))
             return ok, error, output.read()
 
@@ -201,24 +203,15 @@ class FarmWorker:
             return False, f"task process ended: killed by {signal.Signals(-code).name}"
         return False, process.error
 
-    def _warm_engine(self) -> EngineServer:
-        """The worker's engine, started (and warming up) if there is none or it has ended."""
-        if self._engine is None or not self._engine.alive:
-            if self._engine is not None:
-                self._engine.close()
-            self._engine = EngineServer(
-                sys.executable, ["task", "--serve", *self._engine_args()], env=self._engine_env(),
-                on_ready=lambda seconds: log.info("%s: engine ready in %.1f s", self.settings.name,
-                                                  seconds))
-        return self._engine
-
     def _engine_args(self) -> list[str]:
         settings = self.settings
         return ["--device", settings.device, "--threads", str(settings.threads),
                 "--parent", str(os.getpid())]
 
     def _engine_env(self) -> dict[str, str]:
-        return {"OMP_NUM_THREADS": str(self.settings.threads)} if self.settings.threads else {}
+        """Its threads, and its broker (where uploaded photos wait, ``photo_drop``)."""
+        return {"TRYON_BROKER": self.settings.broker} | (
+            {"OMP_NUM_THREADS": str(self.settings.threads)} if self.settings.threads else {})
 
     def _beat(self) -> None:
         """Heartbeats and sweeps until the worker stops; a store or broker that is away for a

@@ -157,7 +157,9 @@ def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto"
     def path(ref: dict, stage: str) -> Path:
         return Path(ref["path"]) if "path" in ref else Path(out_dir) / FOLDERS[stage] / ref["task"]
 
-    if task.stage == "fit":
+    if task.stage == "fit" and "dropped" in args:
+        _fit_dropped(args, folder, device, progress)
+    elif task.stage == "fit":
         stages.fit_stage(args["photo"], args["height_cm"], folder, device, progress,
                          side_photo=args["side_photo"])
     elif task.stage == "garment":
@@ -180,3 +182,26 @@ def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto"
     else:
         raise ValueError(f"unknown stage {task.stage!r}")
     return True
+
+
+REFUSED_FILE = "refused.json"  # in a fit's folder: the uploaded photos could not be fitted
+
+
+def _fit_dropped(args: dict, folder: Path, device: str, progress: Progress) -> None:
+    """A fit of uploaded photos left in the broker's Redis (``photo_drop``). Photos that cannot
+    be fitted (no person in them, gone, ...) are its outcome, not a failure to try again
+    elsewhere: the folder then holds ``REFUSED_FILE`` with the reason."""
+    from neural import stages
+    from neural.device import resolve_device
+    from neural.files import staged_output_dir, write_json_atomic
+    from render_farm.farm_app import broker_url
+    from render_farm.photo_drop import take
+
+    device = resolve_device(device)  # this worker's own problem: another may try
+    try:
+        photos = {view: take(broker_url(), reference, f"the {view} photo")
+                  for view, reference in args["dropped"].items()}
+        stages.fit_uploaded(photos, args["height_cm"], folder, device, progress)
+    except InputError as refusal:
+        with staged_output_dir(folder) as stage:
+            write_json_atomic(stage / REFUSED_FILE, {"reason": str(refusal)})

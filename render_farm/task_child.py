@@ -7,10 +7,12 @@ farm worker (``render_farm.farm_worker``) starts through the engine-process runn
 ``tryon: error: ...`` line (exit 2 on bad input, 1 on any other error, after the traceback).
 
 ``tryon task --serve`` is a warm engine: it loads the heavy libraries and the body model once
-(then prints ``tryon: engine ready``), then runs the tasks it reads from stdin one after another, a JSON line each (``{"task": ...,
-"out": ..., "tag": ...}``: the task, its job's output folder and the attempt's staging tag), and
-ends each as ``tryon task`` would (its result, or its error line, on stdout here), then with
-one line ``tryon: task ended {"ok": ..., "result" | "error": ...}`` on stdout. It stops at the end of its input. Everything else either prints is the attempts' log. The
+(then prints ``tryon: engine ready``), then runs what it reads from stdin one after another, a
+JSON line each: ``{"task": ..., "out": ..., "tag": ...}`` (a task, its job's output folder and
+the attempt's staging tag) or ``{"fit": ...}`` (an avatar from uploaded photos sent in memory,
+``_fit_uploaded``). It ends each as ``tryon task`` would (its result, or its error line, on
+stdout here), then with one line ``tryon: task ended {"ok": ..., "result" | "error": ...}`` on
+stdout, and stops at the end of its input. Everything else either prints is the log. The
 process dies with the worker that started it (Linux ``PR_SET_PDEATHSIG``), so a killed worker
 leaves no task running behind.
 """
@@ -63,7 +65,8 @@ def serve_planned_tasks(device: str, threads: int, parent: int,
         request = json.loads(line)
         os.environ[STAGING_TAG_VARIABLE] = request.get("tag", "")
         try:
-            result = _run(request["task"], request["out"], device, threads, progress_for)
+            result = (_fit_uploaded(request["fit"], device, progress_for) if "fit" in request
+                      else _run(request["task"], request["out"], device, threads, progress_for))
             print(result)
             ended = {"ok": True, "result": result}
         except (InputError, TaskFailed) as error:  # the line ``tryon task`` would end on
@@ -89,6 +92,28 @@ def _run(spec: dict, out_dir: str, device: str, threads: int,
         traceback.print_exc(file=sys.stdout)
         raise TaskFailed(f"{type(error).__name__}: {error}") from error
     return "done" if ran else "already done"
+
+
+def _fit_uploaded(request: dict, device: str,
+                  progress_for: Callable[[str], Callable[[int, int], None]]) -> str:
+    """An avatar from uploaded photos sent in the request (base64, kept in memory only):
+    ``{"photos": {"front": ..., "side": ...}, "height_cm": ..., "out": avatar folder}``."""
+    import base64
+
+    from neural.errors import InputError
+    from neural.stages import fit_uploaded
+
+    photos = {name: base64.b64decode(data) for name, data in request["photos"].items()}
+    request["photos"].clear()
+    try:
+        fit_uploaded(photos, float(request["height_cm"]), request["out"], device,
+                     progress_for("fit"))
+    except InputError:
+        raise
+    except Exception as error:  # its traceback is the log; the engine goes on
+        traceback.print_exc(file=sys.stdout)
+        raise TaskFailed(f"{type(error).__name__}: {error}") from error
+    return "done"
 
 
 def _die_with_parent(parent: int) -> None:

@@ -358,6 +358,60 @@ def test_the_storefront_renders_its_tryons_on_the_farm(farm, avatar, tmp_path):
 
 
 @pytest.mark.usefixtures("two_workers")
+def test_the_storefront_fits_uploads_on_the_farm_with_the_photos_never_on_disk(farm, tmp_path):
+    """With a broker, an upload is answered at once and fitted by a farm worker: the photo
+    waits encrypted in Redis (gone once fitted), never in the job store or on disk; a photo
+    without a person is the fit's outcome, not a failure retried on every worker."""
+    import dataclasses
+    import time
+
+    import redis
+
+    from recommender.api import create_app
+    from recommender.api.config import settings_from_environment
+    from tests.conftest import HEIGHT_CM, PHOTO
+
+    settings = dataclasses.replace(settings_from_environment(tmp_path / "shop"),
+                                   broker=farm.broker, farm_store=farm.store_url)
+    app = create_app(settings)
+    data = app.extensions["tryon"]["data"]
+    key = data.create_key("farm shop")
+    client, headers = app.test_client(), {"Authorization": f"Bearer {key}"}
+    photo = PHOTO.read_bytes()
+    blank = io.BytesIO()
+    Image.new("L", (64, 64)).save(blank, "PNG")
+    avatars = {}
+    for name, payload in (("photo", photo), ("blank", blank.getvalue())):
+        created = client.post("/v1/avatars", headers=headers, data={
+            "front": (io.BytesIO(payload), f"{name}.png", "image/png"),
+            "height_cm": str(HEIGHT_CM)})
+        assert created.status_code == 202, created.get_data(as_text=True)
+        avatars[name] = created.get_json()["id"]
+    assert len(redis.Redis.from_url(farm.broker).keys("tryon:photo:*")) == 2
+
+    def settled(name: str) -> dict | None:
+        answer = client.get(f"/v1/avatars/{avatars[name]}", headers=headers).get_json()
+        return answer if answer["state"] != "fitting" else None
+
+    ready, refused = (wait_for(lambda: settled(n), 300, f"the {n} to fit") for n in avatars)
+    assert ready["state"] == "ready" and 70 < ready["measurements_cm"]["chest_girth"] < 130
+    assert refused["state"] == "failed" and refused["error"]["code"] == "unusable_photo"
+    assert "no person" in refused["error"]["message"]
+    jobs = [job for job in snapshot(farm.store)["jobs"] if job["name"].startswith("avatar ")]
+    assert {job["name"] for job in jobs} == {f"avatar {a}" for a in avatars.values()}
+    assert all(job["state"] == "done" for job in jobs)
+    assert all(len(farm.store.attempts(job["id"])) == 1 for job in jobs)  # no retries
+    wait_for(lambda: not redis.Redis.from_url(farm.broker).keys("tryon:photo:*"), 10,
+             "the photos to leave Redis")
+    store_file = Path(farm.store_url.removeprefix("sqlite:///"))
+    for path in [store_file, *tmp_path.rglob("*"), *farm.root.rglob("*")]:
+        if path.is_file():
+            assert photo[1000:1064] not in path.read_bytes(), path
+    assert (settings.data_dir / "avatars" / data.storefront_of(key) / avatars["photo"] /
+            "avatar.glb").is_file()
+
+
+@pytest.mark.usefixtures("two_workers")
 def test_a_cancelled_job_stops_its_running_render(farm, avatar):
     job_id = submit(_job(farm, "cancelled", "{views: [front, back, left, right], samples: 32, "
                                "resolution: [256, 384]}"), farm.broker, farm.store_url)

@@ -49,7 +49,7 @@ def test_databases_from_0b0ff29_upgrade_in_place_and_keep_their_data(url, capsys
     assert main(["db", "upgrade", url]) == 0
     out = capsys.readouterr().out
     assert "job store at" in out and "made before migrations -> job_store_0002" in out
-    assert "storefront at" in out and "made before migrations -> storefront_0004" in out
+    assert "storefront at" in out and "made before migrations -> storefront_0005" in out
     store = JobStore(url)
     job = store.status("j1")["jobs"][0]
     assert job["name"] == "lookbook" and [t["key"] for t in job["tasks"]] == ["g1"]

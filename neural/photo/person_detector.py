@@ -65,11 +65,7 @@ def decode_photo(payload: bytes, name: str) -> tuple[np.ndarray, str]:
 
     try:
         with Image.open(io.BytesIO(payload)) as image:
-            if image.width * image.height > MAX_PIXELS:
-                raise InputError(f"photo is too large ({image.width}x{image.height}): {name}")
-            if min(image.width, image.height) < MIN_SIDE_PX:
-                raise InputError(f"photo is too small ({image.width}x{image.height}; at least "
-                                 f"{MIN_SIDE_PX} px a side): {name}")
+            _check_size(image, name)
             image = ImageOps.exif_transpose(image)
             if image.mode in ("RGBA", "LA", "P"):
                 image = image.convert("RGBA")
@@ -78,6 +74,28 @@ def decode_photo(payload: bytes, name: str) -> tuple[np.ndarray, str]:
             return np.asarray(image.convert("RGB")), hashlib.sha256(payload).hexdigest()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise InputError(f"not a readable image: {name}") from error
+
+
+def check_photo(payload: bytes, name: str) -> None:
+    """``decode_photo``'s refusals from the image's header alone (a few milliseconds, nothing
+    decoded): not an image, too large, too small."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(payload)) as image:
+            _check_size(image, name)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        raise InputError(f"not a readable image: {name}") from error
+
+
+def _check_size(image, name: str) -> None:
+    if image.width * image.height > MAX_PIXELS:
+        raise InputError(f"photo is too large ({image.width}x{image.height}): {name}")
+    if min(image.width, image.height) < MIN_SIDE_PX:
+        raise InputError(f"photo is too small ({image.width}x{image.height}; at least "
+                         f"{MIN_SIDE_PX} px a side): {name}")
 
 
 def detect_person(path: str | os.PathLike) -> PersonObservation:

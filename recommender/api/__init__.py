@@ -6,8 +6,11 @@ one blueprint per resource under /v1 and JSON errors throughout, in the language
                                                 models (``models``; no key needed)
     GET  /v1/garments, /v1/garments/{id}        the catalog
     POST /v1/photo-checks                       is a photo usable (one person, head to feet)?
-    POST /v1/avatars                            photos (multipart) + height -> avatar, measurements
-    GET, DELETE /v1/avatars/{id}                an avatar; delete erases all derived from it
+    POST /v1/avatars                            photos (multipart) + height -> avatar, fitting
+                                                (202 at once; the fit runs in the fit engine)
+    GET, DELETE /v1/avatars/{id}                an avatar: fitting, ready with its measurements,
+                                                or failed; delete erases all derived from it
+    GET  /v1/avatar-fits                        fits still waiting (for autoscalers)
     POST /v1/events                             a shopper's view, tryon, ... on an item
     GET  /v1/recommendations?shopper=&k=        items with the policy's propensities
     POST /v1/tryons, GET /v1/tryons/{id}[/files/{name}]   an avatar in a garment or an
@@ -21,8 +24,8 @@ one blueprint per resource under /v1 and JSON errors throughout, in the language
 /widget/ serves the try-on widget (``widget``). Every /v1 route but the document needs
 ``Authorization: Bearer KEY`` (``tryon keys create``) and sees only its storefront's data;
 pages on the storefront's site use a publishable key made for its origin (``cors``).
-Production: ``gunicorn -w 2 --timeout 300 'recommender.api:create_app()'`` (an avatar's fit
-takes seconds; the first after an install, minutes).
+Production: ``TRYON_WARM_ENGINE=1 gunicorn -w 2 --timeout 300 'recommender.api:create_app()'``
+(each server process then starts its engines, for fits and for try-ons, with itself).
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ from recommender.api import (avatars, cors, errors, garments, insights, openapi,
 from recommender.api.auth import rate_limits
 from recommender.api.config import Settings, settings_from_environment
 from recommender.api.uploads import InMemoryRequest
+from recommender.avatar_fits import AvatarFits
 from recommender.storefront_data import StorefrontData
 from recommender.tryons import TryOnService
 
@@ -45,7 +49,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     data = StorefrontData(settings.database_url, settings.secret)
     app.extensions["tryon"] = {"settings": settings, "data": data, "recommenders": {},
-                               "tryons": TryOnService(settings, data)}
+                               "tryons": TryOnService(settings, data),
+                               "fits": AvatarFits(settings, data)}
+    if settings.broker:
+        app.extensions["tryon"]["fits"].follow_unsettled()
     errors.register(app)
     cors.register(app)
     keyed = [garments.blueprint, avatars.blueprint, shoppers.blueprint, tryons.blueprint,

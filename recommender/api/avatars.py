@@ -1,11 +1,15 @@
 """Avatars from photos: POST /v1/avatars (multipart: ``front`` photo, optional ``side`` photo,
-``height_cm``) fits a measured body; GET /v1/avatars/{id}; DELETE /v1/avatars/{id} erases the
-avatar and every try-on, event and recommendation made with it. POST /v1/photo-checks
-(multipart: ``photo``, ``view``) says in about a second whether a photo can be fitted (one
-person, whole body, head to feet), before the shopper goes on.
+``height_cm``) answers at once (202) with an avatar that is fitting; its fit runs in the server's
+fit engine (``recommender.avatar_fits``) and GET /v1/avatars/{id} says when it is ready (with
+its measurements) or failed (with the reason); DELETE /v1/avatars/{id} erases the avatar and
+every try-on, event and recommendation made with it. GET /v1/avatar-fits: how many fits wait,
+for autoscalers. POST /v1/photo-checks (multipart: ``photo``, ``view``) says in about a second
+whether a photo can be fitted (one person, whole body, head to feet), before the shopper goes
+on.
 
-Photos are decoded and read in memory (``uploads``) and dropped when the fit is done: only the
-body (parameters, measurements and its mesh for the 3D viewer, under the data folder) is kept.
+Photos are read in memory (``uploads``), checked from their headers, and handed to the fit
+engine in memory: never stored. Only the body (parameters, measurements and its mesh for the 3D
+viewer, under the data folder) is kept.
 """
 from __future__ import annotations
 
@@ -16,9 +20,11 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from neural.errors import InputError
 from recommender.api.auth import require_key
-from recommender.api.errors import fail
-from recommender.api.models import Avatar, AvatarPhotos, Error, PhotoChecked, PhotoToCheck
+from recommender.api.errors import fail, request_catalog
+from recommender.api.models import (Avatar, AvatarPhotos, Error, FitQueue, PhotoChecked,
+                                    PhotoToCheck)
 from recommender.api.openapi import API, answers
+from recommender.avatar_fits import photo_error
 
 blueprint = Blueprint("avatars", __name__)
 blueprint.before_request(require_key)
@@ -27,13 +33,13 @@ SECOND_PERSON = 0.5  # someone at least this size of the largest person makes tw
 
 
 @blueprint.post("/avatars")
-@API.validate(form=AvatarPhotos, resp=answers(HTTP_201=Avatar, HTTP_413=Error, HTTP_415=Error,
-                                               HTTP_422=Error), tags=["avatars"])
+@API.validate(form=AvatarPhotos, resp=answers(HTTP_202=Avatar, HTTP_413=Error, HTTP_415=Error),
+              tags=["avatars"])
 def create_avatar(form: AvatarPhotos):
-    """Fit a measured avatar to photos; the photos are never stored. 413: request or photo too
-    large; 415: not multipart, or not a photo; 422: no usable person in the photo."""
-    from neural.photo.person_detector import PersonDetector, decode_photo
-    from neural.stages import fit_observed
+    """Fit a measured avatar to photos, off the request: answered at once with the avatar,
+    fitting (poll it); the photos are never stored. 413: request or photo too large; 415: not
+    multipart, or not a photo; 400: not an image, or too small."""
+    from neural.photo.person_detector import check_photo
 
     if request.mimetype != "multipart/form-data":
         raise fail(415, "unsupported_media_type",
@@ -41,22 +47,24 @@ def create_avatar(form: AvatarPhotos):
     photos = {name: _photo_bytes(name) for name in ("front", "side") if name in request.files}
     if "front" not in photos:
         raise fail(400, "bad_request", "a 'front' photo (whole body) is needed")
-    state = current_app.extensions["tryon"]
-    avatar_id = uuid.uuid4().hex[:16]
-    folder = state["settings"].data_dir / "avatars" / g.storefront / avatar_id
     try:
-        with PersonDetector() as detector:
-            seen = {}
-            for name, payload in photos.items():
-                rgb, digest = decode_photo(payload, f"the {name} photo")
-                seen[name] = detector.observe(rgb, f"the {name} photo", digest)
-        photos.clear()
-        document = fit_observed(seen["front"], seen.get("side"), form.height_cm, folder,
-                                state["settings"].device)
+        for name, payload in photos.items():
+            check_photo(payload, f"the {name} photo")
     except InputError as error:
-        raise _photo_error(str(error)) from None
-    state["data"].add_avatar(g.storefront, avatar_id, document)
-    return jsonify(_public(avatar_id, document)), 201
+        raise fail(*photo_error(str(error)), str(error)) from None
+    avatar_id = uuid.uuid4().hex[:16]
+    current_app.extensions["tryon"]["fits"].start(g.storefront, avatar_id, photos,
+                                                  form.height_cm)
+    answer = jsonify(id=avatar_id, state="fitting", height_cm=form.height_cm)
+    answer.headers["Location"] = f"/v1/avatars/{avatar_id}"
+    return answer, 202
+
+
+@blueprint.get("/avatar-fits")
+@API.validate(resp=answers(HTTP_200=FitQueue), tags=["avatars"])
+def fit_queue():
+    """How many avatars are still fitting (every storefront, every server process)."""
+    return jsonify(fits_waiting=current_app.extensions["tryon"]["fits"].waiting())
 
 
 @blueprint.post("/photo-checks")
@@ -81,18 +89,24 @@ def check_photo(form: PhotoToCheck):
                 raise InputError(f"more than one person in the photo: {source}")
             detector.observe(rgb, source, digest)
     except InputError as error:
-        raise _photo_error(str(error)) from None
+        raise fail(*photo_error(str(error)), str(error)) from None
     return jsonify(usable=True)
 
 
 @blueprint.get("/avatars/<avatar_id>")
 @API.validate(resp=answers(HTTP_200=Avatar), tags=["avatars"])
 def get_avatar(avatar_id: str):
-    """An avatar."""
-    document = current_app.extensions["tryon"]["data"].avatar(g.storefront, avatar_id)
-    if document is None:
+    """An avatar: fitting, ready (with its measurements) or failed (with the reason)."""
+    data = current_app.extensions["tryon"]["data"]
+    state = data.avatar_state(g.storefront, avatar_id)
+    if state is None:
         raise fail(404, "not_found", f"no avatar {avatar_id!r}")
-    return jsonify(_public(avatar_id, document))
+    if state[0] == "ready":
+        return jsonify(_public(avatar_id, data.avatar(g.storefront, avatar_id)))
+    answer = {"id": avatar_id, "state": state[0]}
+    if state[1] is not None:
+        answer["error"] = _translated(state[1])
+    return jsonify(answer)
 
 
 @blueprint.delete("/avatars/<avatar_id>")
@@ -111,7 +125,7 @@ def delete_avatar(avatar_id: str):
 
 
 def _public(avatar_id: str, document: dict) -> dict:
-    return {"id": avatar_id, "height_cm": document["height_cm"],
+    return {"id": avatar_id, "state": "ready", "height_cm": document["height_cm"],
             "measurements_cm": document["measurements"],
             "measurement_confidence": document.get("measurement_confidence", {}),
             "notes": document.get("diagnostics", {}).get("notes", [])}
@@ -127,11 +141,10 @@ def _photo_bytes(field: str, source: str | None = None) -> bytes:
     return upload.read()
 
 
-def _photo_error(message: str):
-    """A photo the fit cannot use: too large (413), not an image or too small (400), or no
-    usable person in it (422)."""
-    if message.startswith("photo is too large"):
-        return fail(413, "photo_too_large", message)
-    if message.startswith(("not a readable image", "photo is too small")):
-        return fail(400, "not_an_image", message)
-    return fail(422, "unusable_photo", message)
+def _translated(error: dict) -> dict:
+    """A stored fit error in the request's language (the English kept as ``detail``)."""
+    chosen = request_catalog()
+    if chosen is None:
+        return error
+    message, detail = chosen.translate(error["message"], error["code"])
+    return error | {"message": message} | ({"detail": detail} if detail else {})

@@ -12,8 +12,10 @@
                         runner thread in the server process renders them)
     TRYON_STORE         the render farm's job store URL (with TRYON_BROKER)
     TRYON_RENDER        try-on renders: SAMPLES,WIDTHxHEIGHT (default 16,384x576)
-    TRYON_WARM_ENGINE   1: without a broker, start the engine that runs try-ons (its libraries
-                        and models loaded) with the server, not with its first try-on
+    TRYON_WARM_ENGINE   1: start the server's engines (the fit engine and, without a broker, the
+                        try-on engine; libraries and models loaded) with it, not on first use
+    TRYON_ENGINE_THREADS CPU threads of each engine (default: half the cores, at least 1: two
+                        server processes, as in the production command, share the cores)
     TRYON_POLICY        who recommends: bandit (linear Thompson sampling), sessions (Q-learning
                         over sessions), gradient (policy gradient over sessions) or split
                         (default: a third of the shoppers each, by pseudonym)
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024  # a request's body, photos included
+ENGINE_NICE = 10  # the server's engines (fits, try-ons) yield the CPU to its web requests
 POLICY_MODES = ("bandit", "sessions", "gradient", "split")
 SPLIT = ("bandit", "sessions", "gradient")  # the split's arms, a third of the shoppers each
 
@@ -49,7 +52,14 @@ class Settings:
     session_gap_s: float = 1800.0
     privacy_budget: float = 10.0
     messages_dir: Path | None = None  # the shop's own message catalogs (messages/<lang>.yaml)
-    warm_engine: bool = False  # start the try-ons' engine with the server
+    warm_engine: bool = False  # start the engines with the server
+    engine_threads: int = max(1, (os.cpu_count() or 2) // 2)
+
+    def engine_args(self) -> tuple[list[str], dict[str, str]]:
+        """The ``tryon`` arguments and environment of this server's engines (``tryon task
+        --serve``, at a lower CPU priority, dying with this process)."""
+        return (["task", "--serve", "--device", self.device, "--parent", str(os.getpid()),
+                 "--nice", str(ENGINE_NICE)], {"OMP_NUM_THREADS": str(self.engine_threads)})
 
     def __post_init__(self):
         if self.policy not in POLICY_MODES:
@@ -75,6 +85,8 @@ def settings_from_environment(data_dir: str | os.PathLike | None = None) -> Sett
         messages_dir=Path(os.environ["TRYON_MESSAGES"]) if os.environ.get("TRYON_MESSAGES")
         else None,
         warm_engine=os.environ.get("TRYON_WARM_ENGINE") == "1",
+        **({"engine_threads": int(os.environ["TRYON_ENGINE_THREADS"])}
+           if os.environ.get("TRYON_ENGINE_THREADS") else {}),
         **_render(os.environ.get("TRYON_RENDER", "16,384x576")))
 
 

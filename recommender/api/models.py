@@ -84,12 +84,28 @@ class PhotoChecked(BaseModel):
                                      "that says why (422 unusable_photo, 400, 413, 415)")
 
 
+class AvatarProblem(BaseModel):
+    status: int = Field(description="the HTTP status the upload would have been refused with")
+    code: str
+    message: str
+    detail: str | None = Field(None, description="the English message, where it is translated")
+
+
 class Avatar(BaseModel):
     id: str
-    height_cm: float
-    measurements_cm: dict[str, float]
-    measurement_confidence: dict[str, MeasurementConfidence]
-    notes: list[str] = Field(description="what the fit noticed in the photos")
+    state: Literal["fitting", "ready", "failed"] = Field(
+        description="fitting while the photos are read (poll GET /v1/avatars/{id}); then ready "
+                    "with the body's measurements, or failed with the reason")
+    height_cm: float | None = None
+    measurements_cm: dict[str, float] | None = None
+    measurement_confidence: dict[str, MeasurementConfidence] | None = None
+    notes: list[str] | None = Field(None, description="what the fit noticed in the photos")
+    error: AvatarProblem | None = None
+
+
+class FitQueue(BaseModel):
+    fits_waiting: int = Field(description="avatars still fitting, in every server process: the "
+                                          "queue to scale the fit engines by")
 
 
 class Event(BaseModel):

@@ -370,9 +370,14 @@ class TryOnWidget extends HTMLElement {
     this.show("fitting");
     this.dataset.state = "working";
     this.say(this.t("measuring"), 0);
-    const avatar = await (await this.call("/v1/avatars", {method: "POST", body: form})).json();
-    this.avatar = avatar.id;
+    let avatar = await (await this.call("/v1/avatars", {method: "POST", body: form})).json();
     this.photos = {};  // the photos leave the page
+    while (avatar.state === "fitting") {  // the fit runs off the request: poll it
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      avatar = await (await this.call(`/v1/avatars/${avatar.id}`)).json();
+    }
+    if (avatar.state === "failed") throw new Error(avatar.error.message);
+    this.avatar = avatar.id;
     this.$("form").reset();
     for (const note of this.shadowRoot.querySelectorAll(".check")) note.textContent = "";
     const garments = (await (await this.call("/v1/garments")).json()).garments;
