@@ -20,16 +20,13 @@ import base64
 import json
 import logging
 import shutil
-import sys
 import threading
 import time
-import weakref
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from recommender.api.config import Settings
+from recommender.engines import runner_with_engine
 from recommender.storefront_data import StorefrontData
-from render_farm.engine_process import KeptEngine
 
 log = logging.getLogger("tryon.api")
 FIT_PRIORITY = 100  # a shopper waits on a fit: it goes before every lookbook's tasks
@@ -40,11 +37,8 @@ FIT_FAILED = {"status": 500, "code": "fit_failed", "message": "the fit failed"}
 class AvatarFits:
     def __init__(self, settings: Settings, data: StorefrontData):
         self.settings, self.data = settings, data
-        self.runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fit")
-        self.engine = KeptEngine(sys.executable, *settings.engine_args())
-        weakref.finalize(self, self.engine.close)  # a server dropped ends its engine
-        if settings.warm_engine and not settings.broker:  # warming up before the first upload
-            self.runner.submit(self.engine.engine)
+        self.runner, self.engine = runner_with_engine(
+            settings, self, "fit", settings.warm_engine and not settings.broker)
 
     def folder(self, storefront: str, avatar_id: str) -> Path:
         return self.settings.data_dir / "avatars" / storefront / avatar_id

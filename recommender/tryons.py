@@ -14,11 +14,9 @@ Files, under ``<data>/tryons/<storefront>/``: ``<tryon>/job.yaml`` and ``preview
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 import uuid
-import weakref
 from concurrent.futures import ThreadPoolExecutor, wait
 from functools import lru_cache
 from pathlib import Path
@@ -30,10 +28,10 @@ from neural.errors import InputError
 from neural.garments.garment_file import SIZE_CHARTS
 from neural.garments.size_charts import fitted_size, load_chart, sizes_around, split_length
 from recommender.api.config import Settings
+from recommender.engines import runner_with_engine
 from recommender.catalog import Item, catalog
 from recommender.storefront_data import StorefrontData
 from recommender.tryon_preview import PreviewRenderer
-from render_farm.engine_process import KeptEngine
 from render_farm.plan import plan_job
 from render_farm.render_stage import failed_drape
 
@@ -48,11 +46,8 @@ log = logging.getLogger("tryon.api")
 class TryOnService:
     def __init__(self, settings: Settings, data: StorefrontData):
         self.settings, self.data = settings, data
-        self.runner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tryon")
-        self.engine = KeptEngine(sys.executable, *settings.engine_args())
-        weakref.finalize(self, self.engine.close)  # a server dropped ends its engine
-        if settings.warm_engine and not settings.broker:  # warming up before the first try-on
-            self.runner.submit(self.engine.engine)
+        self.runner, self.engine = runner_with_engine(
+            settings, self, "tryon", settings.warm_engine and not settings.broker)
         # previews are rendered in a thread of their own, with one renderer made at start
         self.previewer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview")
         self.preview_renderer = self.previewer.submit(PreviewRenderer)

@@ -26,7 +26,35 @@ TASK_ENDED = "tryon: task ended "  # a warm engine's last line of each task, the
 ENGINE_READY = "tryon: engine ready"  # a warm engine's first line, once warmed up
 
 
-class EngineProcess:
+class _Followed:
+    """A ``tryon`` process whose stderr is read by a thread of its own: progress lines set
+    ``stage`` and ``fraction``, any other line goes to ``_message``; its stdout goes line by
+    line to ``_read_output``, in a second thread."""
+
+    def _follow(self, process: subprocess.Popen) -> None:
+        self._process = process
+        self.stage, self.fraction = "starting", 0.0
+        self._readers = [threading.Thread(target=self._read_progress, daemon=True),
+                         threading.Thread(target=self._read_output, daemon=True)]
+        for reader in self._readers:
+            reader.start()
+
+    def _read_progress(self) -> None:
+        for line in self._process.stderr:
+            step = _progress_step(line)
+            if step:
+                self.stage, self.fraction = step
+            elif line.strip():
+                self._message(line)
+
+    def _message(self, line: str) -> None:
+        raise NotImplementedError
+
+    def _read_output(self) -> None:
+        raise NotImplementedError
+
+
+class EngineProcess(_Followed):
     """A ``tryon`` command running in the engine's Python (``python -m render_farm.cli``).
 
     ``stage`` and ``fraction`` (0-1) follow its progress; once ``finished``, ``succeeded`` says
@@ -38,15 +66,11 @@ class EngineProcess:
 
     def __init__(self, python: str, args: list[str], stdin: str | None = None,
                  env: dict[str, str] | None = None, log: Callable[[str], None] | None = None):
-        self._process = _start(python, args, stdin is not None, env)
-        self.stage, self.fraction, self.cancelled = "starting", 0.0, False
-        self._log = log or (lambda line: None)
+        self.cancelled = False
+        self._log = log or _ignore
         self._messages: list[str] = []
         self._output: list[str] = []
-        self._readers = [threading.Thread(target=self._read_progress, daemon=True),
-                         threading.Thread(target=self._read_output, daemon=True)]
-        for reader in self._readers:
-            reader.start()
+        self._follow(_start(python, args, stdin is not None, env))
         if stdin is not None:
             try:
                 self._process.stdin.write(stdin)
@@ -54,14 +78,9 @@ class EngineProcess:
             except BrokenPipeError:  # it ended before reading: its own error says why
                 pass
 
-    def _read_progress(self) -> None:
-        for line in self._process.stderr:
-            step = _progress_step(line)
-            if step:
-                self.stage, self.fraction = step
-            elif line.strip():
-                self._messages.append(line.rstrip())
-                self._log(line)
+    def _message(self, line: str) -> None:
+        self._messages.append(line.rstrip())
+        self._log(line)
 
     def _read_output(self) -> None:
         for line in self._process.stdout:
@@ -137,7 +156,7 @@ class Served:
     returncode: int | None = None
 
 
-class EngineServer:
+class EngineServer(_Followed):
     """A warm engine: ``tryon ... task --serve`` kept running between tasks, its libraries and
     body model loaded once, running one task at a time (``serve``). ``stage`` and ``fraction``
     follow the running task; ``alive`` says whether it can take another; ``ready`` is set once
@@ -149,29 +168,19 @@ class EngineServer:
     def __init__(self, python: str, args: list[str], env: dict[str, str] | None = None,
                  on_ready: Callable[[float], None] | None = None):
         started = time.monotonic()
-        self._process = _start(python, args, True, env)
         self.ready = threading.Event()
         self._on_ready = lambda: (self.ready.set(), (on_ready or _ignore)(
             time.monotonic() - started))
-        self.stage, self.fraction = "starting", 0.0
         self._lines: queue.Queue[str | None] = queue.Queue()  # stdout, None at its end
         self._log: Callable[[str], None] = _ignore
         self._logging = threading.Lock()  # a task's log is let go only between two lines
         self._last_message = ""
-        self._readers = [threading.Thread(target=self._read_progress, daemon=True),
-                         threading.Thread(target=self._read_output, daemon=True)]
-        for reader in self._readers:
-            reader.start()
+        self._follow(_start(python, args, True, env))
 
-    def _read_progress(self) -> None:
-        for line in self._process.stderr:
-            step = _progress_step(line)
-            if step:
-                self.stage, self.fraction = step
-            elif line.strip():
-                self._last_message = line.rstrip()
-                with self._logging:
-                    self._log(line)
+    def _message(self, line: str) -> None:
+        self._last_message = line.rstrip()
+        with self._logging:
+            self._log(line)
 
     def _read_output(self) -> None:
         for line in self._process.stdout:
