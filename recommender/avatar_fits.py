@@ -35,6 +35,8 @@ FIT_FAILED = {"status": 500, "code": "fit_failed", "message": "the fit failed"}
 
 
 class AvatarFits:
+    """The server's avatar fits: ``start`` one, count those ``waiting``."""
+
     def __init__(self, settings: Settings, data: StorefrontData):
         self.settings, self.data = settings, data
         self.runner, self.engine = runner_with_engine(
@@ -111,12 +113,12 @@ class AvatarFits:
         fitted = self._farm_out(storefront) / "avatars" / avatar_id
         refused = fitted / REFUSED_FILE
         if job["state"] == "done" and refused.is_file():
-            reason = json.loads(refused.read_text())["reason"]
-            status, code = photo_error(reason)
-            self.data.settle_avatar(avatar_id, error={"status": status, "code": code,
-                                                      "message": reason})
+            self._refused(avatar_id, json.loads(refused.read_text())["reason"])
         elif job["state"] == "done":
-            self._move_in(fitted, storefront, avatar_id)
+            folder = self.folder(storefront, avatar_id)
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            fitted.rename(folder)
+            self._fitted(storefront, avatar_id)
         else:
             errors = [a["error"] for a in store.attempts(job_id) if a["error"]]
             log.error("avatar %s: farm job %s %s: %s", avatar_id, job_id, job["state"],
@@ -124,16 +126,6 @@ class AvatarFits:
             self.data.settle_avatar(avatar_id, error=FIT_FAILED)
         shutil.rmtree(fitted, ignore_errors=True)
         remove(self.settings.broker, dropped)
-
-    def _move_in(self, fitted: Path, storefront: str, avatar_id: str) -> None:
-        """A fitted body into the avatar's folder, and the avatar ready."""
-        folder = self.folder(storefront, avatar_id)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        fitted.rename(folder)
-        self.data.settle_avatar(avatar_id,
-                                document=json.loads((folder / "avatar.json").read_text()))
-        if self.data.avatar_state(storefront, avatar_id) is None:  # erased while it fitted
-            shutil.rmtree(folder, ignore_errors=True)
 
     def waiting(self) -> int:
         """Avatars still fitting, in every server process."""
@@ -144,21 +136,30 @@ class AvatarFits:
             served = self.engine.engine().serve(request)
             request.clear()
             if served.ok:
-                document = json.loads(
-                    (self.folder(storefront, avatar_id) / "avatar.json").read_text())
-                self.data.settle_avatar(avatar_id, document=document)
+                self._fitted(storefront, avatar_id)
             elif served.bad_input:
-                status, code = photo_error(served.error or "")
-                self.data.settle_avatar(avatar_id, error={"status": status, "code": code,
-                                                          "message": served.error})
+                self._refused(avatar_id, served.error or "")
             else:
                 log.error("avatar %s: fit failed: %s", avatar_id, served.error)
                 self.data.settle_avatar(avatar_id, error=FIT_FAILED)
         except Exception:  # noqa: BLE001 - the avatar must not stay fitting for ever
             log.exception("avatar %s: fit failed", avatar_id)
             self.data.settle_avatar(avatar_id, error=FIT_FAILED)
-        if self.data.avatar_state(storefront, avatar_id) is None:  # erased while it fitted
-            shutil.rmtree(self.folder(storefront, avatar_id), ignore_errors=True)
+
+    def _fitted(self, storefront: str, avatar_id: str) -> None:
+        """The avatar ready, its body in its folder (removed if the avatar was erased while it
+        fitted)."""
+        folder = self.folder(storefront, avatar_id)
+        self.data.settle_avatar(avatar_id,
+                                document=json.loads((folder / "avatar.json").read_text()))
+        if self.data.avatar_state(storefront, avatar_id) is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _refused(self, avatar_id: str, reason: str) -> None:
+        """The avatar failed for its photos' ``reason`` (the engine's one line)."""
+        status, code = photo_error(reason)
+        self.data.settle_avatar(avatar_id, error={"status": status, "code": code,
+                                                  "message": reason})
 
 
 def photo_error(message: str) -> tuple[int, str]:

@@ -221,12 +221,13 @@ class StorefrontData:
             return row.document if row is not None and row.storefront_id == storefront_id \
                 else None
 
-    def avatar_state(self, storefront_id: str, avatar_id: str) -> tuple[str, dict | None] | None:
-        """(state: fitting, ready or failed; the error when failed), if it is this
-        storefront's."""
+    def avatar_state(self, storefront_id: str, avatar_id: str
+                     ) -> tuple[str, dict | None, dict | None] | None:
+        """(state: fitting, ready or failed; the error when failed; the document when ready),
+        if it is this storefront's."""
         with Session(self.engine) as session:
             row = session.get(AvatarRow, avatar_id)
-            return (row.state, row.error) if row is not None and \
+            return (row.state, row.error, row.document) if row is not None and \
                 row.storefront_id == storefront_id else None
 
     def fits_waiting(self) -> int:

@@ -18,13 +18,14 @@ leaves no task running behind.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
 import signal
 import sys
 import traceback
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from render_farm.engine_process import ENGINE_READY, TASK_ENDED
 
@@ -79,18 +80,12 @@ def serve_planned_tasks(device: str, threads: int, parent: int,
 
 def _run(spec: dict, out_dir: str, device: str, threads: int,
          progress_for: Callable[[str], Callable[[int, int], None]]) -> str:
-    from neural.errors import InputError
     from render_farm.plan import PlannedTask, run_task
 
     task = PlannedTask.from_json(spec)
     print(f"{task.stage} {task.label or task.key} in {out_dir} on pid {os.getpid()}", flush=True)
-    try:
+    with _task_failures():
         ran = run_task(task, out_dir, device, threads, progress_for(task.stage))
-    except InputError:
-        raise
-    except Exception as error:  # the task failed: its log says why, the worker goes on
-        traceback.print_exc(file=sys.stdout)
-        raise TaskFailed(f"{type(error).__name__}: {error}") from error
     return "done" if ran else "already done"
 
 
@@ -100,20 +95,29 @@ def _fit_uploaded(request: dict, device: str,
     ``{"photos": {"front": ..., "side": ...}, "height_cm": ..., "out": avatar folder}``."""
     import base64
 
-    from neural.errors import InputError
     from neural.stages import fit_uploaded
 
     photos = {name: base64.b64decode(data) for name, data in request["photos"].items()}
     request["photos"].clear()
-    try:
+    with _task_failures():
         fit_uploaded(photos, float(request["height_cm"]), request["out"], device,
                      progress_for("fit"))
+    return "done"
+
+
+@contextlib.contextmanager
+def _task_failures() -> Iterator[None]:
+    """Bad input goes on as it is; anything else the task raised is printed (its log says
+    why) and becomes ``TaskFailed``, so the worker, or the warm engine, goes on."""
+    from neural.errors import InputError
+
+    try:
+        yield
     except InputError:
         raise
-    except Exception as error:  # its traceback is the log; the engine goes on
+    except Exception as error:
         traceback.print_exc(file=sys.stdout)
         raise TaskFailed(f"{type(error).__name__}: {error}") from error
-    return "done"
 
 
 def _die_with_parent(parent: int) -> None:

@@ -97,16 +97,14 @@ def check_photo(form: PhotoToCheck):
 @API.validate(resp=answers(HTTP_200=Avatar), tags=["avatars"])
 def get_avatar(avatar_id: str):
     """An avatar: fitting, ready (with its measurements) or failed (with the reason)."""
-    data = current_app.extensions["tryon"]["data"]
-    state = data.avatar_state(g.storefront, avatar_id)
-    if state is None:
+    found = current_app.extensions["tryon"]["data"].avatar_state(g.storefront, avatar_id)
+    if found is None:
         raise fail(404, "not_found", f"no avatar {avatar_id!r}")
-    if state[0] == "ready":
-        return jsonify(_public(avatar_id, data.avatar(g.storefront, avatar_id)))
-    answer = {"id": avatar_id, "state": state[0]}
-    if state[1] is not None:
-        answer["error"] = _translated(state[1])
-    return jsonify(answer)
+    state, error, document = found
+    if state == "ready":
+        return jsonify(_public(avatar_id, document))
+    return jsonify({"id": avatar_id, "state": state}
+                   | ({"error": _translated(error)} if error else {}))
 
 
 @blueprint.delete("/avatars/<avatar_id>")
