@@ -346,6 +346,10 @@ def test_a_photo_without_a_person_fails_its_fit_with_the_reason_in_the_asked_lan
     assert any("\u4e00" <= char <= "\u9fff" for char in translated["message"])
     assert api.data_dir.joinpath("avatars").exists() is False or not list(
         api.data_dir.joinpath("avatars").rglob("avatar.json"))
+    refused = api("POST", "/v1/tryons", json={"avatar": avatar["id"], "garment": "tee-red"})
+    assert _error(refused, 409)["code"] == "avatar_not_ready"
+    assert api("DELETE", f"/v1/avatars/{avatar['id']}").status_code == 204  # erasable too
+    _error(api("GET", f"/v1/avatars/{avatar['id']}"), 404)
 
 
 def test_wrong_content_type_malformed_multipart_and_huge_bodies_are_refused(api):

@@ -112,7 +112,7 @@ def get_avatar(avatar_id: str):
 def delete_avatar(avatar_id: str):
     """Erase an avatar and all derived from it."""
     state = current_app.extensions["tryon"]
-    if state["data"].avatar(g.storefront, avatar_id) is None:
+    if state["data"].avatar_state(g.storefront, avatar_id) is None:  # fitting and failed too
         raise fail(404, "not_found", f"no avatar {avatar_id!r}")
     state["tryons"].erase(g.storefront, avatar_id)
     if not state["data"].erase_avatar(g.storefront, avatar_id):

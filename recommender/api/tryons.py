@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, g, jsonify, request, send_file
 from neural.errors import InputError
 from recommender.api.auth import require_key
 from recommender.api.errors import fail, json_body
-from recommender.api.models import OutfitItem, Share, ShareRequest, TryOn, TryOnRequest
+from recommender.api.models import Error, OutfitItem, Share, ShareRequest, TryOn, TryOnRequest
 from recommender.api.openapi import API, answers
 from recommender.api.garments import catalog_item
 from recommender.catalog import dressing_order
@@ -27,17 +27,22 @@ MEDIA_TYPES = {".png": "image/png", ".glb": "model/gltf-binary"}
 
 
 @blueprint.post("/tryons")
-@API.validate(json=TryOnRequest, resp=answers(HTTP_201=TryOn), tags=["try-ons"])
+@API.validate(json=TryOnRequest, resp=answers(HTTP_201=TryOn, HTTP_409=Error),
+              tags=["try-ons"])
 def create_tryon(json: TryOnRequest):
     """An avatar in a garment, in a size or 'advise', or in an outfit of garments; answered
-    at once, with its preview."""
+    at once, with its preview. 409: the avatar is still fitting, or its fit failed."""
     asked = json_body(json, "{avatar, garment, size} or {avatar, garments}")
     if (asked.garment is None) == (asked.garments is None):
         raise fail(400, "bad_request", "give either garment (one) or garments (an outfit)")
     state = current_app.extensions["tryon"]
-    avatar = state["data"].avatar(g.storefront, asked.avatar)
-    if avatar is None:
+    found = state["data"].avatar_state(g.storefront, asked.avatar)
+    if found is None:
         raise fail(404, "not_found", f"no avatar {asked.avatar!r}")
+    if found[0] != "ready":
+        raise fail(409, "avatar_not_ready", f"avatar {asked.avatar!r} is {found[0]}: try it on "
+                                            "once it is ready")
+    avatar = found[2]
     wanted = asked.garments or [OutfitItem(garment=asked.garment, size=asked.size)]
     sizes = {want.garment: want.size for want in wanted}
     if len(sizes) < len(wanted):
