@@ -91,12 +91,18 @@ def load_anny(device: str = "cpu"):
     return model
 
 
+@functools.lru_cache(maxsize=4)
+def triangle_faces(model) -> np.ndarray:
+    """``model``'s triangles (F, 3) int64 vertex indices, the same for every body."""
+    return model.get_triangular_faces().cpu().numpy().astype(np.int64)
+
+
 @functools.lru_cache(maxsize=1)
 def anny_landmarks() -> TemplateLandmarks:
     """Anny's ``TemplateLandmarks``: arm faces are those whose three corners are mostly skinned
     to ``ARM_BONES``; their seams are the vertices they share with the other faces."""
     arm_vertices = skinned_to(ARM_BONES)
-    faces = load_anny("cpu").get_triangular_faces().cpu().numpy()
+    faces = triangle_faces(load_anny("cpu"))
     arm_faces = arm_vertices[faces].all(1)
     return TemplateLandmarks(arm_faces=arm_faces,
                              seam_vertices=np.intersect1d(faces[arm_faces], faces[~arm_faces]),
@@ -167,6 +173,82 @@ def body_forward(model, phenotypes, local_changes=None, rotvecs=None,
                  local_changes_kwargs=local_changes)
 
 
+class ShapeNear:
+    """Anny's rest body for shapes near a start, quicker to run and differentiate than the whole
+    model, for optimisation steps (a final body is run whole): the phenotypes' blendshape
+    coefficients taken to first order about the start (Anny interpolates them piecewise
+    linearly), the local changes' exactly, and the bones' rest orientations held at the
+    start's (they turn little with the shape). ``rest(phenotypes, local_changes)`` ((1, 6) and
+    (1, len(LOCAL_CHANGES)), columns as ``body_forward``'s) gives what ``pose_rest_body``
+    needs: rest vertices, bone heads and bone rest poses (metres, Z-up)."""
+
+    STEP = 1e-3  # of a phenotype, for its coefficients' slopes
+
+    def __init__(self, model, phenotypes, local_changes):
+        import torch
+
+        self.model = model
+        self.phenotype_order = [PHENOTYPES.index(label) for label in model.phenotype_labels]
+        self.local_order = [LOCAL_CHANGES.index(label) for label in model.local_change_labels]
+        start = phenotypes.detach()[:, self.phenotype_order]
+        nudged = start + self.STEP * torch.cat([torch.zeros_like(start), torch.eye(
+            start.shape[1], dtype=start.dtype, device=start.device)])
+        coefficients = self._phenotype_coefficients(nudged)
+        self.start, self.coefficients = start, coefficients[:1]
+        self.slopes = (coefficients[1:] - coefficients[:1]) / self.STEP  # (6, K)
+        rest = model.get_rest_model(torch.cat([self.coefficients, self._local_coefficients(
+            local_changes.detach())], 1))
+        self.orientations = rest["rest_bone_poses"][:, :, :3, :3]
+
+    def _phenotype_coefficients(self, phenotypes):
+        """(B, K) blendshape coefficients of the phenotypes (model order), the local changes'
+        left out (Anny puts them last, two per change)."""
+        import torch
+
+        model = self.model
+        none = torch.zeros(len(phenotypes), len(model.local_change_labels),
+                           dtype=phenotypes.dtype, device=phenotypes.device)
+        coefficients = model._get_phenotype_blendshape_coefficients(phenotypes, none, none[:, :0])
+        return coefficients[:, :coefficients.shape[1] - 2 * len(model.local_change_labels)]
+
+    def _local_coefficients(self, local_changes):
+        """(1, 2 L) coefficients of the local changes (model order): the increase, then the
+        decrease, of each, as Anny makes them."""
+        import torch
+
+        local = local_changes[:, self.local_order]
+        return torch.stack([local * (local >= 0), -local * (local <= 0)], -1).flatten(1)
+
+    def rest(self, phenotypes, local_changes) -> dict:
+        import roma
+        import torch
+
+        from anny.skinning.skinning import apply_linear_blendshape
+
+        model = self.model
+        moved = phenotypes[:, self.phenotype_order] - self.start
+        coefficients = torch.cat([self.coefficients + moved @ self.slopes,
+                                  self._local_coefficients(local_changes)], 1)
+        vertices = apply_linear_blendshape(model.template_vertices, model.blendshapes,
+                                           coefficients)
+        heads = apply_linear_blendshape(model.template_bone_heads, model.bone_heads_blendshapes,
+                                        coefficients)
+        poses = roma.Rigid(linear=self.orientations, translation=heads).to_homogeneous()
+        return {"rest_vertices": vertices, "rest_bone_heads": heads, "rest_bone_poses": poses}
+
+
+def pose_rest_body(model, rest: dict, rotvecs, bones: tuple[str, ...] = POSED_BONES) -> dict:
+    """``body_forward`` of a shape already run in its rest pose (``rest``: its output without
+    ``rotvecs``): the B poses ``rotvecs`` (B, len(bones), 3) of that shape, without computing
+    the shape again (its rest vertices and bone frames). Returns Anny's output dict."""
+    pose = pose_matrices(rotvecs, [model.bone_labels.index(name) for name in bones],
+                         len(model.bone_labels))
+    transforms, bone_poses = model.get_bone_transforms(pose, rest["rest_bone_poses"])
+    vertices = model.get_skinned_vertices(
+        rest["rest_vertices"].expand(len(transforms), -1, -1), transforms)
+    return rest | {"vertices": vertices, "bone_poses": bone_poses}
+
+
 def rest_mesh(params: BodyParameters, device: str = "cpu") -> tuple[np.ndarray, np.ndarray]:
     """The body in Anny's rest A-pose, scaled: vertices (V, 3) metres Z-up, faces (F, 3).
 
@@ -183,8 +265,7 @@ def rest_body(params: BodyParameters, device: str = "cpu"
     model = load_anny(device)
     vertices, heads, _ = _rest_frame(model, params, device)
     joints = {name: heads[model.bone_labels.index(bone)] for name, bone in JOINT_BONES.items()}
-    faces = model.get_triangular_faces().cpu().numpy().astype(np.int64)
-    return vertices, faces, joints
+    return vertices, triangle_faces(model), joints
 
 
 def rest_skeleton(params: BodyParameters, device: str = "cpu") -> dict[str, np.ndarray]:
