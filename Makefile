@@ -13,7 +13,7 @@ BLENDER5_STAMP := $(BLENDER5_VENV)/.installed
 APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium fonts-wqy-microhei postgresql
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test docs install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter bench-bodies bench-avatar bench-size bench-gates bench-drape bench-imports bench-addon bench-farm bench-api build clean
+.PHONY: demo test docs install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter bench-bodies bench-avatar bench-size bench-gates bench-drape bench-imports bench-addon bench-farm bench-api bench-instant build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -169,6 +169,12 @@ bench-farm: $(STAMP)
 # burst of 50 uploads with the recommendations probed meanwhile (about 8 min).
 bench-api: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_api.py
+
+# Instant try-on (issue 27): after an upload, seconds to the avatar (detect, network + fit) and
+# to a first garment draped on it, warm, on 12 held-out dressed people (bench-data's
+# dressed_test split; about 3 min here).
+bench-instant: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_instant.py --data $(SYNTHETIC)
 
 build: $(STAMP)
 	$(BIN)/python build.py

@@ -4,7 +4,9 @@ and size (avatar + garment kind -> size advice). Each writes its files into a fo
 once or not at all; the render stage, which needs Blender, is ``render_farm.render_stage``."""
 from __future__ import annotations
 
+import dataclasses
 import os
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -23,12 +25,12 @@ def fit_stage(photo: str | os.PathLike, height_cm: float, out_dir: str | os.Path
 
     ``shape_network=False`` starts the fit from the mean body (optimisation alone).
     """
-    from neural.photo.person_detector import PersonDetector, load_photo
+    from neural.photo.person_detector import load_photo, open_detector
 
     check_height(height_cm)
     front_rgb, front_sha256 = load_photo(photo)
     side_loaded = load_photo(side_photo) if side_photo is not None else None
-    with PersonDetector() as detector:  # the models load once the photos have decoded
+    with open_detector() as detector:  # the models load once the photos have decoded
         front = detector.observe(front_rgb, str(photo), front_sha256)
         side = detector.observe(side_loaded[0], str(side_photo),
                                 side_loaded[1]) if side_loaded else None
@@ -40,11 +42,11 @@ def fit_uploaded(photos: dict[str, bytes], height_cm: float, out_dir: str | os.P
                  device: str = "auto", progress: Progress = None) -> dict:
     """``fit_stage`` from uploaded photos held in memory (``photos``: "front", optionally
     "side", the files' bytes), never written anywhere -> avatar.json, avatar.glb."""
-    from neural.photo.person_detector import PersonDetector, decode_photo
+    from neural.photo.person_detector import decode_photo, open_detector
 
     check_height(height_cm)
     seen = {}
-    with PersonDetector() as detector:
+    with open_detector() as detector:
         for name, payload in photos.items():
             rgb, digest = decode_photo(payload, f"the {name} photo")
             seen[name] = detector.observe(rgb, f"the {name} photo", digest)
@@ -73,11 +75,15 @@ def fit_observed(front, side, height_cm: float, out_dir: str | os.PathLike,
     device = resolve_device(device)
     if side is not None:
         require_same_person(front.signature, side.signature, side_name)
+    started = time.perf_counter()
     guess = predict_shape(front, height_cm, side, device) if shape_network else None
     init = ShapeInit(guess["phenotypes"], guess["local_changes"],
                      measurements_cm=guess["measurements_cm"],
                      measurement_errors_cm=guess["measurement_errors_cm"]) if guess else None
-    result = fit_body(front, height_cm, device, progress=progress, side=side, init=init)
+    network_seconds = round(time.perf_counter() - started, 3) if guess else 0.0
+    result = dataclasses.replace(
+        fit_body(front, height_cm, device, progress=progress, side=side, init=init),
+        network_seconds=network_seconds)
     with staged_output_dir(out_dir) as stage:
         return write_avatar(stage, result, height_cm, {"front": front, "side": side})
 

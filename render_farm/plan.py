@@ -129,15 +129,18 @@ def _plan_try_on(try_on: TryOn, tasks: dict[str, PlannedTask]) -> PlannedTask:
 
 def warm_up(device: str = "auto") -> None:
     """Load what every task would otherwise load on its own, once: the heavy libraries (torch,
-    Warp, Newton, Blender's bpy) and the body model, so that a warm engine's tasks
-    (``task_child.serve_planned_tasks``) pay for their compute, not for start-up."""
+    Warp, Newton, Blender's bpy), the body model and the photo detector, so that a warm
+    engine's tasks (``task_child.serve_planned_tasks``) pay for their compute, not for
+    start-up."""
     import bpy  # noqa: F401 - Blender, for the renders
     import newton  # noqa: F401 - the cloth solver, for the drapes
 
     from neural.body.anny_body import load_anny
     from neural.device import resolve_device
+    from neural.photo.person_detector import keep_detector
 
     load_anny(resolve_device(device))
+    keep_detector()
 
 
 def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto",

@@ -2,7 +2,7 @@
 someone else. Photos are composed from rendered synthetic people (raster renderer)."""
 import numpy as np
 import pytest
-from conftest import PHOTO_SIZE, save_photo
+from conftest import PHOTO, PHOTO_SIZE, save_photo
 
 
 def _canvas(size: tuple[int, int]) -> np.ndarray:
@@ -107,3 +107,30 @@ def test_an_open_jacket_seen_from_the_side_is_the_same_person():
     front = signature((shirt, 300), (jacket, 500))
     assert colour_difference(front, signature((jacket, 800))) < 5
     assert colour_difference(front, signature((other, 800))) > 40
+
+
+def test_a_warm_engine_keeps_one_detector_and_opens_a_new_one_after_a_failure():
+    """``keep_detector`` (a warm engine's start) makes ``open_detector`` give the same opened
+    detector to every block; a block that fails on its photo leaves it closed, and the next
+    block gets a fresh one that reads photos."""
+    from neural.errors import InputError
+    from neural.photo import person_detector
+    from neural.photo.person_detector import keep_detector, load_photo, open_detector
+
+    rgb, sha256 = load_photo(PHOTO)
+    blank = np.zeros((480, 360, 3), np.uint8)
+    try:
+        keep_detector()
+        with open_detector() as first:
+            first.observe(rgb, "example", sha256)
+        with open_detector() as again:
+            assert again is first
+        with pytest.raises(InputError, match="no person"), open_detector() as detector:
+            detector.observe(blank, "blank")
+        with open_detector() as fresh:
+            assert fresh is not first
+            assert fresh.observe(rgb, "example", sha256).visibility.mean() > 0.5
+    finally:
+        kept = person_detector._KEPT.pop("detector", None)
+        if kept is not None:
+            kept.__exit__(None, None, None)

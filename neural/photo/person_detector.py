@@ -5,9 +5,11 @@ nothing here writes it anywhere.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from dataclasses import dataclass
+from typing import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -102,6 +104,35 @@ def detect_person(path: str | os.PathLike) -> PersonObservation:
     """Detect one standing person, whole from head to feet, in the photo at ``path``."""
     with PersonDetector() as detector:
         return detector.observe_file(path)
+
+
+_KEPT: dict[str, "PersonDetector | None"] = {}  # "detector": this process's kept one, if wanted
+
+
+def keep_detector() -> None:
+    """Keep an opened detector in this process (a warm engine's) for ``open_detector``, so
+    that its photos pay for detection, not for loading the models (about 0.2 s here)."""
+    if _KEPT.get("detector") is None:
+        _KEPT["detector"] = PersonDetector().__enter__()
+
+
+@contextlib.contextmanager
+def open_detector() -> Iterator["PersonDetector"]:
+    """An opened ``PersonDetector``: the process's kept one (``keep_detector``), else one of its
+    own, closed after the block. A kept one whose block fails is closed and opened again."""
+    if "detector" not in _KEPT:
+        with PersonDetector() as detector:
+            yield detector
+        return
+    keep_detector()
+    detector = _KEPT["detector"]
+    try:
+        yield detector
+    except BaseException:  # a graph that failed may stay failed: the next block opens anew
+        _KEPT["detector"] = None
+        with contextlib.suppress(RuntimeError):
+            detector.__exit__(None, None, None)
+        raise
 
 
 class PersonDetector:

@@ -133,9 +133,9 @@ def main(argv: list[str] | None = None) -> int:
                                    else None),
             "per_person": rows[name],
         }
-    device_name = _device_name(device)
-    _print(table, ORDER, device_name)
-    write_json_atomic(args.json, {"device": device_name, "split": args.split,
+    device_label = device_name(device)
+    _print(table, ORDER, device_label)
+    write_json_atomic(args.json, {"device": device_label, "split": args.split,
                                   "test_samples": len(samples), "data": str(args.data),
                                   "configs": table})
     print(f"saved {args.json}")
@@ -270,7 +270,7 @@ def _named(loaded: tuple, photo: Path) -> tuple:
     return rgb, str(photo), sha256
 
 
-def _device_name(device: str) -> str:
+def device_name(device: str) -> str:
     """The torch device with the GPU's model, or the CPU's core count."""
     import os
 
