@@ -283,6 +283,9 @@ def test_an_avatar_from_a_photo_that_is_never_stored_and_erased_with_its_events(
         "front": (io.BytesIO(photo), "me.png", "image/png"), "height_cm": str(HEIGHT_CM)})
     assert time.perf_counter() - started < 1.0  # answered at once: the fit runs elsewhere
     assert api("GET", "/v1/avatar-fits").get_json() == {"fits_waiting": 1}
+    fitting = created.get_json()["id"]  # recommended as a shopper without an avatar meanwhile
+    assert len(api("GET", f"/v1/recommendations?shopper=s1&avatar={fitting}").get_json()[
+        "items"]) == 5
     avatar = _fitted(api, created)
     assert avatar["state"] == "ready", avatar
     assert 70 < avatar["measurements_cm"]["chest_girth"] < 130
@@ -348,7 +351,14 @@ def test_a_photo_without_a_person_fails_its_fit_with_the_reason_in_the_asked_lan
         api.data_dir.joinpath("avatars").rglob("avatar.json"))
     refused = api("POST", "/v1/tryons", json={"avatar": avatar["id"], "garment": "tee-red"})
     assert _error(refused, 409)["code"] == "avatar_not_ready"
+    assert api("POST", "/v1/events", json={"shopper": "s9", "item": "tee-red", "type": "view",
+                                           "avatar": avatar["id"]}).status_code == 201
+    answer = api("GET", f"/v1/recommendations?shopper=s9&avatar={avatar['id']}").get_json()
+    assert len(answer["items"]) == 5  # as a shopper without an avatar
     assert api("DELETE", f"/v1/avatars/{avatar['id']}").status_code == 204  # erasable too
+    data = api.app.extensions["tryon"]["data"]
+    assert not [event for event in data.events_after(data.storefront_of(api.keys["shop-a"]), 0)
+                if event["avatar_id"] == avatar["id"]]
     _error(api("GET", f"/v1/avatars/{avatar['id']}"), 404)
 
 

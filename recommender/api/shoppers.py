@@ -32,10 +32,10 @@ def post_event(json: Event):
     event = json_body(json, "the event")
     if event.item not in {i.id for i in catalog()}:
         raise fail(404, "not_found", f"no garment {event.item!r} in the catalog")
-    avatar = _avatar(event.avatar)
+    _avatar(event.avatar)  # 404 when it is not this storefront's
     data = current_app.extensions["tryon"]["data"]
     event_id = data.add_event(g.storefront, event.shopper, event.item, event.type,
-                              avatar and event.avatar, event.context)
+                              event.avatar, event.context)
     return jsonify(id=event_id), 201
 
 
@@ -44,7 +44,8 @@ def post_event(json: Event):
               tags=["shoppers"])
 def recommendations(query: RecommendationQuery):
     """Items for a shopper, with the policy's propensities. Items the shopper's session has
-    added to its outfit or cart, or bought, are left out by the session policy."""
+    added to its outfit or cart, or bought, are left out by the session policy. An avatar
+    still fitting, or whose fit failed, is answered as a shopper without one."""
     shopper, k, avatar_id = query.shopper, query.k, query.avatar
     _avatar(avatar_id)  # 404 when it is not this storefront's
     state = current_app.extensions["tryon"]
@@ -59,7 +60,7 @@ def recommendations(query: RecommendationQuery):
     with recommender.lock:
         recommender.learn(state["data"], avatar_of)
         items = recommender.recommend(avatar, k, pseudonym)
-    state["data"].log_served(g.storefront, pseudonym, avatar_id if avatar else None,
+    state["data"].log_served(g.storefront, pseudonym, avatar_id,
                              recommender.name, items)
     return jsonify(policy=recommender.name, items=items)
 
@@ -79,14 +80,12 @@ def _policy_of(setting: str, pseudonym: str) -> str:
     return SPLIT[int(pseudonym[:8], 16) % len(SPLIT)]
 
 
-def _avatar(avatar_id: str | None) -> dict | None:
-    """The storefront's avatar named in a request, if any; another's is not found."""
-    if avatar_id is None:
-        return None
-    avatar = current_app.extensions["tryon"]["data"].avatar(g.storefront, avatar_id)
-    if avatar is None:
+def _avatar(avatar_id: str | None) -> None:
+    """404 when a request names an avatar that is not this storefront's (fitting, ready or
+    failed)."""
+    if avatar_id is not None and current_app.extensions["tryon"]["data"].avatar_state(
+            g.storefront, avatar_id) is None:
         raise fail(404, "not_found", f"no avatar {avatar_id!r}")
-    return avatar
 
 
 def _avatar_lookup(data, storefront: str):
