@@ -50,9 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     from neural.photo.person_detector import keep_detector
 
     device = resolve_device(args.device)
-    people = [(sample, json.loads(str(np.load(sample)["meta"])))
-              for sample in sorted((Path(args.data) / args.split).glob("[0-9]*.npz"))]
-    people = [(sample, meta) for sample, meta in people
+    people = [(sample, _meta(sample))
+              for sample in sorted((Path(args.data) / args.split).glob("[0-9]*.npz"))
               if sample.with_name(f"{sample.stem}_side.png").is_file()][: args.limit]
     if not people:
         print(f"no test people under {args.data}/{args.split}: run `make bench-data` first",
@@ -84,6 +83,12 @@ def main(argv: list[str] | None = None) -> int:
                                   "garment": args.garment, "median_seconds": table})
     print(f"saved {args.json}")
     return 0
+
+
+def _meta(sample: Path) -> dict:
+    """A test person's record (its truth among it)."""
+    with np.load(sample) as data:
+        return json.loads(str(data["meta"]))
 
 
 def _avatar(sample: Path, meta: dict, with_side: bool, device: str,
