@@ -9,8 +9,8 @@ import contextlib
 import dataclasses
 import os
 from dataclasses import dataclass
-from typing import Iterator
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
