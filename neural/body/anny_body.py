@@ -194,11 +194,18 @@ class ShapeNear:
         nudged = start + self.STEP * torch.cat([torch.zeros_like(start), torch.eye(
             start.shape[1], dtype=start.dtype, device=start.device)])
         coefficients = self._phenotype_coefficients(nudged)
-        self.start, self.coefficients = start, coefficients[:1]
-        self.slopes = (coefficients[1:] - coefficients[:1]) / self.STEP  # (6, K)
-        rest = model.get_rest_model(torch.cat([self.coefficients, self._local_coefficients(
+        slopes = (coefficients[1:] - coefficients[:1]) / self.STEP  # (6, K)
+        rest = model.get_rest_model(torch.cat([coefficients[:1], self._local_coefficients(
             local_changes.detach())], 1))
-        self.orientations = rest["rest_bone_poses"][:, :, :3, :3]
+        self.start, self.orientations = start, rest["rest_bone_poses"][:, :, :3, :3]
+        count = coefficients.shape[1]  # the phenotypes' blendshapes come first, then the locals'
+        # per surface (vertices, bone heads): at the start's phenotypes, per phenotype's step,
+        # and the local changes' own blendshapes; a step mixes 6 + 2 L shapes, not all of them
+        self.surfaces = [(template + torch.einsum("cpd,c->pd", shapes[:count], coefficients[0]),
+                          torch.einsum("cpd,kc->kpd", shapes[:count], slopes), shapes[count:])
+                         for template, shapes in ((model.template_vertices, model.blendshapes),
+                                                  (model.template_bone_heads,
+                                                   model.bone_heads_blendshapes))]
 
     def _phenotype_coefficients(self, phenotypes):
         """(B, K) blendshape coefficients of the phenotypes (model order), the local changes'
@@ -223,16 +230,11 @@ class ShapeNear:
         import roma
         import torch
 
-        from anny.skinning.skinning import apply_linear_blendshape
-
-        model = self.model
         moved = phenotypes[:, self.phenotype_order] - self.start
-        coefficients = torch.cat([self.coefficients + moved @ self.slopes,
-                                  self._local_coefficients(local_changes)], 1)
-        vertices = apply_linear_blendshape(model.template_vertices, model.blendshapes,
-                                           coefficients)
-        heads = apply_linear_blendshape(model.template_bone_heads, model.bone_heads_blendshapes,
-                                        coefficients)
+        local = self._local_coefficients(local_changes)
+        vertices, heads = (start[None] + torch.einsum("kpd,bk->bpd", per_phenotype, moved)
+                           + torch.einsum("cpd,bc->bpd", per_local, local)
+                           for start, per_phenotype, per_local in self.surfaces)
         poses = roma.Rigid(linear=self.orientations, translation=heads).to_homogeneous()
         return {"rest_vertices": vertices, "rest_bone_heads": heads, "rest_bone_poses": poses}
 

@@ -346,11 +346,13 @@ def fit_body(
         if progress:
             progress(step + 1, total_steps)
 
-    with torch.no_grad():
+    with torch.no_grad():  # the fitted body, whole, in every view's pose
         phenotypes, local = shape()
-        fits = {view.name: _view_fit(view, model, regressor, faces, phenotypes, local)
-                for view in views}
-        rest = body_forward(model, phenotypes, local)["rest_vertices"][0, :, 2]
+        out = body_forward(model, phenotypes, local, torch.stack([view.rotvecs for view in views]))
+        keypoints = regressor(out)
+        fits = {view.name: _view_fit(view, out["vertices"][index], keypoints[index], faces)
+                for index, view in enumerate(views)}
+        rest = out["rest_vertices"][0, :, 2]
         stature = float(rest.max() - rest.min())
     body = BodyParameters(
         phenotypes={k: round(v, 6) for k, v in zip(PHENOTYPES, phenotypes[0].tolist())},
@@ -367,10 +369,10 @@ def fit_body(
     )
 
 
-def _view_fit(view: _View, model, regressor, faces, phenotypes, local) -> ViewFit:
-    out = body_forward(model, phenotypes, local, view.rotvecs)
-    uv = view.project(out["vertices"][0]).cpu().numpy()
-    kp_uv = view.project(regressor(out)[0, ANNY_KEYPOINTS]).cpu().numpy()
+def _view_fit(view: _View, vertices, keypoints, faces) -> ViewFit:
+    """How well the body posed for ``view`` (its vertices and keypoints) explains the photo."""
+    uv = view.project(vertices).cpu().numpy()
+    kp_uv = view.project(keypoints[ANNY_KEYPOINTS]).cpu().numpy()
     silhouette = rasterize(uv, faces, *view.size)
     seen = view.person.visibility[BLAZEPOSE_KEYPOINTS] >= 0.5
     errors = np.linalg.norm(kp_uv - view.target.cpu().numpy(), axis=1)[seen] / view.ratio
