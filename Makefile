@@ -13,7 +13,7 @@ BLENDER5_STAMP := $(BLENDER5_VENV)/.installed
 APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium fonts-wqy-microhei postgresql
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test docs install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter bench-bodies bench-avatar bench-size bench-gates bench-drape bench-imports bench-addon bench-farm bench-api bench-instant build clean
+.PHONY: demo test docs install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter train-drape bench-bodies bench-avatar bench-size bench-gates bench-drape bench-imports bench-addon bench-farm bench-api bench-instant build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -113,6 +113,14 @@ train-shape: $(STAMP)
 # split; writes neural/segmenter/weights/segmenter.{pt,json}.
 train-segmenter: $(STAMP)
 	$(BIN)/python -m neural.segmenter.train --data $(SYNTHETIC)
+
+# Train the learned drapes (issue 27) on Newton drapes of every garment kind over sampled bodies
+# (DRAPES per kind + 20 held out; about 3 s a drape with 2 workers here, 10 min a kind at 150).
+# Writes neural/drape/weights/<kind>.npz and a report beside it. Resumable: out/train_drape.
+DRAPES ?= 150
+KINDS ?= tshirt,shirt,hoodie,jacket,trousers,jeans,skirt,dress
+train-drape: $(STAMP)
+	$(BIN)/python -m neural.drape.train_drape --kinds $(KINDS) --drapes $(DRAPES) --workers $(WORKERS)
 
 # How the dressed splits' body sampler covers ANSUR II's 6,068 adults, by sex (needs ../shared).
 bench-bodies: $(STAMP)

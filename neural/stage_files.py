@@ -127,7 +127,8 @@ class Layer(_Closed):
 
 
 class DrapeAttempt(_Closed):
-    name: str = Field(description="the settings tried: standard, then gentle")
+    name: str = Field(description="the settings tried: learned start (where a learned drape "
+                      "ships), standard, then gentle; learned: the learned drape alone")
     failed_gates: list[str] = Field(description="the simulation gates this attempt failed")
     stopped_early: bool = Field(description="stopped while settling: cloth deep in the body")
 

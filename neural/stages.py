@@ -145,15 +145,16 @@ def _imported_garment(pattern, fabric: str, out_dir: str | os.PathLike,
 
 def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,
                 out_dir: str | os.PathLike, device: str = "auto", progress: Progress = None,
-                over: str | os.PathLike | None = None, keep_failed: bool = False) -> dict:
+                over: str | os.PathLike | None = None, keep_failed: bool = False,
+                learned: bool = False) -> dict:
     """avatar + garment (+ a finished drape to wear it over) -> draped.glb, fit.json. A drape
     that fails its simulation gates raises ``DrapeFailed`` and writes nothing, unless
     ``keep_failed`` (then fit.json's ``simulation`` says why); nothing is draped over a drape
-    that failed (``DrapeFailed``)."""
+    that failed (``DrapeFailed``). ``learned``: the learned drape alone, no simulation."""
     import json
 
     from neural.device import resolve_device
-    from neural.drape.drape_garment import drape
+    from neural.drape.drape_garment import drape, learned_drape_files
     from neural.drape.fit_metrics import drape_failure
     from neural.errors import DrapeFailed
 
@@ -163,6 +164,8 @@ def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,
         raise DrapeFailed(f"the drape in {over} failed ({failure}): nothing is draped over it")
     device = resolve_device(device)
     with staged_output_dir(out_dir) as stage:
+        if learned:
+            return learned_drape_files(avatar, garment, stage, over, device, keep_failed)
         return drape(avatar, garment, stage, device, progress=progress, over=over,
                      keep_failed=keep_failed)
 

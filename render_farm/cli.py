@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     drape.add_argument("--keep-failed", action="store_true",
                        help="write a drape that fails its simulation gates (marked failed in "
                             "fit.json) instead of stopping with the reason")
+    drape.add_argument("--learned", action="store_true",
+                       help="the learned drape alone, in milliseconds, no cloth simulation "
+                            "(t-shirts and the kinds trained by make train-drape)")
     _add_out_and_device(drape, "out/drape")
     drape.set_defaults(handler=_drape)
 
@@ -290,7 +293,7 @@ def _drape(args) -> str:
     progress = _bar("draping", args.progress)
     try:
         doc = drape_stage(args.avatar, args.garment, args.out, args.device, progress,
-                          args.over, args.keep_failed)
+                          args.over, args.keep_failed, args.learned)
     except DrapeFailed as failed:
         progress.close()
         raise DrapeFailed(f"{failed} (nothing written; --keep-failed writes it marked failed)"
@@ -299,7 +302,8 @@ def _drape(args) -> str:
         return (f"drape FAILED, kept in {args.out} marked failed (fit.json): "
                 f"{doc['simulation']['reason']}")
     gates = ", ".join(f"{k} {'pass' if v['pass'] else 'FAIL'}" for k, v in doc["gates"].items())
-    return f"draped in {doc['wall_time_s']} s, written to {args.out} ({gates})"
+    how = "learned drape" if args.learned else "draped"
+    return f"{how} in {doc['wall_time_s']} s, written to {args.out} ({gates})"
 
 
 def _size(args) -> str:

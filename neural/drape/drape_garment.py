@@ -1,6 +1,9 @@
 """The drape stage: avatar + garment files in, draped.glb + fit.json out.
 
-A drape that fails a simulation gate (``fit_metrics.SIMULATION_GATES``: cloth inside the body,
+Where a learned drape of the garment's kind ships (``learned_drape``), the physics drape starts
+from its prediction with a short sewing phase (``LEARNED_START``); otherwise, or when that
+attempt fails a gate, from the panels placed round the body. ``learned_drape_files`` writes the
+learned drape alone (no simulation). A drape that fails a simulation gate (``fit_metrics.SIMULATION_GATES``: cloth inside the body,
 seams left open, cloth still moving, the garment through itself) is draped again with gentler
 settings (``ATTEMPTS``); if the last attempt fails too, fit.json's ``simulation`` says so and
 why, and ``drape`` raises ``DrapeFailed`` unless asked to keep it. Tightness (strain) is a fit
@@ -73,6 +76,13 @@ class Attempt:
     settings: ClothSettings
 
 
+# from a learned drape the seams are nearly closed and the cloth is near its rest: sewing is
+# short and the cloth's last centimetre is damped harder (t-shirts: 17-25 frames to settle
+# against 30-45 from the placed panels, ending as near Newton's placed-start drape as two
+# physics drapes from different starts lie to each other, ~8-10 mm mean)
+LEARNED_START = Attempt("learned start", CLEARANCE_M,
+                        ClothSettings(sew_frames=2, settle_frames=3, damping=12.0,
+                                      max_frames=160))
 ATTEMPTS = (
     # settling stops as soon as the cloth is still: the 8 s allowed cost only the drapes that
     # are slow to settle (most settle in 1.5-2.5 s; a jacket too small for a tall man in 8 s)
@@ -132,8 +142,13 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     tried, outcomes = [], []
     setup = prepare_drape(avatar_path, garment_path, over, attempts[0].clearance_m)
     under = setup.sheets()
+    learned = learned_start(setup)
+    if learned is not None:
+        attempts = (LEARNED_START, *attempts)
     for number, attempt in enumerate(attempts, start=1):
-        if number > 1:  # the files are read once; each attempt places the panels anew
+        if attempt is LEARNED_START:
+            setup = replace(setup, start_positions=learned)
+        elif number > 1:  # the files are read once; each attempt places the panels anew
             setup = setup.placed(attempt.clearance_m)
         watch = (_clear_of_body(setup.body.vertices, setup.body.faces)
                  if number < len(attempts) else None)
@@ -160,6 +175,50 @@ def drape(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
     _write(out_dir, setup, simulated.positions, document)
     if progress:
         progress(1, 1)
+    return document
+
+
+def learned_start(setup: DrapeSetup) -> np.ndarray | None:
+    """The learned drape of ``setup``'s garment (V, 3, metres), or None when no model of its
+    kind ships or the garment's panels are not the model's (an imported pattern)."""
+    from neural.drape.learned_drape import load_model, predict
+
+    model = load_model(setup.garment["garment"])
+    if model is None or tuple(setup.mesh.panel_names) != model.panels:
+        return None
+    return predict(model, setup)
+
+
+def learned_drape_files(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
+                        out_dir: str | os.PathLike, over: str | os.PathLike | None = None,
+                        device: str = "cpu", keep_failed: bool = False) -> dict:
+    """The learned drape alone, in milliseconds: draped.glb and fit.json as ``drape`` writes
+    them (the same topology; fit.json's one attempt is named "learned", its simulation gates
+    judged on the prediction, with nothing simulated). Raises ``InputError`` when no learned
+    drape of the garment's kind ships, and ``DrapeFailed`` when the prediction fails a gate,
+    unless ``keep_failed``."""
+    from neural.errors import InputError
+
+    started = time.perf_counter()
+    setup = prepare_drape(avatar_path, garment_path, over)
+    positions = learned_start(setup)
+    if positions is None:
+        raise InputError(f"no learned drape for {setup.garment['garment']}: drape it without "
+                         "--learned")
+    from neural.drape.cloth_sim import ClothResult
+
+    result = ClothResult(positions, 0, np.zeros(len(positions)))
+    report = fit_report(positions, setup.mesh.uv, setup.mesh.faces, setup.mesh.seam_pairs,
+                        setup.body.vertices, setup.body.faces, None, setup.sheets())
+    reason = failure_reason(report)
+    if reason and not keep_failed:
+        raise DrapeFailed(f"the learned drape of {setup.garment['garment']} "
+                          f"{setup.garment['size']} failed on this body: {reason}")
+    document = _document(setup, result, report, {
+        "passed": not reason, "reason": reason,
+        "attempts": [{"name": "learned", "failed_gates": failed_simulation_gates(report),
+                      "stopped_early": False}]}, device, started)
+    _write(out_dir, setup, positions, document)
     return document
 
 
@@ -226,13 +285,31 @@ def _document(setup: DrapeSetup, simulated, report: dict, simulation: dict, devi
 def _write(out_dir: str | os.PathLike, setup: DrapeSetup, positions: np.ndarray,
            document: dict) -> None:
     out_dir = Path(out_dir)
+    write_bytes_atomic(out_dir / "draped.glb", _draped_glb(setup, positions))
+    write_json_atomic(out_dir / "fit.json", checked("fit.json", document))
+
+
+def _draped_glb(setup: DrapeSetup, positions: np.ndarray) -> bytes:
+    """draped.glb's bytes: the body, the garments under and this garment at ``positions``."""
     under, under_surfaces = glb_nodes(setup.layers)
-    write_bytes_atomic(out_dir / "draped.glb", glb_bytes({
+    return glb_bytes({
         "body": (setup.body.vertices, setup.body.faces, None),
         **under,
         "garment": (positions, setup.mesh.faces, setup.mesh.uv),
-    }, {"body": SKIN, **under_surfaces, "garment": fabric_surface(setup.garment["fabric"])}))
-    write_json_atomic(out_dir / "fit.json", checked("fit.json", document))
+    }, {"body": SKIN, **under_surfaces, "garment": fabric_surface(setup.garment["fabric"])})
+
+
+def learned_preview(avatar_path: str | os.PathLike, garment_path: str | os.PathLike,
+                    out_glb: str | os.PathLike) -> bool:
+    """A draped.glb of the learned drape alone, for a picture in a second: no fit.json, no
+    gates judged; False (nothing written) when no learned drape of the garment's kind
+    ships."""
+    setup = prepare_drape(avatar_path, garment_path)
+    positions = learned_start(setup)
+    if positions is None:
+        return False
+    write_bytes_atomic(out_glb, _draped_glb(setup, positions))
+    return True
 
 
 def panel_masks(setup: DrapeSetup) -> tuple[np.ndarray, np.ndarray]:
