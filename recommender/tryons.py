@@ -1,14 +1,17 @@
 """Try-ons for the storefront: an avatar in a catalog garment, in a size or with size advice
 ("advise": the size its chart gives the avatar and the sizes either side of it are draped, and
 the advice is the smallest of them that is tight nowhere, ``neural.drape.size_advice``), run as
-a ``render_farm`` job. A preview of the body comes at once; the drapes and the Cycles renders
+a ``render_farm`` job. A preview comes at once: the garment on the body by its learned drape
+(``preview/``: its garment folder and draped.glb), or the bare body where the garment's kind has
+none; the physics drapes and the Cycles renders
 follow, from the farm's workers when a broker is configured, else from one runner thread in this
 server process, which runs the job's tasks in a warm engine process of its own. Reading a try-on's status
 writes nothing: its outcome (state and the drape's fit score, which the recommenders learn from)
 is recorded when it ends, by the runner, or for a farm job by a follower thread that watches the
 farm's store (a starting server follows the farm try-ons left unsettled).
 
-Files, under ``<data>/tryons/<storefront>/``: ``<tryon>/job.yaml`` and ``preview.png``, and
+Files, under ``<data>/tryons/<storefront>/``: ``<tryon>/job.yaml``, ``preview.png`` and
+``preview/``, and
 ``out/``, the jobs' shared output folder (a drape made for one try-on serves the next).
 """
 from __future__ import annotations
@@ -51,9 +54,23 @@ class TryOnService:
         # previews are rendered in a thread of their own, with one renderer made at start
         self.previewer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview")
         self.preview_renderer = self.previewer.submit(PreviewRenderer)
+        self.previewer.submit(_warm_preview)
         if settings.broker:
             for storefront, tryon_id, farm_job in data.unsettled_farm_tryons():
                 self._follow(storefront, tryon_id, farm_job)
+
+    def _preview(self, avatar_dir: Path, item: Item, size: str, folder: Path) -> Path:
+        """preview.png: the garment in ``size`` on the avatar by its learned drape (under
+        ``folder/preview``: its garment and draped.glb), or the bare body where its kind has
+        none; run in the preview thread."""
+        from neural.drape.drape_garment import learned_preview
+        from neural.stages import garment_stage
+
+        garment, draped = folder / "preview" / "garment", folder / "preview" / "draped.glb"
+        garment_stage(item.kind, size, item.fabric, garment, item.color)
+        if not learned_preview(avatar_dir, garment, draped):
+            draped = avatar_dir / "avatar.glb"
+        return self.preview_renderer.result().render(draped, folder / "preview.png")
 
     def folder(self, storefront: str, tryon_id: str | None = None) -> Path:
         root = self.settings.data_dir / "tryons" / storefront
@@ -84,9 +101,7 @@ class TryOnService:
             "render": {"views": list(VIEWS), "samples": self.settings.render_samples,
                        "resolution": list(self.settings.render_resolution)},
             "output": str(self.folder(storefront))}))
-        renderer = self.preview_renderer.result()
-        self.previewer.submit(renderer.render, avatar_dir / "avatar.glb",
-                              folder / "preview.png").result()
+        self.previewer.submit(self._preview, avatar_dir, *sized[-1], folder).result()
         farm_job = None
         if self.settings.broker:
             from render_farm.farm_client import submit
@@ -303,6 +318,15 @@ def _chosen_size(item: Item, size: str, avatar: dict) -> str:
         raise InputError(f"no size {size!r} for {item.id}: choose one of "
                          f"{', '.join(item.sizes)} or 'advise'")
     return size
+
+
+def _warm_preview() -> None:
+    """Load what a preview's learned drape needs (the body model), so the first try-on does not
+    wait for it."""
+    from neural.body.anny_body import anny_landmarks, load_anny
+
+    load_anny()
+    anny_landmarks()
 
 
 def _job_garment(item: Item) -> dict:

@@ -390,7 +390,8 @@ def test_keys_are_made_from_the_command_line(tmp_path, capsys):
 def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp_path,
                                                                          failed_drape):
     """An avatar (Anny's average man, stored as an upload's would be) in the catalog's red tee
-    with size advice: his chart's size (S) and those either side draped and rendered by the
+    with size advice: a preview of the tee on him at once (its learned drape), then his chart's
+    size (S) and those either side draped and rendered by the
     server's runner thread in the engine it started with the server, and S advised because XS
     is tight at the chest."""
 
@@ -411,6 +412,9 @@ def test_a_tryon_shows_a_preview_at_once_then_renders_its_drape_and_fit(api, tmp
     preview = api("GET", tryon["files"]["preview.png"])
     assert preview.mimetype == "image/png" and Image.open(io.BytesIO(preview.data)).size == (
         256, 384)
+    pixels = np.asarray(Image.open(io.BytesIO(preview.data)).convert("RGB")).astype(int)
+    red = pixels[..., 0] - pixels[..., 1:].max(axis=-1) > 60
+    assert red.mean() > 0.02, red.mean()  # the tee's learned drape on him, not his bare body
     _error(api("GET", f"/v1/tryons/{tryon['id']}", shop="shop-b"), 404)
 
     deadline = time.monotonic() + 600
