@@ -150,7 +150,8 @@ def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,
     """avatar + garment (+ a finished drape to wear it over) -> draped.glb, fit.json. A drape
     that fails its simulation gates raises ``DrapeFailed`` and writes nothing, unless
     ``keep_failed`` (then fit.json's ``simulation`` says why); nothing is draped over a drape
-    that failed (``DrapeFailed``). ``learned``: the learned drape alone, no simulation."""
+    that failed (``DrapeFailed``). ``learned``: the learned drape alone, no simulation, written
+    even when it fails a gate (a preview; fit.json says so)."""
     import json
 
     from neural.device import resolve_device
@@ -165,7 +166,7 @@ def drape_stage(avatar: str | os.PathLike, garment: str | os.PathLike,
     device = resolve_device(device)
     with staged_output_dir(out_dir) as stage:
         if learned:
-            return learned_drape_files(avatar, garment, stage, over, device, keep_failed)
+            return learned_drape_files(avatar, garment, stage, over, device)
         return drape(avatar, garment, stage, device, progress=progress, over=over,
                      keep_failed=keep_failed)
 

@@ -299,7 +299,8 @@ def _drape(args) -> str:
         raise DrapeFailed(f"{failed} (nothing written; --keep-failed writes it marked failed)"
                           ) from None
     if not doc["simulation"]["passed"]:
-        return (f"drape FAILED, kept in {args.out} marked failed (fit.json): "
+        what = "learned drape (a preview)" if args.learned else "drape FAILED,"
+        return (f"{what} kept in {args.out} marked failed (fit.json): "
                 f"{doc['simulation']['reason']}")
     gates = ", ".join(f"{k} {'pass' if v['pass'] else 'FAIL'}" for k, v in doc["gates"].items())
     how = "learned drape" if args.learned else "draped"
