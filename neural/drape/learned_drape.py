@@ -132,8 +132,8 @@ def finish(positions: np.ndarray, faces: np.ndarray, rest_uv: np.ndarray,
     the body."""
     from neural.drape.fit_metrics import face_edges
 
-    groups = seam_groups(seam_pairs, len(positions))
     edges = np.unique(np.sort(face_edges(faces), axis=1), axis=0)
+    groups = seam_groups(seam_pairs, len(positions), edges)
     longest = np.linalg.norm(rest_uv[edges[:, 0]] - rest_uv[edges[:, 1]], axis=1)
     longest *= 1.0 + RELAX_SLACK
     degree = np.bincount(edges.ravel(), minlength=len(positions))[:, None]
@@ -150,15 +150,21 @@ def finish(positions: np.ndarray, faces: np.ndarray, rest_uv: np.ndarray,
     return clearance.push_out(positions)
 
 
-def seam_groups(seam_pairs: np.ndarray, count: int) -> np.ndarray:
+def seam_groups(seam_pairs: np.ndarray, count: int, edges: np.ndarray) -> np.ndarray:
     """(count,) a group number per vertex: vertices sewn together (``seam_pairs`` (S, 2),
-    joined through shared vertices at seam corners) share one."""
+    joined through shared vertices at seam corners) share one, unless two of them are ends of
+    one mesh edge (``edges`` (E, 2)): joining those would collapse a triangle, so each such
+    vertex keeps a group of its own (the solver closes those seams)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
     links = coo_matrix((np.ones(len(seam_pairs)), (seam_pairs[:, 0], seam_pairs[:, 1])),
                        shape=(count, count))
-    return connected_components(links, directed=False)[1]
+    groups = connected_components(links, directed=False)[1]
+    collapsing = np.isin(groups, groups[edges[:, 0]][groups[edges[:, 0]] == groups[edges[:, 1]]])
+    alone = np.flatnonzero(collapsing)
+    groups[alone] = groups.max() + 1 + np.arange(len(alone))
+    return np.unique(groups, return_inverse=True)[1]  # numbered 0.. without gaps
 
 
 def weld(positions: np.ndarray, groups: np.ndarray) -> np.ndarray:
