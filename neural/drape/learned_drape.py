@@ -192,9 +192,9 @@ class BodyClearance:
 
         corners = vertices[faces]
         face_normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])
-        normals = np.zeros_like(vertices)
-        for corner in range(3):  # area-weighted
-            np.add.at(normals, faces[:, corner], face_normals)
+        normals = np.stack([  # area-weighted sums of the faces round each vertex
+            sum(np.bincount(faces[:, corner], face_normals[:, axis], len(vertices))
+                for corner in range(3)) for axis in range(3)], axis=1)
         self.vertices = vertices
         self.normals = normals / np.maximum(np.linalg.norm(normals, axis=1, keepdims=True),
                                             1e-12)

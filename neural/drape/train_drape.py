@@ -65,8 +65,9 @@ def drape_sample(kind: str, seed: int, work: str) -> str | None:
                         setup.mesh.seam_pairs, setup.body.vertices, setup.body.faces,
                         simulated.speeds)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if failed_simulation_gates(report):
-        failed.write_text(", ".join(failed_simulation_gates(report)) + "\n")
+    failed_gates = failed_simulation_gates(report)
+    if failed_gates:
+        failed.write_text(", ".join(failed_gates) + "\n")
         return None
     import io
 
