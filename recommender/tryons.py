@@ -39,7 +39,9 @@ from render_farm.plan import plan_job
 from render_farm.render_stage import failed_drape
 
 VIEWS = ("front", "back")
-SIZE_FILES = tuple(f"{view}.png" for view in VIEWS) + ("draped.glb", "fitmap.glb")  # per size
+SIZE_FILES = tuple(f"{view}.png" for view in VIEWS) + ("draped.glb", "fitmap.glb", "moving.glb")
+# files made from a size's drape when first asked for, and the folder of the try-on keeping them
+MADE_FILES = {"fitmap.glb": "fitmaps", "moving.glb": "moving"}
 PROGRESS_EVERY_S = 0.5  # how often a run here records its progress
 FOLLOW_EVERY_S = 2.0  # how often a follower looks at its farm job
 FOLLOW_TRIES = 30  # reads of the farm's store that may fail in a row before a follower stops
@@ -160,7 +162,8 @@ class TryOnService:
 
     def file(self, storefront: str, tryon_id: str, name: str) -> Path | None:
         """A try-on's file by name, if it exists: preview.png; <view>.png, draped.glb and
-        fitmap.glb (the garment coloured by its fit) of the size shown; the same under <size>/
+        fitmap.glb (the garment coloured by its fit) and moving.glb (the drape skinned to the
+        avatar's armature, with motions to play) of the size shown; the same under <size>/
         for any size draped."""
         record = self.data.tryon(storefront, tryon_id)
         if record is None:
@@ -179,29 +182,44 @@ class TryOnService:
         if size not in folders or failed_drape(folders[size][0]):
             return None  # a drape that failed is never shown
         drape, render = folders[size]
-        if base == "fitmap.glb":
-            return self._fitmap(storefront, tryon_id, size, drape)
+        if base in MADE_FILES:
+            return self._made(storefront, tryon_id, size, drape, base)
         path = (drape if base == "draped.glb" else render) / base
         return path if path.is_file() else None
 
-    def _fitmap(self, storefront: str, tryon_id: str, size: str, drape: Path) -> Path | None:
-        """The size's fit-map model (``render_farm.fitmap_model``), made once, kept with the
-        try-on's files."""
+    def _made(self, storefront: str, tryon_id: str, size: str, drape: Path, base: str
+              ) -> Path | None:
+        """The size's fit-map model (``render_farm.fitmap_model``) or moving model
+        (``neural.drape.moving_drape``, made in the preview thread, where the body model is
+        loaded), made once, kept with the try-on's files."""
         from neural.files import write_bytes_atomic
-        from render_farm.fitmap_model import fitmap_glb
 
-        path = self.folder(storefront, tryon_id) / "fitmaps" / f"{size}.glb"
+        path = self.folder(storefront, tryon_id) / MADE_FILES[base] / f"{size}.glb"
         if not path.is_file() and (drape / "fit.json").is_file():
+            if base == "fitmap.glb":
+                from render_farm.fitmap_model import fitmap_glb
+
+                model = fitmap_glb(drape)
+            else:
+                from neural.drape.moving_drape import moving_glb
+
+                avatar = self._avatar_folder(storefront, tryon_id)
+                model = self.previewer.submit(moving_glb, drape, avatar).result()
             path.parent.mkdir(exist_ok=True)
-            write_bytes_atomic(path, fitmap_glb(drape))
+            write_bytes_atomic(path, model)
         return path if path.is_file() else None
 
     def _avatar(self, storefront: str, tryon_id: str) -> dict:
         """The avatar.json the try-on's job drapes."""
         from neural.fitting.avatar_file import read_avatar
 
+        return read_avatar(self._avatar_folder(storefront, tryon_id))[0]
+
+    def _avatar_folder(self, storefront: str, tryon_id: str) -> Path:
+        """The folder of the avatar the try-on's job drapes (its avatar.json, or the folder)."""
         job = yaml.safe_load((self.folder(storefront, tryon_id) / "job.yaml").read_text())
-        return read_avatar(job["avatars"][0]["avatar"])[0]
+        avatar = Path(job["avatars"][0]["avatar"])
+        return avatar.parent if avatar.is_file() else avatar
 
     @staticmethod
     def _url(tryon_id: str, name: str) -> str:

@@ -4,7 +4,7 @@ against the real API served over HTTP, at a phone's viewport in English and a la
 Simplified Chinese: the steps (how to take the photo; photos that are refused with a reason, one
 taken with the (fake) camera and one uploaded, then one that passes, and the height; progress;
 the result), the 3D model turned and zoomed,
-the fit map toggled, sizes switched, the try-on shared, and "complete the look" cards adding
+the fit map toggled, the body set walking and posing with the garment following, sizes switched, the try-on shared, and "complete the look" cards adding
 a bottom (trousers where recommended) and a jacket to the outfit, whose top then changes size. axe-core checks each step;
 screenshots go to tests/artifacts/ (git-ignored)."""
 from __future__ import annotations
@@ -24,15 +24,11 @@ from werkzeug.serving import make_server
 
 from recommender.api import create_app
 from recommender.api.config import settings_from_environment
+from tests.benchmarks.headless import CHROMIUM, FLAGS
 from tests.conftest import HEIGHT_CM, PHOTO
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic",
-         "--use-angle=swiftshader", "--enable-unsafe-swiftshader",  # WebGL on the CPU
-         "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]  # a camera
 ROOT = Path(__file__).resolve().parents[1]
 AXE = ROOT / "recommender" / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -176,6 +172,19 @@ def test_the_fitting_room_from_photo_to_outfit(product_page, lang, viewport):
         page.click("[part=fitmap]")
         page.wait_for_function(f"{viewer}.src !== '{plain}'", timeout=10_000)  # a new blob
         assert page.get_attribute("[part=fitmap]", "aria-pressed") == "false"
+
+        # the body moves: moving.glb's motions, played by the viewer, the garment following
+        page.click("[data-motion=walk]")
+        page.wait_for_function(f"{viewer}.loaded && {viewer}.animationName === 'walk' && "
+                               f"!{viewer}.paused", timeout=120_000)
+        assert set(page.evaluate(f"{viewer}.availableAnimations")) == {
+            "walk", "arms down", "hands on hips", "weight on one leg", "turn"}
+        start = page.evaluate(f"{viewer}.currentTime")
+        page.wait_for_function(f"{viewer}.currentTime > {start} + 0.2", timeout=10_000)
+        assert page.get_attribute("[data-motion=walk]", "aria-pressed") == "true"
+        check("6-moving")
+        page.click("[data-motion='hands on hips']")
+        page.wait_for_function(f"{viewer}.animationName === 'hands on hips'", timeout=10_000)
 
         # a size draped beside the advised one shows at once; the advice stays
         draped = page.evaluate(f"Object.keys({widget}.draped)")

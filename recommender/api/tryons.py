@@ -2,9 +2,11 @@
 outfit ``{"avatar": ID, "garments": [{"garment": ID, "size": "M" | "advise"}, ...]}``, answers at
 once with the try-on's preview; GET /v1/tryons/{id} follows it (state, progress, then the
 renders, the draped 3D model and the fit with a verdict per sizing girth); GET
-/v1/tryons/{id}/files/{name} serves preview.png, front.png, back.png, draped.glb and fitmap.glb
-(the garment coloured by its fit: red touching the body, blue hanging off; those of the size
-shown), and SIZE/front.png, SIZE/back.png, SIZE/draped.glb and SIZE/fitmap.glb of each size.
+/v1/tryons/{id}/files/{name} serves preview.png, front.png, back.png, draped.glb, fitmap.glb
+(the garment coloured by its fit: red touching the body, blue hanging off) and moving.glb (the
+drape skinned to the body, with motions to play: a walk, poses, a turn), those of the size
+shown, and SIZE/front.png, SIZE/back.png, SIZE/draped.glb, SIZE/fitmap.glb and SIZE/moving.glb
+of each size.
 POST /v1/tryons/{id}/share ``{"days": 30}`` (opt-in) answers a link to a public page of a done
 try-on (``shared``) and when it expires; DELETE on the same path ends every link to it."""
 from __future__ import annotations
@@ -73,8 +75,8 @@ def get_tryon(tryon_id: str):
 @blueprint.get("/tryons/<tryon_id>/files/<path:name>")
 @API.validate(resp=answers(HTTP_200=None), tags=["try-ons"])
 def get_file(tryon_id: str, name: str):
-    """preview.png; front.png, back.png, draped.glb or fitmap.glb of the size shown; the same
-    under SIZE/ for any size draped."""
+    """preview.png; front.png, back.png, draped.glb, fitmap.glb or moving.glb (the drape with
+    motions to play) of the size shown; the same under SIZE/ for any size draped."""
     path = current_app.extensions["tryon"]["tryons"].file(g.storefront, tryon_id, name)
     if path is None:
         raise fail(404, "not_found", f"no file {name!r} for try-on {tryon_id!r} (yet)")

@@ -20,6 +20,10 @@ const LOOK_SHOWN = 6;
 const STEPS = ["how", "photo", "fitting", "result"];
 const HEIGHT_CM = [100, 230];
 const LEGEND = "linear-gradient(90deg, #d90d05, #f2cc05, #0da626, #0073cc, #050d99)";
+// the animations of moving.glb (neural.body.motions) and the message naming each
+const MOTIONS = [["walk", "motionWalk"], ["arms down", "motionArmsDown"],
+  ["hands on hips", "motionHandsOnHips"], ["weight on one leg", "motionWeight"],
+  ["turn", "motionTurn"]];
 
 const STYLE = `
 :host { --accent: var(--tryon-accent, #1f4fd1); --accent-text: var(--tryon-accent-text, #fff);
@@ -79,6 +83,8 @@ model-viewer { width: 100%; height: min(62dvh, 560px); background: #f3f3f6;
 .fitmap-toggle[aria-pressed="true"] { background: var(--accent); color: var(--accent-text); }
 .legend { display: flex; align-items: center; gap: .5em; font-size: .85em; margin-top: .4em; }
 .legend span.bar { flex: 1; height: 10px; border-radius: 5px; background: ${LEGEND}; }
+.motions { display: flex; gap: .4em; flex-wrap: wrap; margin-top: .4em; }
+.motions button[aria-pressed="true"] { background: var(--accent); color: var(--accent-text); }
 .advice p { margin: 0 0 .4em; }
 .advice .headline { font-size: 1.2em; font-weight: 700; }
 details { margin-top: .4em; }
@@ -213,6 +219,9 @@ class TryOnWidget extends HTMLElement {
               <p class="legend" hidden role="img" aria-label="${t("legend")}: ${t("legendClose")}
                 – ${t("legendLoose")}"><span aria-hidden="true">${t("legendClose")}</span>
                 <span class="bar"></span><span aria-hidden="true">${t("legendLoose")}</span></p>
+              <div part="motions" class="motions" role="group" aria-label="${t("motions")}">
+                ${MOTIONS.map(([name, key]) => `<button type="button" data-motion="${name}"
+                  aria-pressed="false">${t(key)}</button>`).join("")}</div>
               <p part="no-picture" hidden></p>
             </div>
             <div>
@@ -257,6 +266,9 @@ class TryOnWidget extends HTMLElement {
       this.start().catch((error) => this.fail(error));
     });
     this.$("[part=fitmap]").addEventListener("click", () => this.toggleFitMap());
+    this.shadowRoot.querySelectorAll("[data-motion]").forEach((button) =>
+      button.addEventListener("click", () =>
+        this.playMotion(button.dataset.motion).catch((error) => this.fail(error))));
     this.$("[data-share]").addEventListener("click", () =>
       this.share().catch((error) => this.fail(error)));
     this.$("[data-copy]").addEventListener("click", async () => {
@@ -441,7 +453,8 @@ class TryOnWidget extends HTMLElement {
     renders.innerHTML = "";
     note.hidden = !entry.no_picture;
     note.textContent = entry.no_picture ? this.t("noPicture") : "";
-    model.hidden = this.$("[part=fitmap]").hidden = Boolean(entry.no_picture);
+    model.hidden = this.$("[part=fitmap]").hidden = this.$("[part=motions]").hidden =
+      Boolean(entry.no_picture);
     if (!entry.no_picture) {
       model.alt = this.t("model", named);
       this.setFitMap(false);
@@ -554,11 +567,42 @@ class TryOnWidget extends HTMLElement {
   }
 
   setFitMap(on) {
-    const toggle = this.$("[part=fitmap]");
-    toggle.setAttribute("aria-pressed", String(on));
+    this.markFitMap(on);
+    this.markMotion(null);
+    return this.showModel(on ? "fitmap.glb" : "draped.glb");
+  }
+
+  markFitMap(on) {
+    this.$("[part=fitmap]").setAttribute("aria-pressed", String(on));
     this.$(".legend").hidden = !on;
-    const file = this.shown.files[on ? "fitmap.glb" : "draped.glb"];
-    return this.fileUrl(file).then((url) => { this.$("[part=model]").src = url; });
+  }
+
+  markMotion(name) {
+    this.shadowRoot.querySelectorAll("[data-motion]").forEach((button) =>
+      button.setAttribute("aria-pressed", String(button.dataset.motion === name)));
+  }
+
+  // One of the shown size's models on the viewer, once loaded.
+  async showModel(file) {
+    const model = this.$("[part=model]");
+    model.dataset.file = file;
+    const url = await this.fileUrl(this.shown.files[file]);
+    if (model.dataset.file !== file) return;  // another model was asked for meanwhile
+    const loaded = new Promise((resolve) => model.addEventListener("load", resolve, {once: true}));
+    model.src = url;
+    await loaded;
+  }
+
+  // A motion of moving.glb (the drape skinned to the body), played by the viewer itself.
+  async playMotion(name) {
+    const model = this.$("[part=model]");
+    this.markMotion(name);
+    if (model.dataset.file !== "moving.glb") {
+      this.markFitMap(false);
+      await this.showModel("moving.glb");
+    }
+    model.animationName = name;
+    model.play();
   }
 
   toggleFitMap() {

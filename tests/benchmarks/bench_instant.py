@@ -16,7 +16,11 @@ never saw (seeds past ``train_drape``'s): the learned drape's time (ms) and its 
 Newton's drape from the placed panels (mean and p95, mm), the deepest cloth inside the body
 (mm) and its strain p95 against Newton's (points); Newton's time to pass the gates from the
 placed panels and from the learned drape, and how far those two Newton drapes lie apart (mean,
-mm: the physics' own spread, the floor for any prediction of it). Posing is not built yet: its rows are absent.
+mm: the physics' own spread, the floor for any prediction of it). Then the moving model (the
+first person's learned drape skinned to their armature, ``neural.drape.moving_drape``): the
+seconds to make moving.glb, its size, and the frame rate headless Chromium (SwiftShader: WebGL on
+this CPU) draws the storefront's viewer at while it plays the walk, beside its rate turning the
+same model unanimated (auto-rotate: what the viewer draws for a still drape).
 Saves JSON (default tests/benchmarks/results/instant.json).
 
 Usage: python tests/benchmarks/bench_instant.py [--data data/synthetic] [--split dressed_test]
@@ -31,6 +35,7 @@ import statistics
 import sys
 import tempfile
 import time
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import numpy as np
@@ -90,12 +95,16 @@ def main(argv: list[str] | None = None) -> int:
     table["front"]["first garment on body"] = round(statistics.median(first_garment), 3)
     table["front"]["draped garment (physics)"] = round(statistics.median(physics_garment), 3)
     _print(table, device)
+    moving = moving_model_rows(people[0], args.garment, device)
+    print(f"\nmoving model: made in {moving['seconds_to_make']:.2f} s, "
+          f"{moving['megabytes']:.2f} MB; the viewer draws {moving['walking_fps']:.0f} frames "
+          f"a second walking, {moving['turning_fps']:.0f} turning it still")
     learned = learned_drape_rows(args.drape_bodies, device)
     write_json_atomic(args.json, {"device": device_name(device), "split": args.split,
                                   "people": len(people), "refused": refused,
                                   "drapes": len(first_garment),
                                   "garment": args.garment, "median_seconds": table,
-                                  "learned_drape": learned})
+                                  "moving_model": moving, "learned_drape": learned})
     print(f"saved {args.json}")
     return 0
 
@@ -157,6 +166,80 @@ def _first_garment(person: tuple[Path, dict], kind: str, device: str, learned: b
         else:
             drape_stage(folder / "avatar", folder / "garment", folder / "drape", device)
         return time.perf_counter() - started
+
+
+VIEWER_PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<script type="module" src="model-viewer.min.js"></script></head><body style="margin:0">
+<model-viewer src="moving.glb" animation-name="walk" style="width:600px;height:800px">
+</model-viewer></body></html>"""
+COUNT_FRAMES = """seconds => new Promise(done => { let frames = 0; const start = performance.now();
+  const tick = now => { frames++; if (now - start < seconds * 1000) requestAnimationFrame(tick);
+    else done(frames / ((now - start) / 1000)); }; requestAnimationFrame(tick); })"""
+
+
+def moving_model_rows(person: tuple[Path, dict], kind: str, device: str,
+                      seconds: float = 4.0) -> dict:
+    """The person's moving model (avatar, ``kind`` in its chart's size, learned drape): the
+    seconds to make it (warm), its size, and the frames a second headless Chromium draws the
+    viewer at over ``seconds`` while it walks and while it turns unanimated."""
+    import shutil
+    import threading
+    from functools import partial
+    from http.server import ThreadingHTTPServer
+
+    from playwright.sync_api import sync_playwright
+
+    from headless import CHROMIUM, FLAGS
+    from neural.drape.drape_garment import learned_preview
+    from neural.drape.moving_drape import moving_glb
+    from neural.garments.garment_file import SIZE_CHARTS
+    from neural.garments.size_charts import fitted_size
+    from neural.stages import garment_stage
+    from recommender.api.widget import VIEWER
+
+    sample, meta = person
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        _avatar(sample, meta, False, device, folder / "avatar")
+        avatar = json.loads((folder / "avatar" / "avatar.json").read_text())
+        garment_stage(kind, fitted_size(SIZE_CHARTS[kind], avatar["measurements"]), "cotton",
+                      folder / "garment")
+        (folder / "drape").mkdir()
+        learned_preview(folder / "avatar", folder / "garment", folder / "drape" / "draped.glb")
+        moving_glb(folder / "drape", folder / "avatar", device=device)  # warm: first calls
+        started = time.perf_counter()
+        model = moving_glb(folder / "drape", folder / "avatar", device=device)
+        made = time.perf_counter() - started
+        site = folder / "site"
+        site.mkdir()
+        (site / "moving.glb").write_bytes(model)
+        (site / "index.html").write_text(VIEWER_PAGE)
+        shutil.copy(VIEWER / "model-viewer.min.js", site)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=site))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+                page = browser.new_page(viewport={"width": 600, "height": 800})
+                page.goto(f"http://127.0.0.1:{server.server_port}/index.html")
+                viewer = "document.querySelector('model-viewer')"
+                page.wait_for_function(f"{viewer}.loaded", timeout=120_000)
+                page.evaluate(f"{viewer}.setAttribute('auto-rotate-delay', '0'); "
+                              f"{viewer}.setAttribute('auto-rotate', '')")
+                turning = page.evaluate(COUNT_FRAMES, seconds)
+                page.evaluate(f"{viewer}.removeAttribute('auto-rotate'); {viewer}.play()")
+                page.wait_for_function(f"!{viewer}.paused", timeout=10_000)
+                walking = page.evaluate(COUNT_FRAMES, seconds)
+                browser.close()
+        finally:
+            server.shutdown()
+    return {"seconds_to_make": round(made, 3), "megabytes": round(len(model) / 1e6, 3),
+            "walking_fps": round(walking, 1), "turning_fps": round(turning, 1)}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # the benchmark prints its table, not requests
+        pass
 
 
 @functools.lru_cache(maxsize=1)
