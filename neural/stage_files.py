@@ -185,6 +185,8 @@ class RenderFile(_Closed):
     schema_version: int
     engine: str
     template: str
+    body: str = Field("realistic", description="how the body shows: realistic (skin), "
+                      "mannequin (a matte form) or invisible (the ghost mannequin)")
     samples: int
     resolution: list[int] = Field(min_length=2, max_length=2, description="px, width x height")
     denoiser: str

@@ -129,6 +129,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="WxH in pixels")
     render.add_argument("--fitmap", nargs="?", const="strain", choices=("strain", "ease"),
                         help="colour the garment by its fit map (default strain) with a legend")
+    render.add_argument("--body", default=defaults.body, help="how the body shows: realistic "
+                        "(skin), mannequin (a matte form) or invisible (the ghost mannequin)")
     _add_out_and_device(render, "out/render")
     render.set_defaults(handler=_render)
 
@@ -329,7 +331,8 @@ def _render(args) -> str:
     except ValueError as error:
         raise InputError(f"resolution must be WxH, e.g. 512x768: {args.resolution}") from error
     doc = render_stage(args.draped, args.out, args.views.split(","), args.samples,
-                       (width, height), args.template, args.device, args.fitmap)
+                       (width, height), args.template, args.device, args.fitmap,
+                       body=args.body)
     return f"rendered {', '.join(doc['images'])} into {args.out} on {doc['device']}"
 
 

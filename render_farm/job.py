@@ -19,6 +19,7 @@ import yaml
 from pydantic import (BaseModel, ConfigDict, Field, ValidationError, field_validator,
                       model_validator)
 
+from addon.scene.look import BODY_STYLES
 from blend_templates import TEMPLATES, VIEWS
 from neural.errors import InputError
 from neural.files import sha256_file
@@ -89,12 +90,13 @@ class GarmentEntry(_Strict):
 
 class RenderSettings(_Strict):
     """How each try-on is rendered: camera views, Cycles samples per pixel, image size in
-    pixels (width, height), studio template."""
+    pixels (width, height), studio template, how the body shows."""
 
     views: list[Literal[tuple(VIEWS)]] = Field(["front"], min_length=1)
     samples: int = Field(32, ge=1, le=4096)
     resolution: tuple[int, int] = (512, 768)
     template: Literal[tuple(TEMPLATES)] = "studio"
+    body: Literal[BODY_STYLES] = "realistic"
 
     @field_validator("resolution")
     @classmethod
@@ -168,6 +170,7 @@ class TryOn:
     avatar_dir: Path | None = None  # a fitted avatar, used as it is
     color: tuple[float, float, float] | None = None  # the garment's; None: its fabric's
     under: tuple[Worn, ...] = ()  # worn under it, innermost first
+    body: str = "realistic"  # how the body shows in the pictures
 
     @property
     def worn(self) -> Worn:
@@ -186,7 +189,7 @@ class TryOn:
             below = drape
         garment, drape = under.pop()
         render = content_key("render", drape, self.views, self.samples, self.resolution,
-                             self.template)
+                             self.template, *([self.body] if self.body != "realistic" else []))
         return {"avatar": avatar, "garment": garment, "drape": drape, "render": render,
                 "under": under}
 
@@ -278,7 +281,7 @@ def job_try_ons(job: JobFile, path: Path) -> list[TryOn]:
                 kind=outer.kind, size=outer.size, fabric=outer.fabric, color=outer.color,
                 views=tuple(render.views), samples=render.samples,
                 resolution=tuple(render.resolution), template=render.template,
-                avatar_key=avatar_key, avatar_dir=avatar_dir, under=under,
+                body=render.body, avatar_key=avatar_key, avatar_dir=avatar_dir, under=under,
             ))
     return try_ons
 

@@ -119,7 +119,8 @@ def _plan_try_on(try_on: TryOn, tasks: dict[str, PlannedTask]) -> PlannedTask:
         below = drape_key
     render = PlannedTask(keys["render"], "render", {
         "drape": {"task": keys["drape"]}, "views": list(try_on.views), "samples": try_on.samples,
-        "resolution": list(try_on.resolution), "template": try_on.template}, (keys["drape"],),
+        "resolution": list(try_on.resolution), "template": try_on.template,
+        "body": try_on.body}, (keys["drape"],),
         f"{avatar_name} / {garment_label}")
     planned.append(render)
     for step in planned:
@@ -179,7 +180,8 @@ def run_task(task: PlannedTask, out_dir: str | os.PathLike, device: str = "auto"
         else:
             render_stage.render_stage(path(args["drape"], "drape"), folder, args["views"],
                                       args["samples"], tuple(args["resolution"]),
-                                      args["template"], device, threads=threads)
+                                      args["template"], device, threads=threads,
+                                      body=args.get("body", "realistic"))
     elif task.stage == "sheet":
         write_contact_sheet(out_dir, args["renders"], folder)
     else:

@@ -10,8 +10,9 @@ import time
 import numpy as np
 
 from addon.catalog import FABRIC_COLORS
-from addon.scene.look import build_look, configure_cycles, frame_views, render_frames, wear
-from addon.scene.materials import fabric_material, fitmap_material, point_colors, skin_material
+from addon.scene.look import (build_look, configure_cycles, frame_views, render_frames,
+                              style_body, wear)
+from addon.scene.materials import fabric_material, fitmap_material, point_colors
 from addon.scene.quiet import blender_output_silenced
 
 DEFAULT_FABRIC = ("cotton", FABRIC_COLORS["cotton"])  # look, linear RGB
@@ -21,9 +22,10 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
                   samples: int, resolution: tuple[int, int], template: str = "studio",
                   fabrics: dict[str, tuple[str, tuple[float, float, float]]] | None = None,
                   device: str = "cpu", garment_colors: np.ndarray | None = None,
-                  threads: int = 0) -> dict:
-    """Render each view to ``<out_dir>/<view>.png`` (``threads`` CPU threads, 0: one per core);
-    return render.json's content.
+                  threads: int = 0, body: str = "realistic") -> dict:
+    """Render each view to ``<out_dir>/<view>.png`` (``threads`` CPU threads, 0: one per core)
+    with the body in ``body`` style (``addon.scene.look.BODY_STYLES``); return render.json's
+    content.
 
     ``fabrics``: (fabric look, linear RGB) by garment node (``garment``, ``garment_under_<i>``;
     red cotton for any not given). ``garment_colors`` (V, 3) linear RGB per vertex of
@@ -41,8 +43,9 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
         if obj.type != "MESH":
             continue
         if not obj.name.startswith("garment"):
-            material = skin_material()
-        elif obj.name == "garment" and garment_colors is not None:
+            style_body(obj, body)
+            continue
+        if obj.name == "garment" and garment_colors is not None:
             material = fitmap_material(_add_point_colors(obj.data, garment_colors))
         else:
             material = fabric_material(*(fabrics or {}).get(obj.name, DEFAULT_FABRIC))
@@ -57,7 +60,7 @@ def render_draped(draped_glb: str | os.PathLike, out_dir: str | os.PathLike, vie
         render_frames(scene, out_dir, names)
     seconds = (time.perf_counter() - started) / len(names)
     return {"schema": "tryon.render", "schema_version": 2, "engine": "CYCLES",
-            "template": template, "samples": samples, "resolution": list(resolution),
+            "template": template, "body": body, "samples": samples, "resolution": list(resolution),
             "denoiser": "OPENIMAGEDENOISE", "device": used_device, "views": names,
             "seconds_per_image": round(seconds, 2), "images": [f"{v}.png" for v in names]}
 

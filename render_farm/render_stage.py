@@ -12,14 +12,17 @@ from neural.stage_files import checked
 
 def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: list[str],
                  samples: int, resolution: tuple[int, int], template: str = "studio",
-                 device: str = "auto", fitmap: str | None = None, threads: int = 0) -> dict:
+                 device: str = "auto", fitmap: str | None = None, threads: int = 0,
+                 body: str = "realistic") -> dict:
     """draped.glb -> one PNG per view + render.json; ``fitmap`` (strain or ease) colours the
     garment by the drape's fit map instead of its fabric and draws the legend on each image;
-    ``threads`` CPU threads for Cycles (0: one per core). A drape that failed its simulation
+    ``threads`` CPU threads for Cycles (0: one per core); ``body``: how the body shows
+    (``BODY_STYLES``: realistic, mannequin, invisible). A drape that failed its simulation
     gates is refused (``DrapeFailed``): it is never pictured as a try-on."""
     import json
 
     from addon.scene.fitmap_scale import SCALES, draw_legend
+    from addon.scene.look import BODY_STYLES
     from neural.drape.fit_metrics import drape_failure
     from render_farm.render_scene import render_draped
     from blend_templates import TEMPLATES, VIEWS
@@ -36,6 +39,8 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
         raise InputError(f"unknown view(s) {unknown}: choose from {', '.join(VIEWS)}")
     if samples < 1 or min(resolution) < 16 or max(resolution) > 8192:
         raise InputError("samples must be >= 1 and resolution between 16 and 8192 px")
+    if body not in BODY_STYLES:
+        raise InputError(f"unknown body style {body!r}: choose one of {', '.join(BODY_STYLES)}")
     if fitmap is not None and fitmap not in SCALES:
         raise InputError(f"unknown fit map {fitmap!r}: choose one of {', '.join(SCALES)}")
     fit_json = draped.with_name("fit.json")
@@ -60,7 +65,7 @@ def render_stage(draped: str | os.PathLike, out_dir: str | os.PathLike, views: l
         garment_colors = SCALES[fitmap].colors(fit["fit_map"][SCALES[fitmap].key])
     with staged_output_dir(out_dir) as stage:
         document = render_draped(draped, stage, views, samples, resolution, template, fabrics,
-                                 device, garment_colors, threads)
+                                 device, garment_colors, threads, body)
         if fitmap is not None:
             for image in document["images"]:
                 draw_legend(stage / image, SCALES[fitmap])

@@ -84,6 +84,13 @@ def test_fitmap_render_needs_the_drapes_fit_map(capsys, tmp_path, drape_dir):
     assert not (tmp_path / "r").exists()
 
 
+def test_render_refuses_an_unknown_body_style(capsys, tmp_path, drape_dir):
+    code, err = _run(capsys, "render", str(drape_dir), "--body", "ghost", "--out",
+                     str(tmp_path / "r"))
+    assert code == 2 and len(err) == 1 and "unknown body style 'ghost'" in err[0]
+    assert not (tmp_path / "r").exists()
+
+
 def test_a_bad_photo_gives_one_line_from_a_fresh_process(crops):
     """Nothing but the error reaches stderr, mediapipe's native start-up lines included."""
     for name in ("notes.png", "empty.png"):

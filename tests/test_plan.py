@@ -91,3 +91,22 @@ def test_an_outfit_drapes_in_dressing_order_and_shares_the_layers_that_did_not_c
     with pytest.raises(InputError, match=r"outfits\[0\]\[0\]\.sizes"):
         plan_job(_job(tmp_path, "  - {kind: skirt}\noutfits:\n"
                                 "  - - {kind: tshirt, sizes: [S, M]}\n    - {kind: jacket}\n"))
+
+
+def test_the_body_style_is_the_renders_own_and_a_bad_one_is_refused(tmp_path):
+    import pytest
+
+    from neural.errors import InputError
+
+    realistic = plan_job(_job(tmp_path, "  - {kind: tshirt}\n"))
+    job = _job(tmp_path, "  - {kind: tshirt}\n")
+    job.write_text(job.read_text().replace("samples: 2}", "samples: 2, body: invisible}"))
+    ghost = plan_job(job)
+    renders = [next(t for t in plan.tasks if t.stage == "render") for plan in (realistic, ghost)]
+    assert [r.args["body"] for r in renders] == ["realistic", "invisible"]
+    assert renders[0].key != renders[1].key  # another picture, the same drape
+    drapes = [{t.key for t in plan.tasks if t.stage == "drape"} for plan in (realistic, ghost)]
+    assert drapes[0] == drapes[1]
+    job.write_text(job.read_text().replace("body: invisible", "body: ghost"))
+    with pytest.raises(InputError, match=r"render\.body"):
+        plan_job(job)

@@ -13,6 +13,10 @@ import shutil
 from pathlib import Path
 
 VIEW_KEY = "tryon_view"  # custom property naming a camera's view
+# how the body shows: skin; a matte one-colour form; or not at all (the invisible, or ghost,
+# mannequin: hidden from camera rays and reflections, still casting its shadow, so the garment
+# shows as worn, its inside seen through its openings)
+BODY_STYLES = ("realistic", "mannequin", "invisible")
 TURNTABLE = "turntable"
 
 
@@ -39,6 +43,17 @@ def wear(obj, material) -> None:
     obj.data.materials.clear()
     obj.data.materials.append(material)
     obj.data.shade_smooth()
+
+
+def style_body(obj, style: str) -> None:
+    """Dress the body mesh ``obj`` for a ``BODY_STYLES`` picture."""
+    from .materials import mannequin_material, skin_material
+
+    wear(obj, mannequin_material() if style == "mannequin" else skin_material())
+    hidden = style == "invisible"
+    obj.visible_camera = obj.visible_glossy = obj.visible_transmission = not hidden
+    obj.visible_diffuse = not hidden  # no skin-coloured light bounced into the garment
+    obj.visible_shadow = True
 
 
 def build_look(name: str, subject, template: str, views: list[str]):

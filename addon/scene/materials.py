@@ -1,5 +1,6 @@
-"""Materials: skin and the fabric looks as shader node groups ("Try-On Skin", "Try-On denim",
-...) that any object can use, materials made of one group node each, and the fit-map material.
+"""Materials: skin, a matte mannequin and the fabric looks as shader node groups ("Try-On Skin",
+"Try-On denim", ...) that any object can use, materials made of one group node each, and the
+fit-map material.
 
 The weave's normal detail follows the object's UVs, which for a garment are its flat pattern
 in metres: the weave keeps its real size whatever the garment's size.
@@ -48,6 +49,21 @@ def skin_group():
     return group
 
 
+MANNEQUIN_COLOR, MANNEQUIN_ROUGHNESS = (0.62, 0.62, 0.60), 0.8  # a matte light grey form
+
+
+def mannequin_group():
+    """The "Try-On Mannequin" node group (Color in, BSDF out): one matte colour, no skin."""
+    import bpy
+
+    group = bpy.data.node_groups.get(f"{GROUP_PREFIX}Mannequin")
+    if group is not None:
+        return group
+    group, _, bsdf = _new_group(f"{GROUP_PREFIX}Mannequin", MANNEQUIN_COLOR)
+    bsdf.inputs["Roughness"].default_value = MANNEQUIN_ROUGHNESS
+    return group
+
+
 def fabric_group(fabric: str):
     """The node group of a fabric look (Color, Weave Scale, Weave Depth in; BSDF out). Weave
     Scale multiplies the weave's fineness, Weave Depth its relief (1: the look's own)."""
@@ -85,6 +101,11 @@ def fabric_group(fabric: str):
 def skin_material():
     """A material of the skin node group."""
     return _group_material("skin", skin_group(), SKIN_COLOR)
+
+
+def mannequin_material():
+    """A material of the mannequin node group."""
+    return _group_material("mannequin", mannequin_group(), MANNEQUIN_COLOR)
 
 
 def fabric_material(fabric: str, color: tuple[float, float, float]):
