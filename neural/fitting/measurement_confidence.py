@@ -1,28 +1,25 @@
 """How far each measurement of a fitted avatar can be trusted, in centimetres.
 
-Two parts, combined in quadrature:
-- the method's own spread: the 90th-percentile absolute error per measurement found by
-  ``make bench-avatar --calibrate`` on each held-out synthetic split (close-fitting clothes and
-  dressed; the largest of them, so it holds for both kinds of photo), for front-only or front +
-  side fits (``data/measurement_uncertainty.json``);
-- what the photo says about this person: where the fitted body's outline does not match the
-  person's outline across a girth's band of the body (loose clothing, a bag, hair, a bad mask),
-  the unexplained width of the body part (cm, summed over the views; per image row, the run of
-  pixels through the part's centre line, so hands beside the hips do not count) times pi/2 — a
-  girth changes by about pi/2 per centimetre of width in one view (the perimeter of an ellipse
-  is about pi (a + b)) — beyond what is typical on the benchmark (the largest of the splits'
-  medians, also in the calibration file: the dressed people's clothes are allowed for). The
-  shape network reads the whole outline, so a body part hidden by clothing can move every
-  measurement: half of the largest such excess anywhere is added to all of them.
+What the photo says about this person: where the fitted body's outline does not match the
+person's outline across a girth's band of the body (loose clothing, a bag, hair, a bad mask),
+the unexplained width of the body part (cm, summed over the views; per image row, the run of
+pixels through the part's centre line, so hands beside the hips do not count) times pi/2 — a
+girth changes by about pi/2 per centimetre of width in one view (the perimeter of an ellipse is
+about pi (a + b)). The largest of these over the girth bands (``hidden_cm``) is how much of the
+body the photo hides: the shape network reads the whole outline, so clothing anywhere can move
+every measurement.
+
+Each measurement gets a 90 % interval (cm), calibrated on the held-out synthetic splits (close-
+fitting clothes and dressed people; ``fit_calibration``, run by ``make bench-avatar``): the
+error expected for a photo that hides this much (a line in ``hidden_cm``, counted up to a cap,
+fitted to the absolute errors) scales the bounds of the signed error (fitted - true) per unit of
+that expectation which leave out 5 % of people on each side (split-conformal order statistics,
+so a small calibration set errs wide). A photo in close-fitting clothes gets a narrow interval,
+one that hides the body a wide one. ``uncertainty_cm`` is the interval's half-width.
 
 What the fit believes the person wears (``clothing_seen``): per region (chest, waist, hips,
 thighs), "loose" where the outline stands off the fitted body by more than ``LOOSE_CM`` of girth
 per view, else "fitted".
-
-Each measurement also gets a 90 % interval (cm): the bounds of the signed error (fitted - true)
-that leave out 5 % of people on each side, as the calibration found them on each split
-(split-conformal order statistics, so a small split errs wide; the widest of the splits), moved
-to this measurement, and widened on both sides by this photo's unexplained outline (above).
 """
 from __future__ import annotations
 
@@ -46,7 +43,9 @@ BANDS = {
 }
 LEG_GIRTHS = ("thigh_girth", "calf_girth")  # measured on each leg's centre line, averaged
 HIGH, MEDIUM = 2.0, 4.0  # cm: uncertainty up to HIGH is "high" confidence, up to MEDIUM "medium"
-SPILL = 0.5  # share of the largest outline excess that every measurement inherits
+MISS = 0.05  # share of people an interval may leave out on each side
+CAP_PERCENTILE = 75  # hidden_cm counts up to this percentile of the calibration photos' own
+SCALE_FLOOR_CM = 0.3  # the least expected error, so no interval collapses to a point
 LOOSE_CM = 6.0  # girth (cm) per view the outline may stand off the fitted body and look fitted
 REGIONS = {"chest": "chest_girth", "waist": "waist_girth", "hips": "hip_girth",
            "thighs": "thigh_girth"}
@@ -54,26 +53,12 @@ REGIONS = {"chest": "chest_girth", "waist": "waist_girth", "hips": "hip_girth",
 
 @functools.lru_cache(maxsize=1)
 def calibration() -> dict:
-    """{"splits": {split: {"p90_cm", "typical_outline_mismatch_cm", "signed_error_quantiles_cm":
-    {mode: {measurement: cm, or [low, high] tail bounds cm}}}}} for modes "front" and
-    "front+side"; {} before calibration."""
+    """{"splits": {split: people}, "modes": {mode: {"hidden_cap_cm", "measurements": {name:
+    {"expected_error_cm": [at no hidden body, per cm hidden], "score_bounds": [low, high]}}}}}
+    for modes "front" and "front+side" (``fit_calibration``); {} before calibration."""
     if not CALIBRATION.is_file():
         return {}
     return json.loads(CALIBRATION.read_text())
-
-
-def _split_entries(table: dict, key: str, mode: str):
-    """(measurement, value) of every calibrated split's ``key`` table for ``mode``."""
-    for split in table.get("splits", {}).values():
-        yield from split.get(key, {}).get(mode, {}).items()
-
-
-def _largest(table: dict, key: str, mode: str) -> dict[str, float]:
-    """Per measurement, the largest of the splits' ``key`` values for ``mode``."""
-    largest: dict[str, float] = {}
-    for name, value in _split_entries(table, key, mode):
-        largest[name] = max(largest.get(name, value), value)
-    return largest
 
 
 def band_width_residual_cm(mask: np.ndarray, silhouette: np.ndarray, keypoints_px: np.ndarray,
@@ -109,35 +94,84 @@ def _run_width(row: np.ndarray, column: int) -> int:
 
 def measurement_uncertainty(measurements: dict[str, float], views: dict, mode: str
                             ) -> dict[str, dict]:
-    """{measurement: {"uncertainty_cm", "confidence", "interval_cm"}} for one fit; ``views``
-    maps view names to ``ViewFit``s (their mask, silhouette, keypoints and scale), ``mode``
-    "front" or "front+side". ``interval_cm`` is [low, high], or None before calibration."""
-    table = calibration()
-    spread = _largest(table, "p90_cm", mode)
-    quantiles = _widest_quantiles(table, mode)
-    typical = _largest(table, "typical_outline_mismatch_cm", mode)
+    """{measurement: {"outline_mismatch_cm", "uncertainty_cm", "confidence", "interval_cm"}}
+    for one fit; ``views`` maps view names to ``ViewFit``s (their mask, silhouette, keypoints
+    and scale), ``mode`` "front" or "front+side". Without a calibration for ``mode`` the
+    uncertainty and interval are None."""
     mismatch = {name: np.pi / 2 * sum(
         band_width_residual_cm(view.mask, view.silhouette, view.keypoints_fit_px, band,
                                view.pixels_per_cm, per_leg=name in LEG_GIRTHS)
         for view in views.values()) for name, band in BANDS.items()}
-    excess = {name: max(0.0, value - typical.get(name, 0.0)) for name, value in mismatch.items()}
-    everywhere = SPILL * max(excess.values(), default=0.0)
+    table = calibration().get("modes", {}).get(mode, {})
+    hidden = hidden_cm(mismatch)
     out = {}
-    for name in measurements:
+    for name, value in measurements.items():
         entry = {"outline_mismatch_cm": round(float(mismatch.get(name, 0.0)), 2)}
-        base = spread.get(name)
-        if base is None or name == "stature":  # stature is the given height
-            out[name] = entry | {"uncertainty_cm": None if base is None else 0.0,
-                                 "confidence": "unknown" if base is None else "high",
-                                 "interval_cm": None if base is None else [measurements[name]] * 2}
-            continue
-        hidden = max(excess.get(name, 0.0), everywhere)
-        total = float(np.hypot(base, hidden))
-        out[name] = entry | {
-            "uncertainty_cm": round(total, 2),
-            "confidence": "high" if total <= HIGH else "medium" if total <= MEDIUM else "low",
-            "interval_cm": _interval(measurements[name], quantiles.get(name), hidden)}
+        model = table.get("measurements", {}).get(name)
+        if name == "stature" and table:  # stature is the given height
+            out[name] = entry | {"uncertainty_cm": 0.0, "confidence": "high",
+                                 "interval_cm": [value, value]}
+        elif model is None:
+            out[name] = entry | {"uncertainty_cm": None, "confidence": "unknown",
+                                 "interval_cm": None}
+        else:
+            low, high = error_bounds(model, min(hidden, table["hidden_cap_cm"]))
+            half = round((high - low) / 2, 2)
+            out[name] = entry | {
+                "uncertainty_cm": half,
+                "confidence": "high" if half <= HIGH else "medium" if half <= MEDIUM else "low",
+                "interval_cm": [round(value - high, 1), round(value - low, 1)]}
     return out
+
+
+def hidden_cm(mismatch: dict[str, float]) -> float:
+    """How much of the body a photo hides: the largest outline mismatch (cm of girth) over the
+    girth bands."""
+    return max((mismatch.get(name, 0.0) for name in BANDS), default=0.0)
+
+
+def error_bounds(model: dict, hidden: float) -> tuple[float, float]:
+    """[low, high] signed error (cm) a 90 % interval allows for a photo hiding ``hidden`` cm
+    (already capped), from one measurement's calibration ``model``."""
+    at_zero, per_cm = model["expected_error_cm"]
+    scale = max(at_zero + per_cm * hidden, SCALE_FLOOR_CM)
+    low, high = model["score_bounds"]
+    return low * scale, high * scale
+
+
+def fit_calibration(errors_cm: dict[str, np.ndarray], mismatch_cm: list[dict[str, float]]
+                    ) -> dict:
+    """One mode's calibration from held-out photos: ``errors_cm`` {measurement: (N,) signed
+    errors, fitted - true}, ``mismatch_cm`` each photo's outline mismatch per measurement
+    (avatar.json's ``outline_mismatch_cm``). The expected absolute error is a least-squares
+    line in the capped ``hidden_cm`` (never falling as more is hidden); the score bounds are
+    conformal tail bounds of the errors divided by it."""
+    hidden = np.array([hidden_cm(row) for row in mismatch_cm])
+    cap = float(np.percentile(hidden, CAP_PERCENTILE))
+    capped = np.minimum(hidden, cap)
+    design = np.c_[np.ones_like(capped), capped]
+    measurements = {}
+    for name, errors in errors_cm.items():
+        errors = np.asarray(errors, float)
+        at_zero, per_cm = np.linalg.lstsq(design, np.abs(errors), rcond=None)[0]
+        if per_cm < 0:
+            at_zero, per_cm = float(np.abs(errors).mean()), 0.0
+        line = [round(float(at_zero), 4), round(float(per_cm), 5)]
+        scales = np.maximum(line[0] + line[1] * capped, SCALE_FLOOR_CM)
+        measurements[name] = {"expected_error_cm": line, "score_bounds": [
+            round(bound, 4) for bound in conformal_bounds(errors / scales)]}
+    return {"hidden_cap_cm": round(cap, 2), "measurements": measurements}
+
+
+def conformal_bounds(scores: np.ndarray, miss: float = MISS) -> tuple[float, float]:
+    """[low, high] that leave out at most ``miss`` of new scores on each side: order
+    statistics with the split-conformal correction ((n + 1) ranks), so a small set gives a
+    wider, not a narrower, interval (33 scores: their smallest and largest)."""
+    ordered = np.sort(scores)
+    count = len(ordered)
+    low = ordered[max(int(np.floor((count + 1) * miss)) - 1, 0)]
+    high = ordered[min(int(np.ceil((count + 1) * (1 - miss))) - 1, count - 1)]
+    return float(low), float(high)
 
 
 def clothing_seen(confidence: dict[str, dict], views: int) -> dict[str, dict]:
@@ -149,23 +183,3 @@ def clothing_seen(confidence: dict[str, dict], views: int) -> dict[str, dict]:
         seen[region] = {"looks": "loose" if per_view > LOOSE_CM else "fitted",
                         "outline_excess_cm": round(per_view, 1)}
     return seen
-
-
-def _widest_quantiles(table: dict, mode: str) -> dict[str, tuple[float, float]]:
-    """Per measurement, the lowest low and highest high tail bound of the signed error over the
-    calibrated splits."""
-    widest: dict[str, tuple[float, float]] = {}
-    for name, (low, high) in _split_entries(table, "signed_error_quantiles_cm", mode):
-        known = widest.get(name, (low, high))
-        widest[name] = (min(known[0], low), max(known[1], high))
-    return widest
-
-
-def _interval(value: float, quantiles: tuple[float, float] | None,
-              hidden_cm: float) -> list[float] | None:
-    """[low, high] cm holding the truth for about 90 % of people: the signed errors' tail bounds
-    moved to ``value``, widened by ``hidden_cm`` on both sides."""
-    if quantiles is None:
-        return None
-    low, high = quantiles
-    return [round(value - high - hidden_cm, 1), round(value - low + hidden_cm, 1)]

@@ -15,14 +15,12 @@ body (optimisation alone, the baseline). Prints MAE and 90th-percentile absolute
 measurement (cm), how often the truth lies inside avatar.json's 90 % interval, and the time per
 avatar; saves JSON.
 
-With ``--calibrate`` it also writes the per-measurement uncertainty table that avatar.json's
-confidence uses (``neural/fitting/data/measurement_uncertainty.json``): for the split, the p90
-errors, the median outline mismatch and the signed errors' bounds that leave out 5 % on each side
-(``_tail_bounds``, for the 90 % intervals) of the network + fit configurations; each split keeps
-its own entry.
+The per-person rows keep each photo's signed errors and outline mismatch:
+``calibrate_intervals.py`` (the last step of ``make bench-avatar``) fits avatar.json's 90 %
+intervals on them.
 
 Usage: python tests/benchmarks/bench_avatar.py [--data data/synthetic] [--split S] [--limit N]
-       [--device D] [--calibrate] [--no-baseline] [--true-labels]
+       [--device D] [--no-baseline] [--true-labels]
 """
 from __future__ import annotations
 
@@ -61,8 +59,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="auto")
     parser.add_argument("--json", help="default tests/benchmarks/results/avatar.json, or "
                         "avatar_dressed.json for the dressed split")
-    parser.add_argument("--calibrate", action="store_true",
-                        help="write the measurement uncertainty table used by avatar.json")
     parser.add_argument("--no-baseline", action="store_true",
                         help="only the network + fit configurations (quicker, for development)")
     parser.add_argument("--true-labels", action="store_true",
@@ -90,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = {name: [] for name in configs}  # per person: signed errors (cm), for digging
     mismatch = {name: [] for name in configs}
     inside = {name: [] for name in configs}  # per person: truth inside the 90 % interval
+    spans = {name: [] for name in configs}  # per person: the interval's width (cm)
     seconds = {name: [] for name in configs}
     failures = {name: 0 for name in configs}
     _fit(samples[0], 170.0, True, True, False, device)  # warm-up: loads and first-call set-up
@@ -107,11 +104,14 @@ def main(argv: list[str] | None = None) -> int:
             avatar, elapsed = result
             errors[name].append([avatar["measurements"][k] - truth[k] for k in ORDER])
             signed = dict(zip(ORDER, np.round(errors[name][-1], 2).tolist()))
-            rows[name].append({"sample": sample.stem, "looseness": group, "arms": arms,
-                               "error_cm": signed})
             confidence = avatar["measurement_confidence"]
             mismatch[name].append([confidence[k]["outline_mismatch_cm"] for k in ORDER])
+            rows[name].append({"sample": sample.stem, "looseness": group, "arms": arms,
+                               "error_cm": signed,
+                               "outline_mismatch_cm": dict(zip(ORDER, mismatch[name][-1]))})
             inside[name].append([_inside(confidence[k]["interval_cm"], truth[k]) for k in ORDER])
+            spans[name].append([np.diff(confidence[k]["interval_cm"] or [np.nan, np.nan])[0]
+                                for k in ORDER])
             seconds[name].append(elapsed)
 
     table = {}
@@ -127,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
                 np.median(mismatch[name] or np.full((1, len(ORDER)), np.nan), axis=0), 2).tolist())),
             "interval_coverage": dict(zip(ORDER, np.round(np.mean(
                 inside[name] or np.full((1, len(ORDER)), np.nan), axis=0), 3).tolist())),
+            "interval_width_cm": dict(zip(ORDER, np.round(np.mean(
+                spans[name] or np.full((1, len(ORDER)), np.nan), axis=0), 2).tolist())),
             "by_looseness": _by_group(rows[name], "looseness"),
             "by_arms": _by_group(rows[name], "arms"),
             "fitted_vs_loose_cm": (_consistency(rows[name]) if args.split == "dressed_pairs"
@@ -139,8 +141,6 @@ def main(argv: list[str] | None = None) -> int:
                                   "test_samples": len(samples), "data": str(args.data),
                                   "configs": table})
     print(f"saved {args.json}")
-    if args.calibrate:
-        _write_calibration(table, len(samples), args.split, errors)
     return 0
 
 
@@ -194,43 +194,6 @@ def _consistency(rows: list[dict]) -> dict:
         return {"pairs": 0}
     return {"pairs": len(pairs)} | {
         key: round(float(np.mean([abs(a[key] - b[key]) for a, b in pairs])), 2) for key in GIRTHS}
-
-
-def _write_calibration(table: dict, count: int, split: str, errors: dict) -> None:
-    """This split's p90 errors, typical outline mismatch and tail bounds of the signed errors,
-    of the network + fit configurations (every split keeps its own)."""
-    import json
-
-    from neural.body.measurements import ORDER
-    from neural.files import write_json_atomic
-    from neural.fitting.measurement_confidence import CALIBRATION
-
-    modes = {"front": "front, network + fit", "front+side": "front+side, network + fit"}
-    modes = {mode: name for mode, name in modes.items() if errors[name]}
-    document = json.loads(CALIBRATION.read_text()) if CALIBRATION.is_file() else {}
-    document = {"source": "make bench-avatar --calibrate on each held-out synthetic split",
-                "splits": document.get("splits", {})}
-    document["splits"][split] = {
-        "people": count,
-        "p90_cm": {mode: table[name]["p90_cm"] for mode, name in modes.items()},
-        "typical_outline_mismatch_cm": {mode: table[name]["median_outline_mismatch_cm"]
-                                        for mode, name in modes.items()},
-        "signed_error_quantiles_cm": {mode: {key: _tail_bounds(np.array(errors[name])[:, i])
-                                             for i, key in enumerate(ORDER)}
-                                      for mode, name in modes.items()}}
-    write_json_atomic(CALIBRATION, document)
-    print(f"saved {CALIBRATION}")
-
-
-def _tail_bounds(errors: np.ndarray, miss: float = 0.05) -> list[float]:
-    """[low, high] signed errors (cm) that leave out at most ``miss`` of new people on each
-    side: order statistics with the split-conformal correction ((n + 1) ranks), so a small
-    split gives a wider, not a narrower, interval (33 people: their smallest and largest)."""
-    ordered = np.sort(errors)
-    count = len(ordered)
-    low = ordered[max(int(np.floor((count + 1) * miss)) - 1, 0)]
-    high = ordered[min(int(np.ceil((count + 1) * (1 - miss))) - 1, count - 1)]
-    return [round(float(low), 2), round(float(high), 2)]
 
 
 def _fit(sample: Path, height_cm: float, use_side: bool, use_network: bool, true_labels: bool,
