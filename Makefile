@@ -13,7 +13,7 @@ BLENDER5_STAMP := $(BLENDER5_VENV)/.installed
 APT_PACKAGES := libegl1 libegl-mesa0 libgl1-mesa-dri libgl1 libxrender1 libxi6 libsm6 libxkbcommon0 libxxf86vm1 libxfixes3 redis-server wrk chromium fonts-wqy-microhei postgresql
 export ANNY_CACHE_DIR ?= $(CURDIR)/.cache/anny
 
-.PHONY: demo test docs install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter train-drape bench-bodies bench-avatar bench-size bench-gates bench-drape bench-imports bench-addon bench-farm bench-api bench-instant build clean
+.PHONY: demo test docs install lock system-deps bench-stages bench-fit bench-data train-shape train-segmenter train-drape bench-bodies bench-avatar bench-size bench-gates bench-drape bench-imports bench-addon bench-farm bench-api bench-instant bench-render build clean
 
 demo: $(STAMP)
 	$(BIN)/tryon run examples/demo_job.yaml --out out/demo
@@ -183,6 +183,11 @@ bench-api: $(STAMP)
 # dressed_test split; about 3 min here).
 bench-instant: $(STAMP)
 	$(BIN)/python tests/benchmarks/bench_instant.py --data $(SYNTHETIC)
+
+# Lookbook stills (issue 28): Cycles' seconds and noise for the packshot front view at 1024 x 1536
+# px, the light paths before tuning against the product's, at 32 and 64 samples (about 10 min).
+bench-render: $(STAMP)
+	$(BIN)/python tests/benchmarks/bench_render.py
 
 build: $(STAMP)
 	$(BIN)/python build.py
