@@ -36,31 +36,31 @@ FABRIC_LOOKS = {
 }
 
 
+MANNEQUIN_COLOR, MANNEQUIN_ROUGHNESS = (0.62, 0.62, 0.60), 0.8  # a matte light grey form
+
+
 def skin_group():
     """The "Try-On Skin" node group (Color in, BSDF out): subsurface scattering, half rough."""
-    import bpy
-
-    group = bpy.data.node_groups.get(f"{GROUP_PREFIX}Skin")
-    if group is not None:
-        return group
-    group, _, bsdf = _new_group(f"{GROUP_PREFIX}Skin", SKIN_COLOR)
-    bsdf.inputs["Roughness"].default_value = SKIN_ROUGHNESS
-    bsdf.inputs["Subsurface Weight"].default_value = 0.15
-    return group
-
-
-MANNEQUIN_COLOR, MANNEQUIN_ROUGHNESS = (0.62, 0.62, 0.60), 0.8  # a matte light grey form
+    return _plain_group("Skin", SKIN_COLOR, SKIN_ROUGHNESS, subsurface=0.15)
 
 
 def mannequin_group():
     """The "Try-On Mannequin" node group (Color in, BSDF out): one matte colour, no skin."""
+    return _plain_group("Mannequin", MANNEQUIN_COLOR, MANNEQUIN_ROUGHNESS)
+
+
+def _plain_group(name: str, color: tuple[float, float, float], roughness: float,
+                 subsurface: float = 0.0):
+    """The node group "Try-On <name>" (made once): a Principled BSDF of ``roughness`` and
+    ``subsurface`` weight, its colour the group's Color input (``color`` by default)."""
     import bpy
 
-    group = bpy.data.node_groups.get(f"{GROUP_PREFIX}Mannequin")
+    group = bpy.data.node_groups.get(f"{GROUP_PREFIX}{name}")
     if group is not None:
         return group
-    group, _, bsdf = _new_group(f"{GROUP_PREFIX}Mannequin", MANNEQUIN_COLOR)
-    bsdf.inputs["Roughness"].default_value = MANNEQUIN_ROUGHNESS
+    group, _, bsdf = _new_group(f"{GROUP_PREFIX}{name}", color)
+    bsdf.inputs["Roughness"].default_value = roughness
+    bsdf.inputs["Subsurface Weight"].default_value = subsurface
     return group
 
 
