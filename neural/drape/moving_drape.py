@@ -65,10 +65,14 @@ def moving_glb(drape: str | os.PathLike, avatar: str | os.PathLike,
                                            skeleton["vertex_weights"],
                                            1 if name == "body" else NEIGHBOURS)
         meshes[name] = SkinnedMesh(vertices, faces, joints, weights, materials.get(name, {}))
-    animations, rest_worlds = {}, None
-    for name in motions or tuple(MOTIONS):
-        times, bones, rotvecs = motion_frames(name)
-        rest_worlds, worlds = joint_worlds(body, rotvecs, bones, device)
-        animations[name] = (times, worlds)
+    frames = {name: motion_frames(name) for name in motions or tuple(MOTIONS)}
+    bones = tuple(dict.fromkeys(bone for _, moved, _ in frames.values() for bone in moved))
+    rotations = np.concatenate([  # every motion's frames as one batch over all their bones
+        np.stack([values[:, moved.index(bone)] if bone in moved else np.zeros((len(times), 3))
+                  for bone in bones], axis=1) for times, moved, values in frames.values()])
+    rest_worlds, worlds = joint_worlds(body, rotations, bones, device)
+    ends = np.cumsum([len(times) for times, _, _ in frames.values()])
+    animations = {name: (times, part) for (name, (times, _, _)), part
+                  in zip(frames.items(), np.split(worlds, ends[:-1]))}
     names = [str(name) for name in skeleton["names"]]
     return skinned_glb(meshes, Skeleton(names, skeleton["parents"], rest_worlds), animations)
