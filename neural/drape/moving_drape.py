@@ -57,10 +57,11 @@ def moving_glb(drape: str | os.PathLike, avatar: str | os.PathLike,
     _, body = read_avatar(avatar / "avatar.json")
     with np.load(avatar / SKELETON_FILE) as arrays:
         skeleton = {name: arrays[name] for name in arrays.files}
-    rest_body = read_glb(avatar / "avatar.glb")["body"][0]
+    draped = read_glb(drape / "draped.glb")
+    rest_body = draped["body"][0]  # the avatar's rest body, which the drape was made on
     materials = glb_materials(drape / "draped.glb")
     meshes = {}
-    for name, (vertices, faces, _) in read_glb(drape / "draped.glb").items():
+    for name, (vertices, faces, _) in draped.items():
         joints, weights = transfer_weights(vertices, rest_body, skeleton["vertex_bones"],
                                            skeleton["vertex_weights"],
                                            1 if name == "body" else NEIGHBOURS)

@@ -148,24 +148,32 @@ def _first_garment(person: tuple[Path, dict], kind: str, device: str, learned: b
     storefront's try-on preview does (the learned drape and its picture) or the physics
     drape."""
     from neural.drape.drape_garment import learned_preview
-    from neural.garments.garment_file import SIZE_CHARTS
-    from neural.garments.size_charts import fitted_size
-    from neural.stages import drape_stage, garment_stage
+    from neural.stages import drape_stage
 
-    sample, meta = person
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         started = time.perf_counter()
-        _avatar(sample, meta, False, device, folder / "avatar")
-        avatar = json.loads((folder / "avatar" / "avatar.json").read_text())
-        size = fitted_size(SIZE_CHARTS[kind], avatar["measurements"])
-        garment_stage(kind, size, "cotton", folder / "garment")
+        _avatar_in_garment(person, kind, device, folder)
         if learned:
             learned_preview(folder / "avatar", folder / "garment", folder / "draped.glb")
             _preview_renderer().render(folder / "draped.glb", folder / "preview.png")
         else:
             drape_stage(folder / "avatar", folder / "garment", folder / "drape", device)
         return time.perf_counter() - started
+
+
+def _avatar_in_garment(person: tuple[Path, dict], kind: str, device: str, folder: Path) -> None:
+    """The person's avatar from their front photo (``folder``/avatar) and ``kind`` in the size
+    its chart gives the body, in cotton (``folder``/garment)."""
+    from neural.garments.garment_file import SIZE_CHARTS
+    from neural.garments.size_charts import fitted_size
+    from neural.stages import garment_stage
+
+    sample, meta = person
+    _avatar(sample, meta, False, device, folder / "avatar")
+    avatar = json.loads((folder / "avatar" / "avatar.json").read_text())
+    garment_stage(kind, fitted_size(SIZE_CHARTS[kind], avatar["measurements"]), "cotton",
+                  folder / "garment")
 
 
 VIEWER_PAGE = """<!doctype html><html><head><meta charset="utf-8">
@@ -192,18 +200,11 @@ def moving_model_rows(person: tuple[Path, dict], kind: str, device: str,
     from headless import CHROMIUM, FLAGS
     from neural.drape.drape_garment import learned_preview
     from neural.drape.moving_drape import moving_glb
-    from neural.garments.garment_file import SIZE_CHARTS
-    from neural.garments.size_charts import fitted_size
-    from neural.stages import garment_stage
     from recommender.api.widget import VIEWER
 
-    sample, meta = person
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
-        _avatar(sample, meta, False, device, folder / "avatar")
-        avatar = json.loads((folder / "avatar" / "avatar.json").read_text())
-        garment_stage(kind, fitted_size(SIZE_CHARTS[kind], avatar["measurements"]), "cotton",
-                      folder / "garment")
+        _avatar_in_garment(person, kind, device, folder)
         (folder / "drape").mkdir()
         learned_preview(folder / "avatar", folder / "garment", folder / "drape" / "draped.glb")
         moving_glb(folder / "drape", folder / "avatar", device=device)  # warm: first calls
